@@ -1,0 +1,289 @@
+//! Plain-data configurations of the ISP blocks and their encoding into the UAPI byte
+//! layout. Algorithms fill these structs; `params.rs` places them in a params buffer.
+
+use super::layout::{field, size, ExtBlockType};
+use super::consts::module;
+
+/// A measurement window in ISP input coordinates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Window {
+    pub h_offs: u16,
+    pub v_offs: u16,
+    pub h_size: u16,
+    pub v_size: u16,
+}
+
+impl Window {
+    fn encode(&self, out: &mut [u8]) {
+        put_u16(out, 0, self.h_offs);
+        put_u16(out, 2, self.v_offs);
+        put_u16(out, 4, self.h_size);
+        put_u16(out, 6, self.v_size);
+    }
+    pub fn decode(b: &[u8]) -> Self {
+        Self { h_offs: get_u16(b, 0), v_offs: get_u16(b, 2), h_size: get_u16(b, 4), v_size: get_u16(b, 6) }
+    }
+}
+
+/// Black level subtraction with fixed values (12-bit domain, r/gr/gb/b).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct BlsConfig {
+    pub fixed: [i16; 4],
+}
+
+/// AWB gains in Q2.8 (0x100 = 1.0), [r, gr, gb, b].
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct AwbGainConfig {
+    pub gains: [u16; 4],
+}
+
+/// Cross-talk (colour correction) matrix in Q4.7 and 12-bit offsets.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CtkConfig {
+    pub coeff: [u16; 9],
+    pub offset: [u16; 3],
+}
+
+/// Gamma-out curve; only the first `samples` entries are meaningful.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GocConfig {
+    pub mode: u32,
+    pub gamma_y: [u16; 34],
+}
+
+/// AWB measurement setup.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct AwbMeasConfig {
+    pub window: Window,
+    pub mode: u32,
+    pub max_y: u8,
+    pub min_y: u8,
+    pub max_csum: u8,
+    pub min_c: u8,
+    pub frames: u8,
+    pub ref_cr: u8,
+    pub ref_cb: u8,
+    pub enable_ymax_cmp: bool,
+}
+
+/// Histogram measurement setup.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HstConfig {
+    pub mode: u32,
+    pub predivider: u8,
+    pub window: Window,
+    pub weights: [u8; 81],
+}
+
+/// AE measurement setup.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct AecConfig {
+    pub mode: u32,
+    pub autostop: u32,
+    pub window: Window,
+}
+
+/// One ISP block's configuration, as written to a params buffer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Block {
+    Bls(BlsConfig),
+    AwbGain(AwbGainConfig),
+    Ctk(CtkConfig),
+    Goc(GocConfig),
+    AwbMeas(AwbMeasConfig),
+    Hst(HstConfig),
+    Aec(AecConfig),
+}
+
+impl Block {
+    pub fn ext_type(&self) -> ExtBlockType {
+        match self {
+            Block::Bls(_) => ExtBlockType::Bls,
+            Block::AwbGain(_) => ExtBlockType::AwbGain,
+            Block::Ctk(_) => ExtBlockType::Ctk,
+            Block::Goc(_) => ExtBlockType::Goc,
+            Block::AwbMeas(_) => ExtBlockType::AwbMeas,
+            Block::Hst(_) => ExtBlockType::HstMeas,
+            Block::Aec(_) => ExtBlockType::AecMeas,
+        }
+    }
+
+    /// Bit of the fixed format's module masks.
+    pub fn module_bit(&self) -> u32 {
+        module_bit(self.ext_type())
+    }
+
+    pub fn config_size(&self) -> usize {
+        match self {
+            Block::Bls(_) => size::BLS,
+            Block::AwbGain(_) => size::AWB_GAIN,
+            Block::Ctk(_) => size::CTK,
+            Block::Goc(_) => size::GOC,
+            Block::AwbMeas(_) => size::AWB_MEAS,
+            Block::Hst(_) => size::HST,
+            Block::Aec(_) => size::AEC,
+        }
+    }
+
+    /// Encode the config struct into `out` (exactly `config_size()` bytes, zeroed first).
+    pub fn encode(&self, out: &mut [u8]) {
+        let out = &mut out[..self.config_size()];
+        out.fill(0);
+        match self {
+            Block::Bls(c) => {
+                // Fixed subtraction, no measurement windows.
+                out[field::BLS_ENABLE_AUTO] = 0;
+                out[field::BLS_EN_WINDOWS] = 0;
+                for (i, v) in c.fixed.iter().enumerate() {
+                    put_u16(out, field::BLS_FIXED_VAL + 2 * i, *v as u16);
+                }
+            }
+            Block::AwbGain(c) => {
+                put_u16(out, field::AWB_GAIN_RED, c.gains[0]);
+                put_u16(out, field::AWB_GAIN_GREEN_R, c.gains[1]);
+                put_u16(out, field::AWB_GAIN_GREEN_B, c.gains[2]);
+                put_u16(out, field::AWB_GAIN_BLUE, c.gains[3]);
+            }
+            Block::Ctk(c) => {
+                for (i, v) in c.coeff.iter().enumerate() {
+                    put_u16(out, field::CTK_COEFF + 2 * i, *v);
+                }
+                for (i, v) in c.offset.iter().enumerate() {
+                    put_u16(out, field::CTK_OFFSET + 2 * i, *v);
+                }
+            }
+            Block::Goc(c) => {
+                put_u32(out, field::GOC_MODE, c.mode);
+                for (i, v) in c.gamma_y.iter().enumerate() {
+                    put_u16(out, field::GOC_GAMMA_Y + 2 * i, *v);
+                }
+            }
+            Block::AwbMeas(c) => {
+                c.window.encode(&mut out[field::AWB_MEAS_WINDOW..]);
+                put_u32(out, field::AWB_MEAS_MODE, c.mode);
+                out[field::AWB_MEAS_MAX_Y] = c.max_y;
+                out[field::AWB_MEAS_MIN_Y] = c.min_y;
+                out[field::AWB_MEAS_MAX_CSUM] = c.max_csum;
+                out[field::AWB_MEAS_MIN_C] = c.min_c;
+                out[field::AWB_MEAS_FRAMES] = c.frames;
+                out[field::AWB_MEAS_REF_CR] = c.ref_cr;
+                out[field::AWB_MEAS_REF_CB] = c.ref_cb;
+                out[field::AWB_MEAS_YMAX_CMP] = c.enable_ymax_cmp as u8;
+            }
+            Block::Hst(c) => {
+                put_u32(out, field::HST_MODE, c.mode);
+                out[field::HST_PREDIVIDER] = c.predivider;
+                c.window.encode(&mut out[field::HST_WINDOW..]);
+                out[field::HST_WEIGHT..field::HST_WEIGHT + 81].copy_from_slice(&c.weights);
+            }
+            Block::Aec(c) => {
+                put_u32(out, field::AEC_MODE, c.mode);
+                put_u32(out, field::AEC_AUTOSTOP, c.autostop);
+                c.window.encode(&mut out[field::AEC_WINDOW..]);
+            }
+        }
+    }
+
+    /// Decode a config of the given type (used by the simulator's ISP model and tests).
+    pub fn decode(ty: ExtBlockType, b: &[u8]) -> Option<Block> {
+        Some(match ty {
+            ExtBlockType::Bls => {
+                let mut fixed = [0i16; 4];
+                for (i, f) in fixed.iter_mut().enumerate() {
+                    *f = get_u16(b, field::BLS_FIXED_VAL + 2 * i) as i16;
+                }
+                Block::Bls(BlsConfig { fixed })
+            }
+            ExtBlockType::AwbGain => Block::AwbGain(AwbGainConfig {
+                gains: [
+                    get_u16(b, field::AWB_GAIN_RED),
+                    get_u16(b, field::AWB_GAIN_GREEN_R),
+                    get_u16(b, field::AWB_GAIN_GREEN_B),
+                    get_u16(b, field::AWB_GAIN_BLUE),
+                ],
+            }),
+            ExtBlockType::Ctk => {
+                let mut c = CtkConfig::default();
+                for i in 0..9 {
+                    c.coeff[i] = get_u16(b, field::CTK_COEFF + 2 * i);
+                }
+                for i in 0..3 {
+                    c.offset[i] = get_u16(b, field::CTK_OFFSET + 2 * i);
+                }
+                Block::Ctk(c)
+            }
+            ExtBlockType::Goc => {
+                let mut gamma_y = [0u16; 34];
+                for (i, g) in gamma_y.iter_mut().enumerate() {
+                    *g = get_u16(b, field::GOC_GAMMA_Y + 2 * i);
+                }
+                Block::Goc(GocConfig { mode: get_u32(b, field::GOC_MODE), gamma_y })
+            }
+            ExtBlockType::AwbMeas => Block::AwbMeas(AwbMeasConfig {
+                window: Window::decode(&b[field::AWB_MEAS_WINDOW..]),
+                mode: get_u32(b, field::AWB_MEAS_MODE),
+                max_y: b[field::AWB_MEAS_MAX_Y],
+                min_y: b[field::AWB_MEAS_MIN_Y],
+                max_csum: b[field::AWB_MEAS_MAX_CSUM],
+                min_c: b[field::AWB_MEAS_MIN_C],
+                frames: b[field::AWB_MEAS_FRAMES],
+                ref_cr: b[field::AWB_MEAS_REF_CR],
+                ref_cb: b[field::AWB_MEAS_REF_CB],
+                enable_ymax_cmp: b[field::AWB_MEAS_YMAX_CMP] != 0,
+            }),
+            ExtBlockType::HstMeas => {
+                let mut weights = [0u8; 81];
+                weights.copy_from_slice(&b[field::HST_WEIGHT..field::HST_WEIGHT + 81]);
+                Block::Hst(HstConfig {
+                    mode: get_u32(b, field::HST_MODE),
+                    predivider: b[field::HST_PREDIVIDER],
+                    window: Window::decode(&b[field::HST_WINDOW..]),
+                    weights,
+                })
+            }
+            ExtBlockType::AecMeas => Block::Aec(AecConfig {
+                mode: get_u32(b, field::AEC_MODE),
+                autostop: get_u32(b, field::AEC_AUTOSTOP),
+                window: Window::decode(&b[field::AEC_WINDOW..]),
+            }),
+            _ => return None,
+        })
+    }
+}
+
+/// Fixed-format module bit of an ext block type (0 for blocks the fixed format lacks).
+pub fn module_bit(ty: ExtBlockType) -> u32 {
+    match ty {
+        ExtBlockType::Bls => module::BLS,
+        ExtBlockType::Dpcc => module::DPCC,
+        ExtBlockType::Sdg => module::SDG,
+        ExtBlockType::AwbGain => module::AWB_GAIN,
+        ExtBlockType::Flt => module::FLT,
+        ExtBlockType::Bdm => module::BDM,
+        ExtBlockType::Ctk => module::CTK,
+        ExtBlockType::Goc => module::GOC,
+        ExtBlockType::Dpf => module::DPF,
+        ExtBlockType::DpfStrength => module::DPF_STRENGTH,
+        ExtBlockType::Cproc => module::CPROC,
+        ExtBlockType::Ie => module::IE,
+        ExtBlockType::Lsc => module::LSC,
+        ExtBlockType::AwbMeas => module::AWB,
+        ExtBlockType::HstMeas => module::HST,
+        ExtBlockType::AecMeas => module::AEC,
+        ExtBlockType::AfcMeas => module::AFC,
+        _ => 0,
+    }
+}
+
+pub(crate) fn put_u16(b: &mut [u8], off: usize, v: u16) {
+    b[off..off + 2].copy_from_slice(&v.to_le_bytes());
+}
+pub(crate) fn put_u32(b: &mut [u8], off: usize, v: u32) {
+    b[off..off + 4].copy_from_slice(&v.to_le_bytes());
+}
+pub(crate) fn get_u16(b: &[u8], off: usize) -> u16 {
+    u16::from_le_bytes([b[off], b[off + 1]])
+}
+pub(crate) fn get_u32(b: &[u8], off: usize) -> u32 {
+    u32::from_le_bytes([b[off], b[off + 1], b[off + 2], b[off + 3]])
+}

@@ -1,0 +1,212 @@
+//! Writing a params buffer in the fixed ('RK1P') or extensible ('RK1E') format.
+//!
+//! Errata honoured here (kernel-rkisp1.md §2.9):
+//! * E2: programming GOC clears the gamma enable, so a GOC config is always sent with its
+//!   enable (fixed: `module_en_update` + `module_ens`; ext: the ENABLE flag).
+//! * E1: AWB measurement and AWB gains share one hardware enable; a buffer that enables one
+//!   and disables the other is refused.
+//! * Blocks the kernel did not list in its supported-blocks mask are skipped (ext only).
+
+use super::blocks::{module_bit, put_u16, put_u32, Block};
+use super::consts::{EXT_BLOCK_HEADER_SIZE, EXT_FL_BLOCK_DISABLE, EXT_FL_BLOCK_ENABLE, EXT_HEADER_SIZE, EXT_PARAM_BUFFER_V1};
+use super::layout::{fixed, ExtBlockType};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamFormat {
+    /// `struct rkisp1_params_cfg`, always 3048 bytes.
+    Fixed,
+    /// Header + variable list of blocks.
+    Extensible,
+}
+
+impl ParamFormat {
+    pub fn from_fourcc(f: u32) -> Option<Self> {
+        match f {
+            super::consts::FOURCC_RK1P => Some(Self::Fixed),
+            super::consts::FOURCC_RK1E => Some(Self::Extensible),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ParamsError {
+    #[error("params buffer of {len} bytes is smaller than the {need} bytes the format needs")]
+    BufferTooSmall { len: usize, need: usize },
+    #[error("params buffer full: {block:?} needs {need} bytes, {left} left of the mapped buffer")]
+    BufferFull { block: ExtBlockType, need: usize, left: usize },
+    #[error("AWB measurement and AWB gains share one enable; refusing to enable one and disable the other")]
+    ConflictingAwbEnable,
+    #[error("block {0:?} has no place in the fixed params format")]
+    NotInFixedFormat(ExtBlockType),
+}
+
+/// Enable state requested for the AWB pair, to enforce erratum E1.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pair {
+    Untouched,
+    Enabled,
+    Disabled,
+}
+
+pub struct ParamsWriter<'a> {
+    buf: &'a mut [u8],
+    format: ParamFormat,
+    supported_blocks: u64,
+    used: usize,
+    awb_meas: Pair,
+    awb_gain: Pair,
+}
+
+impl<'a> ParamsWriter<'a> {
+    /// Start a new params buffer: zero what we own and write the header. `buf` is the whole
+    /// mapped buffer; its length bounds what the extensible format may use.
+    pub fn new(buf: &'a mut [u8], format: ParamFormat, supported_blocks: u64) -> Result<Self, ParamsError> {
+        let need = match format {
+            ParamFormat::Fixed => fixed::SIZE,
+            ParamFormat::Extensible => EXT_HEADER_SIZE,
+        };
+        if buf.len() < need {
+            return Err(ParamsError::BufferTooSmall { len: buf.len(), need });
+        }
+        buf[..need].fill(0);
+        if format == ParamFormat::Extensible {
+            put_u32(buf, 0, EXT_PARAM_BUFFER_V1);
+        }
+        Ok(Self { buf, format, supported_blocks, used: need, awb_meas: Pair::Untouched, awb_gain: Pair::Untouched })
+    }
+
+    pub fn format(&self) -> ParamFormat {
+        self.format
+    }
+
+    /// Whether the kernel accepts this block in the current format.
+    pub fn supports(&self, ty: ExtBlockType) -> bool {
+        match self.format {
+            ParamFormat::Fixed => module_bit(ty) != 0,
+            ParamFormat::Extensible => self.supported_blocks & (1u64 << ty as u16) != 0,
+        }
+    }
+
+    /// Write a block's config. `enable` turns the block on (or keeps it on); GOC always
+    /// carries its enable (erratum E2). Returns false when the kernel does not support the
+    /// block and it was skipped.
+    pub fn write(&mut self, block: &Block, enable: bool) -> Result<bool, ParamsError> {
+        let ty = block.ext_type();
+        self.track_awb(ty, if enable { Pair::Enabled } else { Pair::Disabled })?;
+        if !self.supports(ty) {
+            log::debug!("params: block {ty:?} not supported by the kernel, skipped");
+            return Ok(false);
+        }
+        match self.format {
+            ParamFormat::Fixed => {
+                let off = fixed_offset(ty).ok_or(ParamsError::NotInFixedFormat(ty))?;
+                block.encode(&mut self.buf[off..]);
+                let bit = module_bit(ty);
+                self.or_mask(fixed::MODULE_CFG_UPDATE, bit);
+                self.set_enable(bit, enable);
+            }
+            ParamFormat::Extensible => {
+                let flags = if enable { EXT_FL_BLOCK_ENABLE } else { EXT_FL_BLOCK_DISABLE };
+                let cfg = self.ext_block(ty, flags)?;
+                block.encode(cfg);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Turn a block off without sending a config.
+    pub fn disable(&mut self, ty: ExtBlockType) -> Result<bool, ParamsError> {
+        self.track_awb(ty, Pair::Disabled)?;
+        if !self.supports(ty) {
+            return Ok(false);
+        }
+        match self.format {
+            ParamFormat::Fixed => self.set_enable(module_bit(ty), false),
+            ParamFormat::Extensible => {
+                // Older kernels need the full block size even for DISABLE; the config is zero.
+                self.ext_block(ty, EXT_FL_BLOCK_DISABLE)?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// Finish the buffer and return `bytesused`.
+    pub fn finish(self) -> usize {
+        if self.format == ParamFormat::Extensible {
+            let data = (self.used - EXT_HEADER_SIZE) as u32;
+            put_u32(self.buf, 4, data);
+        }
+        self.used
+    }
+
+    fn track_awb(&mut self, ty: ExtBlockType, state: Pair) -> Result<(), ParamsError> {
+        match ty {
+            ExtBlockType::AwbMeas => self.awb_meas = state,
+            ExtBlockType::AwbGain => self.awb_gain = state,
+            _ => return Ok(()),
+        }
+        let conflict = matches!(
+            (self.awb_meas, self.awb_gain),
+            (Pair::Enabled, Pair::Disabled) | (Pair::Disabled, Pair::Enabled)
+        );
+        if conflict {
+            return Err(ParamsError::ConflictingAwbEnable);
+        }
+        Ok(())
+    }
+
+    fn or_mask(&mut self, off: usize, bit: u32) {
+        let v = u32::from_le_bytes(self.buf[off..off + 4].try_into().unwrap()) | bit;
+        put_u32(self.buf, off, v);
+    }
+
+    fn set_enable(&mut self, bit: u32, enable: bool) {
+        self.or_mask(fixed::MODULE_EN_UPDATE, bit);
+        let off = fixed::MODULE_ENS;
+        let mut v = u32::from_le_bytes(self.buf[off..off + 4].try_into().unwrap());
+        if enable { v |= bit } else { v &= !bit }
+        put_u32(self.buf, off, v);
+    }
+
+    /// Reserve an ext block, write its header and return its (zeroed) config bytes.
+    fn ext_block(&mut self, ty: ExtBlockType, flags: u16) -> Result<&mut [u8], ParamsError> {
+        let size = ty.block_size();
+        let left = self.buf.len() - self.used;
+        if size > left {
+            return Err(ParamsError::BufferFull { block: ty, need: size, left });
+        }
+        let start = self.used;
+        let blk = &mut self.buf[start..start + size];
+        blk.fill(0);
+        put_u16(blk, 0, ty as u16);
+        put_u16(blk, 2, flags);
+        put_u32(blk, 4, size as u32);
+        self.used += size;
+        Ok(&mut self.buf[start + EXT_BLOCK_HEADER_SIZE..start + size])
+    }
+}
+
+/// Offset of a block's config inside `struct rkisp1_params_cfg`.
+pub fn fixed_offset(ty: ExtBlockType) -> Option<usize> {
+    Some(match ty {
+        ExtBlockType::Bls => fixed::BLS,
+        ExtBlockType::Dpcc => fixed::DPCC,
+        ExtBlockType::Sdg => fixed::SDG,
+        ExtBlockType::AwbGain => fixed::AWB_GAIN,
+        ExtBlockType::Flt => fixed::FLT,
+        ExtBlockType::Bdm => fixed::BDM,
+        ExtBlockType::Ctk => fixed::CTK,
+        ExtBlockType::Goc => fixed::GOC,
+        ExtBlockType::Dpf => fixed::DPF,
+        ExtBlockType::DpfStrength => fixed::DPF_STRENGTH,
+        ExtBlockType::Cproc => fixed::CPROC,
+        ExtBlockType::Ie => fixed::IE,
+        ExtBlockType::Lsc => fixed::LSC,
+        ExtBlockType::AwbMeas => fixed::AWB_MEAS,
+        ExtBlockType::HstMeas => fixed::HST,
+        ExtBlockType::AecMeas => fixed::AEC,
+        ExtBlockType::AfcMeas => fixed::AFC,
+        _ => return None,
+    })
+}

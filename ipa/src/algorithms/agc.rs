@@ -1,0 +1,587 @@
+//! Automatic exposure and gain.
+//!
+//! Deadbeat control on the exposure that actually applied to the measured frame: the
+//! sensor is linear, so `new = applied × target / measured` lands on target in one step
+//! when nothing clips. Because the command is absolute (not an increment) and is computed
+//! from the exposure of the frame it looks at, the frames still in flight with the old
+//! exposure produce the same command again: no integral wind-up, no oscillation.
+//!
+//! Clipped frames under-report brightness. For them the histogram of the last unclipped
+//! frame is remembered and scaled until its clipped fraction matches the one observed,
+//! which estimates how much brighter the scene became (assuming the scene content did not
+//! change at the same time; the estimate is bounded so a wrong guess cannot overshoot).
+//!
+//! Backlight: AE cells brighter than `backlightRatio` × the weighted median cell are
+//! limited to that value, so a bright window cannot drag the subject into black.
+
+use super::Algorithm;
+use crate::abi::{consts, AecConfig, Block, HstConfig, ParamsError, ParamsWriter, Stats, Window};
+use crate::context::{FrameContext, Session};
+use crate::controls::{enums, AutoMode, ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
+use crate::ipa::InitInfo;
+use crate::tuning::{Params, Pwl, TuningError};
+
+/// A histogram constraint: the mean of the quantile range [q_lo, q_hi] must be at least
+/// (`Lower`) or at most (`Upper`) `y_target`.
+#[derive(Debug, Clone, PartialEq)]
+struct Constraint {
+    upper: bool,
+    q_lo: f64,
+    q_hi: f64,
+    y_target: Pwl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Decision {
+    exposure_lines: u32,
+    gain: f64,
+    vblank: u32,
+}
+
+/// Reference histogram of the last frame without clipping, for clipped-scene estimates.
+#[derive(Debug, Clone, Copy)]
+struct Reference {
+    cdf: [f64; 33],
+    bins: usize,
+    /// AE luminance of that frame.
+    luminance: f64,
+}
+
+pub struct Agc {
+    metering: Vec<(i32, Vec<u8>)>,
+    constraints: Vec<(i32, Vec<Constraint>)>,
+    exposure_modes: Vec<(i32, Vec<(f64, f64)>)>,
+    target: Pwl,
+    backlight_ratio: f64,
+    // Request state.
+    metering_mode: i32,
+    constraint_mode: i32,
+    exposure_mode: i32,
+    ev: f64,
+    auto_exposure: bool,
+    auto_gain: bool,
+    manual_exposure_us: Option<f64>,
+    manual_gain: Option<f64>,
+    frame_duration_us: (f64, f64),
+    flicker_period_us: Option<f64>,
+    // Algorithm state.
+    current: Decision,
+    measurement_written: bool,
+    reference: Option<Reference>,
+}
+
+/// Default relative luminance target (mean of the AE cells, 0..1).
+const DEFAULT_TARGET: f64 = 0.16;
+/// Commands within this ratio of 1 are not worth a sensor write (noise dead band).
+const DEAD_BAND: f64 = 0.015;
+/// Largest correction per step from unclipped statistics.
+const MAX_STEP_UP: f64 = 64.0;
+/// Initial exposure after configure.
+const INITIAL_EXPOSURE_US: f64 = 10_000.0;
+/// Histogram fraction in the top bin above which a frame counts as clipped.
+const CLIPPED_FRACTION: f64 = 0.02;
+
+impl Agc {
+    pub fn from_tuning(p: &Params, init: &InitInfo) -> Result<Self, TuningError> {
+        p.warn_unknown(&["AeMeteringMode", "AeConstraintMode", "AeExposureMode", "relativeLuminanceTarget", "backlightRatio"]);
+        let n_weights = init.hw.hist_weights();
+        let mut metering = Vec::new();
+        if let Some(v) = p.get("AeMeteringMode") {
+            let m = v.as_mapping().ok_or_else(|| p.error("AeMeteringMode", "expected a mapping"))?;
+            for (k, v) in m {
+                let name = k.as_str().unwrap_or("");
+                let Some(id) = enums::metering(name) else {
+                    log::warn!("{}", p.error("AeMeteringMode", format!("unknown metering mode '{name}' skipped")));
+                    continue;
+                };
+                let w = p.list_f64(&format!("AeMeteringMode.{name}"), v, None, 0.0, 63.0)?;
+                if w.len() != n_weights {
+                    // libcamera skips modes whose size does not fit this ISP revision.
+                    log::warn!("{}", p.error(&format!("AeMeteringMode.{name}"), format!("{} weights, this ISP needs {n_weights}; mode skipped", w.len())));
+                    continue;
+                }
+                metering.push((id, w.iter().map(|x| *x as u8).collect()));
+            }
+        }
+        if metering.is_empty() {
+            metering.push((enums::METERING_MATRIX, vec![1; n_weights]));
+        }
+        let mut constraints = Vec::new();
+        if let Some(v) = p.get("AeConstraintMode") {
+            let m = v.as_mapping().ok_or_else(|| p.error("AeConstraintMode", "expected a mapping"))?;
+            for (k, v) in m {
+                let name = k.as_str().unwrap_or("");
+                let Some(id) = enums::constraint(name) else {
+                    log::warn!("{}", p.error("AeConstraintMode", format!("unknown constraint mode '{name}' skipped")));
+                    continue;
+                };
+                let mm = v.as_mapping().ok_or_else(|| p.error(&format!("AeConstraintMode.{name}"), "expected a mapping"))?;
+                let mut list = Vec::new();
+                for (bound, upper) in [("lower", false), ("upper", true)] {
+                    let Some(c) = mm.get(bound) else { continue };
+                    let key = format!("AeConstraintMode.{name}.{bound}");
+                    let cm = c.as_mapping().ok_or_else(|| p.error(&key, "expected a mapping"))?;
+                    let q_lo = cm.get("qLo").map(|v| p.value_f64(&format!("{key}.qLo"), v, 0.0, 1.0)).transpose()?.unwrap_or(0.98);
+                    let q_hi = cm.get("qHi").map(|v| p.value_f64(&format!("{key}.qHi"), v, 0.0, 1.0)).transpose()?.unwrap_or(1.0);
+                    if q_lo >= q_hi {
+                        return Err(p.error(&key, format!("qLo {q_lo} must be below qHi {q_hi}")));
+                    }
+                    let yt = cm.get("yTarget").ok_or_else(|| p.error(&format!("{key}.yTarget"), "missing"))?;
+                    let y_target = Pwl::parse(p, &format!("{key}.yTarget"), yt, 0.0, 1.0)?;
+                    list.push(Constraint { upper, q_lo, q_hi, y_target });
+                }
+                constraints.push((id, list));
+            }
+        }
+        if constraints.is_empty() {
+            constraints.push((
+                enums::CONSTRAINT_NORMAL,
+                vec![Constraint { upper: false, q_lo: 0.98, q_hi: 1.0, y_target: Pwl::constant(0.5) }],
+            ));
+        }
+        let mut exposure_modes = Vec::new();
+        if let Some(v) = p.get("AeExposureMode") {
+            let m = v.as_mapping().ok_or_else(|| p.error("AeExposureMode", "expected a mapping"))?;
+            for (k, v) in m {
+                let name = k.as_str().unwrap_or("");
+                let Some(id) = enums::exposure(name) else {
+                    log::warn!("{}", p.error("AeExposureMode", format!("unknown exposure mode '{name}' skipped")));
+                    continue;
+                };
+                let key = format!("AeExposureMode.{name}");
+                let mm = v.as_mapping().ok_or_else(|| p.error(&key, "expected a mapping"))?;
+                let t = mm.get("exposureTime").ok_or_else(|| p.error(&format!("{key}.exposureTime"), "missing"))?;
+                let g = mm.get("gain").ok_or_else(|| p.error(&format!("{key}.gain"), "missing"))?;
+                let t = p.list_f64(&format!("{key}.exposureTime"), t, None, 1.0, 1e8)?;
+                let g = p.list_f64(&format!("{key}.gain"), g, Some(t.len()), 1.0, 1024.0)?;
+                if t.windows(2).any(|w| w[1] < w[0]) || g.windows(2).any(|w| w[1] < w[0]) {
+                    return Err(p.error(&key, "exposureTime and gain stages must not decrease"));
+                }
+                exposure_modes.push((id, t.into_iter().zip(g).collect()));
+            }
+        }
+        if exposure_modes.is_empty() {
+            exposure_modes.push((enums::EXPOSURE_NORMAL, Vec::new()));
+        }
+        let target = match p.get("relativeLuminanceTarget") {
+            Some(v) => Pwl::parse(p, "relativeLuminanceTarget", v, 0.0, 1.0)?,
+            None => Pwl::constant(DEFAULT_TARGET),
+        };
+        // Our extension: cells brighter than this multiple of the median cell are limited
+        // to it (backlight compensation). 0 disables.
+        let backlight_ratio = p.f64_in("backlightRatio", 4.0, 0.0, 1000.0)?;
+        Ok(Agc {
+            metering_mode: metering[0].0,
+            constraint_mode: constraints[0].0,
+            exposure_mode: exposure_modes[0].0,
+            metering,
+            constraints,
+            exposure_modes,
+            target,
+            backlight_ratio,
+            ev: 0.0,
+            auto_exposure: true,
+            auto_gain: true,
+            manual_exposure_us: None,
+            manual_gain: None,
+            frame_duration_us: (0.0, f64::MAX),
+            flicker_period_us: None,
+            current: Decision { exposure_lines: 0, gain: 1.0, vblank: 0 },
+            measurement_written: false,
+            reference: None,
+        })
+    }
+
+    fn weights(&self) -> &[u8] {
+        self.metering.iter().find(|(id, _)| *id == self.metering_mode).map(|(_, w)| w.as_slice()).unwrap_or(&self.metering[0].1)
+    }
+
+    fn stages(&self) -> &[(f64, f64)] {
+        self.exposure_modes.iter().find(|(id, _)| *id == self.exposure_mode).map(|(_, s)| s.as_slice()).unwrap_or(&[])
+    }
+
+    fn active_constraints(&self) -> &[Constraint] {
+        self.constraints.iter().find(|(id, _)| *id == self.constraint_mode).map(|(_, c)| c.as_slice()).unwrap_or(&[])
+    }
+
+    /// Exposure-time limits (µs) from the sensor and FrameDurationLimits.
+    fn exposure_limits(&self, s: &Session) -> (f64, f64) {
+        let t = &s.timing;
+        let max_fd = self.frame_duration_us.1.clamp(t.min_frame_duration_us(), t.max_frame_duration_us());
+        let vblank = t.vblank_for_frame_duration(max_fd);
+        let max_lines = t.max_exposure_lines(vblank);
+        (t.lines_to_us(t.exposure_min_lines), t.lines_to_us(max_lines))
+    }
+
+    /// Split a total exposure (µs × gain) into exposure time and gain.
+    fn split(&self, s: &Session, total: f64) -> Decision {
+        let (t_min, t_max) = self.exposure_limits(s);
+        let (g_min, g_max) = (s.min_gain, s.max_gain);
+        let fixed_t = (!self.auto_exposure).then(|| self.manual_exposure_us.unwrap_or(s.timing.lines_to_us(self.current.exposure_lines)));
+        let fixed_g = (!self.auto_gain).then(|| self.manual_gain.unwrap_or(self.current.gain));
+        let (mut t, mut g) = match (fixed_t, fixed_g) {
+            (Some(t), Some(g)) => (t, g),
+            (Some(t), None) => (t, total / t.max(1.0)),
+            (None, Some(g)) => (total / g.max(1e-3), g),
+            (None, None) => {
+                // Walk the stages: raise time at the previous gain, then gain at this time.
+                let mut t = t_min;
+                let mut g = g_min;
+                let mut done = false;
+                for &(st, sg) in self.stages() {
+                    let st = st.clamp(t_min, t_max);
+                    let sg = sg.clamp(g_min, g_max);
+                    if total <= st * g {
+                        t = total / g;
+                        done = true;
+                        break;
+                    }
+                    t = st;
+                    if total <= st * sg {
+                        g = total / st;
+                        done = true;
+                        break;
+                    }
+                    g = sg;
+                }
+                if !done {
+                    if total <= t_max * g {
+                        t = (total / g).max(t);
+                    } else {
+                        t = t_max;
+                        g = total / t_max;
+                    }
+                }
+                (t, g)
+            }
+        };
+        t = t.clamp(t_min, t_max);
+        if let (Some(p), true) = (self.flicker_period_us, self.auto_exposure) {
+            // Whole mains periods keep banding away; the remainder goes to gain.
+            if t >= p {
+                let whole = (t / p).floor() * p;
+                if fixed_g.is_none() {
+                    g *= t / whole;
+                }
+                t = whole;
+            }
+        }
+        let lines = s.timing.us_to_lines(t).max(s.timing.exposure_min_lines);
+        if fixed_g.is_none() {
+            // The part lost to whole lines is made up by gain.
+            g *= t / s.timing.lines_to_us(lines);
+        }
+        let g = g.clamp(g_min, g_max);
+        let frame_us = (s.timing.lines_to_us(lines + s.timing.exposure_margin))
+            .max(self.frame_duration_us.0)
+            .min(self.frame_duration_us.1.max(s.timing.min_frame_duration_us()));
+        let vblank = s.timing.vblank_for_frame_duration(frame_us);
+        Decision { exposure_lines: lines, gain: g, vblank }
+    }
+
+    /// Weighted mean of the AE cells (0..1), with bright outliers limited.
+    fn luminance(&self, cells: &[u8]) -> f64 {
+        let w = self.weights();
+        let n = cells.len().min(w.len());
+        let mut sorted = [(0u8, 0u8); 81];
+        for i in 0..n {
+            sorted[i] = (cells[i], w[i]);
+        }
+        let sorted = &mut sorted[..n];
+        sorted.sort_unstable();
+        let total_w: u32 = sorted.iter().map(|(_, w)| *w as u32).sum();
+        if total_w == 0 {
+            return 0.0;
+        }
+        let mut acc = 0;
+        let mut median = 0.0;
+        for (c, w) in sorted.iter() {
+            acc += *w as u32;
+            if 2 * acc >= total_w {
+                median = *c as f64;
+                break;
+            }
+        }
+        let cap = if self.backlight_ratio > 0.0 { (median * self.backlight_ratio).max(1.0) } else { f64::MAX };
+        let sum: f64 = (0..n).map(|i| (cells[i] as f64).min(cap) * w[i] as f64).sum();
+        sum / total_w as f64 / 255.0
+    }
+}
+
+/// Cumulative distribution of a histogram at the bin edges, normalised to 1.
+fn cdf(bins: &[u32], out: &mut [f64; 33]) -> f64 {
+    let total: f64 = bins.iter().map(|b| *b as f64).sum();
+    out[0] = 0.0;
+    let mut acc = 0.0;
+    for (i, b) in bins.iter().enumerate() {
+        acc += *b as f64;
+        out[i + 1] = if total > 0.0 { acc / total } else { 0.0 };
+    }
+    total
+}
+
+/// Value (0..1) at which a CDF reaches `q`, interpolating linearly inside bins.
+fn quantile(cdf: &[f64], q: f64) -> f64 {
+    let bins = cdf.len() - 1;
+    for i in 0..bins {
+        if cdf[i + 1] >= q {
+            let span = cdf[i + 1] - cdf[i];
+            let frac = if span > 0.0 { (q - cdf[i]) / span } else { 0.0 };
+            return (i as f64 + frac.clamp(0.0, 1.0)) / bins as f64;
+        }
+    }
+    1.0
+}
+
+/// Mean value (0..1) of the samples between quantiles lo and hi.
+fn inter_quantile_mean(cdf: &[f64], lo: f64, hi: f64) -> f64 {
+    let steps = 16;
+    let mut sum = 0.0;
+    for i in 0..steps {
+        let q = lo + (hi - lo) * (i as f64 + 0.5) / steps as f64;
+        sum += quantile(cdf, q);
+    }
+    sum / steps as f64
+}
+
+impl Algorithm for Agc {
+    fn name(&self) -> &'static str {
+        "Agc"
+    }
+
+    fn configure(&mut self, s: &Session) {
+        self.frame_duration_us = (s.timing.min_frame_duration_us(), s.timing.max_frame_duration_us());
+        self.current = Decision { exposure_lines: 0, gain: s.min_gain, vblank: s.controls.vblank.min as u32 };
+        self.current = self.split(s, INITIAL_EXPOSURE_US * s.min_gain);
+        self.measurement_written = false;
+        self.reference = None;
+    }
+
+    fn controls(&self, s: &Session, out: &mut Vec<ControlInfo>) {
+        let (t_min, _) = self.exposure_limits(s);
+        let t_max = s.timing.lines_to_us(s.timing.max_exposure_lines(s.controls.vblank.max as u32));
+        let menu = |v: Vec<i32>| ControlValue::Menu(v);
+        out.push(ControlInfo::new(ControlId::AeEnable, ControlValue::Bool(false), ControlValue::Bool(true), ControlValue::Bool(true)));
+        out.push(ControlInfo::new(ControlId::ExposureTimeMode, ControlValue::I32(0), ControlValue::I32(1), ControlValue::I32(0)));
+        out.push(ControlInfo::new(ControlId::AnalogueGainMode, ControlValue::I32(0), ControlValue::I32(1), ControlValue::I32(0)));
+        out.push(ControlInfo::new(
+            ControlId::ExposureTime,
+            ControlValue::I32(t_min.round() as i32),
+            ControlValue::I32(t_max.round() as i32),
+            ControlValue::I32(INITIAL_EXPOSURE_US as i32),
+        ));
+        out.push(ControlInfo::new(
+            ControlId::AnalogueGain,
+            ControlValue::F32(s.min_gain as f32),
+            ControlValue::F32(s.max_gain as f32),
+            ControlValue::F32(s.min_gain as f32),
+        ));
+        out.push(ControlInfo::new(ControlId::ExposureValue, ControlValue::F32(-8.0), ControlValue::F32(8.0), ControlValue::F32(0.0)));
+        fn ids<T>(v: &[(i32, T)]) -> Vec<i32> {
+            v.iter().map(|(id, _)| *id).collect()
+        }
+        out.push(ControlInfo::new(ControlId::AeMeteringMode, menu(ids(&self.metering)), menu(vec![]), ControlValue::I32(self.metering[0].0)));
+        out.push(ControlInfo::new(ControlId::AeConstraintMode, menu(ids(&self.constraints)), menu(vec![]), ControlValue::I32(self.constraints[0].0)));
+        out.push(ControlInfo::new(ControlId::AeExposureMode, menu(ids(&self.exposure_modes)), menu(vec![]), ControlValue::I32(self.exposure_modes[0].0)));
+        out.push(ControlInfo::new(
+            ControlId::AeFlickerMode,
+            menu(vec![enums::FLICKER_OFF, enums::FLICKER_MANUAL]),
+            menu(vec![]),
+            ControlValue::I32(enums::FLICKER_OFF),
+        ));
+        out.push(ControlInfo::new(ControlId::AeFlickerPeriod, ControlValue::I32(100), ControlValue::I32(1_000_000), ControlValue::I32(10_000)));
+    }
+
+    fn start(&mut self) {
+        self.measurement_written = false;
+    }
+
+    fn queue_request(&mut self, s: &Session, fc: &mut FrameContext, c: &RequestControls) {
+        if let Some(on) = c.ae_enable {
+            if c.exposure_time_mode.is_none() {
+                self.auto_exposure = on;
+            }
+            if c.analogue_gain_mode.is_none() {
+                self.auto_gain = on;
+            }
+        }
+        if let Some(m) = c.exposure_time_mode {
+            self.auto_exposure = m == AutoMode::Auto;
+            if !self.auto_exposure && self.manual_exposure_us.is_none() {
+                // Auto → manual without a value keeps the last auto value.
+                self.manual_exposure_us = Some(s.timing.lines_to_us(self.current.exposure_lines));
+            }
+        }
+        if let Some(m) = c.analogue_gain_mode {
+            self.auto_gain = m == AutoMode::Auto;
+            if !self.auto_gain && self.manual_gain.is_none() {
+                self.manual_gain = Some(self.current.gain);
+            }
+        }
+        if let Some(t) = c.exposure_time {
+            if t > 0 {
+                self.manual_exposure_us = Some(t as f64);
+            } else {
+                log::warn!("ExposureTime {t} ignored");
+            }
+        }
+        if let Some(g) = c.analogue_gain {
+            if g.is_finite() && g > 0.0 {
+                self.manual_gain = Some((g as f64).clamp(s.min_gain, s.max_gain));
+            } else {
+                log::warn!("AnalogueGain {g} ignored");
+            }
+        }
+        if let Some(ev) = c.exposure_value {
+            if ev.is_finite() {
+                self.ev = (ev as f64).clamp(-8.0, 8.0);
+            }
+        }
+        if let Some(m) = c.ae_metering_mode {
+            if self.metering.iter().any(|(id, _)| *id == m) {
+                if m != self.metering_mode {
+                    self.measurement_written = false;
+                }
+                self.metering_mode = m;
+            } else {
+                log::warn!("AeMeteringMode {m} not defined by the tuning, ignored");
+            }
+        }
+        if let Some(m) = c.ae_constraint_mode {
+            if self.constraints.iter().any(|(id, _)| *id == m) {
+                self.constraint_mode = m;
+            } else {
+                log::warn!("AeConstraintMode {m} not defined by the tuning, ignored");
+            }
+        }
+        if let Some(m) = c.ae_exposure_mode {
+            if self.exposure_modes.iter().any(|(id, _)| *id == m) {
+                self.exposure_mode = m;
+            } else {
+                log::warn!("AeExposureMode {m} not defined by the tuning, ignored");
+            }
+        }
+        if let Some([lo, hi]) = c.frame_duration_limits {
+            let (min, max) = (s.timing.min_frame_duration_us(), s.timing.max_frame_duration_us());
+            let lo = (lo as f64).clamp(min, max);
+            let hi = (hi as f64).clamp(lo, max);
+            self.frame_duration_us = (lo, hi);
+        }
+        if let Some(m) = c.ae_flicker_mode {
+            fc.agc.flicker_mode = m;
+            if m == enums::FLICKER_OFF {
+                self.flicker_period_us = None;
+            }
+        }
+        if let Some(p) = c.ae_flicker_period {
+            if p > 0 {
+                self.flicker_period_us = Some(p as f64);
+            }
+        }
+        if c.ae_flicker_mode == Some(enums::FLICKER_MANUAL) && self.flicker_period_us.is_none() {
+            self.flicker_period_us = Some(10_000.0);
+        }
+        // Manual values take effect now; auto values come from process().
+        if !self.auto_exposure || !self.auto_gain {
+            let total = s.timing.lines_to_us(self.current.exposure_lines.max(1)) * self.current.gain;
+            self.current = self.split(s, total);
+        }
+    }
+
+    fn prepare(&mut self, s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
+        fc.agc.auto_exposure = self.auto_exposure;
+        fc.agc.auto_gain = self.auto_gain;
+        fc.agc.exposure_lines = self.current.exposure_lines;
+        fc.agc.gain = self.current.gain;
+        fc.agc.vblank = self.current.vblank;
+        fc.agc.exposure_value = self.ev;
+        fc.agc.metering_mode = self.metering_mode;
+        fc.agc.constraint_mode = self.constraint_mode;
+        fc.agc.exposure_mode = self.exposure_mode;
+        if self.measurement_written {
+            return Ok(());
+        }
+        let window = Window { h_offs: 0, v_offs: 0, h_size: s.info.width as u16, v_size: s.info.height as u16 };
+        p.write(&Block::Aec(AecConfig { mode: consts::EXP_MEASURING_MODE_1, autostop: 0, window }), true)?;
+        let mut weights = [0u8; 81];
+        let w = self.weights();
+        weights[..w.len()].copy_from_slice(w);
+        // About 65536 samples per colour channel over the window.
+        let pixels = s.info.width as f64 * s.info.height as f64 * 3.0;
+        let predivider = (pixels / 65536.0).sqrt().ceil().clamp(3.0, 127.0) as u8;
+        p.write(
+            &Block::Hst(HstConfig { mode: consts::HISTOGRAM_MODE_RGB_COMBINED, predivider, window, weights }),
+            true,
+        )?;
+        self.measurement_written = true;
+        Ok(())
+    }
+
+    fn process(&mut self, s: &Session, fc: &mut FrameContext, stats: Option<&Stats>, md: &mut Metadata, latest: &mut FrameContext) {
+        let applied_lines = if fc.sensor.exposure_lines > 0 { fc.sensor.exposure_lines } else { fc.agc.exposure_lines };
+        let applied_gain = if fc.sensor.gain > 0.0 { fc.sensor.gain } else { fc.agc.gain };
+        let vblank = if fc.sensor.vblank > 0 { fc.sensor.vblank } else { fc.agc.vblank };
+        md.exposure_time = Some(s.timing.lines_to_us(applied_lines).round() as i32);
+        md.analogue_gain = Some(applied_gain as f32);
+        md.frame_duration = Some(s.timing.frame_duration_us(vblank).round() as i64);
+        md.exposure_time_mode = Some(if fc.agc.auto_exposure { AutoMode::Auto } else { AutoMode::Manual });
+        md.analogue_gain_mode = Some(if fc.agc.auto_gain { AutoMode::Auto } else { AutoMode::Manual });
+        md.exposure_value = Some(fc.agc.exposure_value as f32);
+        md.ae_metering_mode = Some(fc.agc.metering_mode);
+        md.ae_constraint_mode = Some(fc.agc.constraint_mode);
+        md.ae_exposure_mode = Some(fc.agc.exposure_mode);
+        md.ae_flicker_mode = Some(if self.flicker_period_us.is_some() { enums::FLICKER_MANUAL } else { enums::FLICKER_OFF });
+
+        let applied = s.timing.lines_to_us(applied_lines) * applied_gain;
+        let ae = stats.and_then(|st| st.ae);
+        if let (Some(ae), true) = (ae, self.auto_exposure || self.auto_gain) {
+            let y = self.luminance(ae.cells());
+            let target = (self.target.eval(0.0) * 2f64.powf(self.ev)).min(0.95);
+            let mut k = target / y.max(0.5 / 255.0);
+            if let Some(h) = stats.and_then(|st| st.hist) {
+                let mut c = [0.0; 33];
+                let bins = h.len;
+                if cdf(h.bins(), &mut c) > 0.0 {
+                    let top = 1.0 - c[bins - 1];
+                    let clipped = top > CLIPPED_FRACTION;
+                    for con in self.active_constraints() {
+                        let mean = inter_quantile_mean(&c[..=bins], con.q_lo, con.q_hi).max(1.0 / 255.0);
+                        let kc = con.y_target.eval(0.0) / mean;
+                        k = if con.upper { k.min(kc) } else if !clipped { k.max(kc) } else { k };
+                    }
+                    if clipped {
+                        if let Some(r) = self.reference.filter(|r| r.bins == bins) {
+                            k = k.min(clipped_correction(&r, &c[..=bins], target, y));
+                        }
+                    } else if top < CLIPPED_FRACTION / 4.0 {
+                        self.reference = Some(Reference { cdf: c, bins, luminance: y });
+                    }
+                }
+            }
+            k = k.clamp(1.0 / MAX_STEP_UP, MAX_STEP_UP);
+            if (k - 1.0).abs() > DEAD_BAND {
+                self.current = self.split(s, applied * k);
+            } else if self.current != (Decision { exposure_lines: applied_lines, gain: applied_gain, vblank }) {
+                // Settled: stay where the measured frame was.
+                self.current = self.split(s, applied);
+            }
+        }
+        latest.agc.exposure_lines = self.current.exposure_lines;
+        latest.agc.gain = self.current.gain;
+        latest.agc.vblank = self.current.vblank;
+    }
+}
+
+/// Estimate the correction for a clipped frame by scaling the reference (unclipped)
+/// distribution until its clipped fraction matches the observed one: the reference value
+/// that now lands on the clip level tells how much brighter the scene is. Never claims the
+/// frame is darker than measured (clipped pixels are at least at the clip level).
+fn clipped_correction(r: &Reference, cdf_now: &[f64], target: f64, y_now: f64) -> f64 {
+    let bins = r.bins;
+    let clipped_now = 1.0 - cdf_now[bins - 1];
+    let v_ref = quantile(&r.cdf[..=bins], 1.0 - clipped_now).max(0.5 / bins as f64);
+    let clip_edge = (bins - 1) as f64 / bins as f64;
+    // Luminance the present frame would show without clipping.
+    let y_unclipped = r.luminance * (clip_edge / v_ref);
+    (target / y_unclipped.max(1e-6)).min(target / y_now.max(1e-6))
+}

@@ -1,0 +1,115 @@
+//! Colour correction matrix, interpolated linearly over colour temperature from the
+//! tuning's `ccms` list ({ct, ccm: 9 values, offsets: 3 optional}); identity without one.
+//! Manual ColourCorrectionMatrix overrides it.
+
+use super::Algorithm;
+use crate::abi::{Block, CtkConfig, ParamsError, ParamsWriter};
+use crate::context::{FrameContext, Session};
+use crate::controls::{ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
+use crate::fixed_point::{from_signed_q, to_signed_q};
+use crate::tuning::{Params, TuningError};
+use nalgebra::Matrix3;
+
+pub struct Ccm {
+    /// (ct, matrix, offsets in the 12-bit register scale), sorted by CT.
+    table: Vec<(f64, Matrix3<f64>, [f64; 3])>,
+    manual: Option<Matrix3<f64>>,
+    last: Option<CtkConfig>,
+}
+
+impl Ccm {
+    pub fn from_tuning(p: &Params) -> Result<Self, TuningError> {
+        p.warn_unknown(&["ccms"]);
+        let mut table = Vec::new();
+        if let Some(v) = p.get("ccms") {
+            let list = v.as_sequence().ok_or_else(|| p.error("ccms", "expected a list"))?;
+            for (i, e) in list.iter().enumerate() {
+                let key = format!("ccms[{i}]");
+                let m = e.as_mapping().ok_or_else(|| p.error(&key, "expected {ct, ccm, offsets}"))?;
+                let ct = m.get("ct").ok_or_else(|| p.error(&format!("{key}.ct"), "missing"))?;
+                let ct = p.value_f64(&format!("{key}.ct"), ct, 1000.0, 40000.0)?;
+                let c = m.get("ccm").ok_or_else(|| p.error(&format!("{key}.ccm"), "missing"))?;
+                let c = p.list_f64(&format!("{key}.ccm"), c, Some(9), -8.0, 7.9921875)?;
+                let offsets = match m.get("offsets") {
+                    Some(o) => {
+                        let o = p.list_f64(&format!("{key}.offsets"), o, Some(3), -2048.0, 2047.0)?;
+                        [o[0], o[1], o[2]]
+                    }
+                    None => [0.0; 3],
+                };
+                table.push((ct, Matrix3::from_row_slice(&c), offsets));
+            }
+            table.sort_by(|a, b| a.0.total_cmp(&b.0));
+        }
+        Ok(Self { table, manual: None, last: None })
+    }
+
+    fn at(&self, ct: f64) -> (Matrix3<f64>, [f64; 3]) {
+        let t = &self.table;
+        match t.len() {
+            0 => (Matrix3::identity(), [0.0; 3]),
+            _ if ct <= t[0].0 => (t[0].1, t[0].2),
+            _ if ct >= t[t.len() - 1].0 => (t[t.len() - 1].1, t[t.len() - 1].2),
+            _ => {
+                let i = t.windows(2).position(|w| ct <= w[1].0).unwrap_or(0);
+                let (a, b) = (&t[i], &t[i + 1]);
+                let f = (ct - a.0) / (b.0 - a.0);
+                let off = [0, 1, 2].map(|k| a.2[k] + f * (b.2[k] - a.2[k]));
+                (a.1 * (1.0 - f) + b.1 * f, off)
+            }
+        }
+    }
+}
+
+impl Algorithm for Ccm {
+    fn name(&self) -> &'static str {
+        "Ccm"
+    }
+
+    fn controls(&self, _s: &Session, out: &mut Vec<ControlInfo>) {
+        out.push(ControlInfo::new(ControlId::ColourCorrectionMatrix, ControlValue::F32(-8.0), ControlValue::F32(7.992), ControlValue::F32(0.0)));
+    }
+
+    fn start(&mut self) {
+        self.last = None;
+    }
+
+    fn queue_request(&mut self, _s: &Session, _fc: &mut FrameContext, c: &RequestControls) {
+        if let Some(m) = c.colour_correction_matrix {
+            if m.iter().all(|x| x.is_finite()) {
+                self.manual = Some(Matrix3::from_row_slice(&m.map(|x| x as f64)));
+            }
+        }
+        if c.awb_enable == Some(true) {
+            self.manual = None;
+        }
+    }
+
+    fn prepare(&mut self, _s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
+        let (m, off) = match self.manual {
+            Some(m) => (m, [0.0; 3]),
+            None => self.at(fc.awb.temperature_k),
+        };
+        let mut cfg = CtkConfig::default();
+        for i in 0..9 {
+            cfg.coeff[i] = to_signed_q(m[(i / 3, i % 3)], 4, 7);
+        }
+        for k in 0..3 {
+            cfg.offset[k] = (off[k].round() as i32 as u32 & 0xFFF) as u16;
+        }
+        // What the hardware will really apply, for AWB's inversion and the metadata.
+        fc.ccm.matrix = Matrix3::from_fn(|r, c| from_signed_q(cfg.coeff[r * 3 + c], 4, 7));
+        // Offsets are 12-bit register units; the AWB statistics are 8-bit.
+        fc.ccm.offsets = off.map(|o| o / 16.0);
+        if self.last != Some(cfg) {
+            p.write(&Block::Ctk(cfg), true)?;
+            self.last = Some(cfg);
+        }
+        Ok(())
+    }
+
+    fn process(&mut self, _s: &Session, fc: &mut FrameContext, _st: Option<&crate::abi::Stats>, md: &mut Metadata, _l: &mut FrameContext) {
+        let m = fc.ccm.matrix;
+        md.colour_correction_matrix = Some([0, 1, 2, 3, 4, 5, 6, 7, 8].map(|i| m[(i / 3, i % 3)] as f32));
+    }
+}
