@@ -1,1 +1,192 @@
-fn main() {}
+//! `sim`: run the PinePhone Pro camera simulator with the Rust rkisp1 IPA in the loop.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use rkisp1_ipa::abi::{HwRevision, ParamFormat};
+use rkisp1_sim::metrics::{final_neutral_deg, step_response};
+use rkisp1_sim::run::{run, Event};
+use rkisp1_sim::{output, scenarios, scene};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "sim", about = "PinePhone Pro camera + RK3399 ISP simulator driving the rkisp1 IPA")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run one scene through the closed loop and write pictures, a plot and a summary.
+    Run(RunArgs),
+    /// Run the standard scenarios on both sensors and print the convergence/neutrality table.
+    Report {
+        /// Also write the figures as JSON here.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    #[arg(long, default_value = "imx258")]
+    sensor: String,
+    /// Built-in scene (chart, dominant[-green|-red|-blue|-yellow], backlit) or a scene file.
+    #[arg(long, default_value = "chart")]
+    scene: String,
+    /// A, TL84, CWF, D50 or D65.
+    #[arg(long, default_value = "D65")]
+    illuminant: String,
+    /// Scene brightness (1.0: a white reflector reaches full scale at 10 ms, unity gain).
+    #[arg(long, default_value_t = 0.5)]
+    brightness: f64,
+    #[arg(long, default_value_t = 60)]
+    frames: usize,
+    /// Index of the sensor mode (0 = full resolution).
+    #[arg(long, default_value_t = 0)]
+    mode: usize,
+    /// Params format: fixed (RK1P) or ext (RK1E).
+    #[arg(long, default_value = "ext")]
+    format: String,
+    /// ISP revision: v10 (RK3399) or v12.
+    #[arg(long, default_value = "v10")]
+    hw: String,
+    /// Tuning file (default: the repository's file for the sensor).
+    #[arg(long)]
+    tuning: Option<PathBuf>,
+    /// Brightness step in EV applied at --step-at.
+    #[arg(long)]
+    step_ev: Option<f64>,
+    #[arg(long, default_value_t = 30)]
+    step_at: usize,
+    /// Illuminant to switch to at --step-at.
+    #[arg(long)]
+    step_illuminant: Option<String>,
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+fn main() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    if let Err(e) = real_main() {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn real_main() -> Result<()> {
+    match Cli::parse().cmd {
+        Cmd::Run(a) => run_cmd(a),
+        Cmd::Report { json } => report(json),
+    }
+}
+
+fn run_cmd(a: RunArgs) -> Result<()> {
+    let mut c = scenarios::base(&a.sensor, "chart", &a.illuminant, a.frames)?;
+    let path = PathBuf::from(&a.scene);
+    c.scene = if path.exists() { scene::from_file(&path)? } else { scene::builtin(&a.scene)? };
+    c.brightness = a.brightness;
+    c.mode = a.mode;
+    c.seed = a.seed;
+    c.format = match a.format.as_str() {
+        "fixed" => ParamFormat::Fixed,
+        "ext" => ParamFormat::Extensible,
+        f => bail!("--format must be fixed or ext, not '{f}'"),
+    };
+    c.hw = match a.hw.as_str() {
+        "v10" => HwRevision::V10,
+        "v12" => HwRevision::V12,
+        h => bail!("--hw must be v10 or v12, not '{h}'"),
+    };
+    if let Some(t) = &a.tuning {
+        c.tuning_text = std::fs::read_to_string(t).with_context(|| format!("reading {}", t.display()))?;
+        c.tuning_file = t.display().to_string();
+    }
+    if let Some(ev) = a.step_ev {
+        c.events.push((a.step_at, Event::Brightness(2f64.powf(ev))));
+    }
+    if let Some(i) = &a.step_illuminant {
+        c.events.push((a.step_at, Event::Illuminant(i.clone())));
+    }
+    if a.frames < 2 {
+        bail!("--frames must be at least 2");
+    }
+    let bar = indicatif::ProgressBar::new(a.frames as u64);
+    bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} frames").unwrap());
+    let r = run(&c, |_| bar.inc(1))?;
+    bar.finish_and_clear();
+    std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
+    output::write_png(&a.out.join("bare.png"), r.width, r.height, &r.bare_image)?;
+    output::write_png(&a.out.join("first.png"), r.width, r.height, &r.first_image)?;
+    output::write_png(&a.out.join("converged.png"), r.width, r.height, &r.final_image)?;
+    let title = format!("{} · {} · {} · {} frames", a.sensor, c.scene.name, a.illuminant, a.frames);
+    output::write_convergence_svg(&a.out.join("convergence.svg"), &title, &r.records)?;
+    let last = r.records.last().unwrap();
+    let step = (a.step_ev.is_some() || a.step_illuminant.is_some()).then(|| step_response(&r.records, a.step_at.min(a.frames - 1)));
+    let summary = serde_json::json!({
+        "sensor": a.sensor,
+        "scene": c.scene.name,
+        "illuminant": a.illuminant,
+        "frames": a.frames,
+        "format": a.format,
+        "final": last,
+        "neutral_max_deg_last5": final_neutral_deg(&r.records, 5),
+        "step": step,
+        "rejected_params_buffers": r.rejected_params,
+        "records": r.records,
+    });
+    std::fs::write(a.out.join("summary.json"), serde_json::to_string_pretty(&summary)?)?;
+    println!(
+        "{} {} under {}: exposure {:.0} µs, gain {:.2}, colour gains [{:.3}, {:.3}], CT {:.0} K, neutral error {:.2}°",
+        a.sensor, c.scene.name, a.illuminant, last.exposure_us, last.gain, last.colour_gains[0], last.colour_gains[1],
+        last.colour_temperature, final_neutral_deg(&r.records, 5)
+    );
+    println!("wrote {}/{{bare,first,converged}}.png, convergence.svg, summary.json", a.out.display());
+    if r.rejected_params > 0 {
+        bail!("{} params buffers would have been rejected by the kernel", r.rejected_params);
+    }
+    Ok(())
+}
+
+fn report(json: Option<PathBuf>) -> Result<()> {
+    let mut all = serde_json::Map::new();
+    println!("| sensor | case | result |\n|---|---|---|");
+    for sensor in ["imx258", "ov8858"] {
+        let mut js = serde_json::Map::new();
+        for ev in [4.0, -4.0] {
+            let (s, _) = scenarios::ae_step(sensor, ev)?;
+            println!(
+                "| {sensor} | AE step {ev:+} EV | settles in {} frames, overshoot {:.1}%, {} oscillations |",
+                s.settle_frames, s.overshoot * 100.0, s.oscillations
+            );
+            js.insert(format!("ae_step_{ev:+}"), serde_json::to_value(&s)?);
+        }
+        for ill in scenarios::ILLUMINANTS {
+            let (chart, _) = scenarios::neutrality(sensor, "chart", ill)?;
+            let mut dom = Vec::new();
+            for colour in ["green", "red", "blue", "yellow"] {
+                let (d, _) = scenarios::neutrality(sensor, &format!("dominant-{colour}"), ill)?;
+                dom.push(d);
+            }
+            let worst = dom.iter().cloned().fold(0.0, f64::max);
+            println!(
+                "| {sensor} | neutral {ill} | chart {chart:.2}°, dominant colour worst {worst:.2}° (green {:.2}, red {:.2}, blue {:.2}, yellow {:.2}) |",
+                dom[0], dom[1], dom[2], dom[3]
+            );
+            js.insert(format!("neutral_{ill}"), serde_json::json!({"chart": chart, "dominant": dom}));
+        }
+        let b = scenarios::backlit(sensor)?;
+        println!(
+            "| {sensor} | backlit window | subject {:.3} (clipped outside window {:.1}%); without backlight handling subject {:.3} ({:.1}%) |",
+            b[0].0, b[0].1 * 100.0, b[1].0, b[1].1 * 100.0
+        );
+        js.insert("backlit".into(), serde_json::json!({"subject": b[0].0, "clipped": b[0].1, "subject_plain": b[1].0, "clipped_plain": b[1].1}));
+        all.insert(sensor.into(), serde_json::Value::Object(js));
+    }
+    if let Some(p) = json {
+        std::fs::write(&p, serde_json::to_string_pretty(&all)?)?;
+    }
+    Ok(())
+}

@@ -61,6 +61,18 @@ impl Ccm {
     }
 }
 
+/// Quantise one matrix row to Q4.7 keeping its sum: rounding each coefficient on its own
+/// can move the row sum by up to 1.5/128, which tints greys (about 0.5°); the rounding
+/// error of the sum is put on the diagonal-most (largest) coefficient instead.
+fn quantize_row(row: [f64; 3]) -> [u16; 3] {
+    let target: i64 = (row.iter().sum::<f64>() * 128.0).round() as i64;
+    let mut q: [i64; 3] = row.map(|v| (v * 128.0).round() as i64);
+    let err = target - q.iter().sum::<i64>();
+    let big = (0..3).max_by(|a, b| row[*a].abs().total_cmp(&row[*b].abs())).unwrap();
+    q[big] += err;
+    q.map(|v| to_signed_q(v as f64 / 128.0, 4, 7))
+}
+
 impl Algorithm for Ccm {
     fn name(&self) -> &'static str {
         "Ccm"
@@ -91,8 +103,10 @@ impl Algorithm for Ccm {
             None => self.at(fc.awb.temperature_k),
         };
         let mut cfg = CtkConfig::default();
-        for i in 0..9 {
-            cfg.coeff[i] = to_signed_q(m[(i / 3, i % 3)], 4, 7);
+        for r in 0..3 {
+            let row = [m[(r, 0)], m[(r, 1)], m[(r, 2)]];
+            let q = quantize_row(row);
+            cfg.coeff[r * 3..r * 3 + 3].copy_from_slice(&q);
         }
         for k in 0..3 {
             cfg.offset[k] = (off[k].round() as i32 as u32 & 0xFFF) as u16;

@@ -1,0 +1,390 @@
+//! A model of the RK3399 ISP (rkisp1 V10): reads params buffers the way the driver does
+//! (validation, module masks, errata) and produces the output image and a statistics
+//! buffer in the kernel's byte layout.
+//!
+//! Pipeline per pixel (12-bit domain): BLS → AWB gains (Q2.8) → demosaic → CTK (Q4.7 +
+//! offsets) → measurements (AE, AWB, histogram on 8-bit values) → gamma out.
+//! The AWB YCbCr window counts a pixel when min_y < Y (< max_y if enabled) and
+//! |Cb − ref_cb| + |Cr − ref_cr| < max_csum; the hardware's exact rule is undocumented
+//! (kernel-rkisp1.md §2.7), this is the interpretation the simulator makes.
+
+use anyhow::{bail, Result};
+use rkisp1_ipa::abi::blocks::{module_bit, Block};
+use rkisp1_ipa::abi::consts::{self, HwRevision};
+use rkisp1_ipa::abi::layout::{fixed, stat, ExtBlockType};
+use rkisp1_ipa::abi::params::{fixed_offset, ParamFormat};
+use rkisp1_ipa::abi::{AecConfig, AwbMeasConfig, CtkConfig, GocConfig, HstConfig, Window};
+use rkisp1_ipa::algorithms::goc::LOG_SEGMENTS;
+use rkisp1_ipa::fixed_point::from_signed_q;
+
+/// One simulator pixel: a Bayer quad [R, Gr, Gb, B] in 10-bit DN.
+pub type Quad = [u16; 4];
+
+#[derive(Debug, Clone, Default)]
+pub struct IspState {
+    pub bls: Option<[i16; 4]>,
+    bls_cfg: [i16; 4],
+    awb_gains: [u16; 4],
+    /// Shared AWB enable (erratum E1): gains and measurement.
+    awb_enabled: bool,
+    awb_meas: AwbMeasConfig,
+    ctk: Option<CtkConfig>,
+    ctk_cfg: CtkConfig,
+    goc: Option<GocConfig>,
+    goc_cfg: Option<GocConfig>,
+    hst: Option<HstConfig>,
+    hst_cfg: Option<HstConfig>,
+    aec: Option<AecConfig>,
+    aec_cfg: AecConfig,
+    pub rejected: usize,
+}
+
+pub struct IspOutput {
+    /// 8-bit output RGB per pixel.
+    pub image: Vec<[u8; 3]>,
+    /// Linear RGB after the CCM (0..1 of the 12-bit range), before gamma.
+    pub linear: Vec<[f32; 3]>,
+    pub stats: [u8; stat::SIZE],
+}
+
+impl IspState {
+    /// Apply a params buffer as the driver would; an invalid buffer is rejected whole.
+    pub fn apply_params(&mut self, buf: &[u8], format: ParamFormat, hw: HwRevision) -> Result<()> {
+        let r = match format {
+            ParamFormat::Fixed => self.apply_fixed(buf),
+            ParamFormat::Extensible => self.apply_ext(buf, hw),
+        };
+        if r.is_err() {
+            self.rejected += 1;
+        }
+        r
+    }
+
+    fn apply_fixed(&mut self, buf: &[u8]) -> Result<()> {
+        if buf.len() != fixed::SIZE {
+            bail!("fixed params payload {} != {}", buf.len(), fixed::SIZE);
+        }
+        let rd = |o: usize| u32::from_le_bytes(buf[o..o + 4].try_into().unwrap());
+        let (en_update, ens, cfg_update) = (rd(fixed::MODULE_EN_UPDATE), rd(fixed::MODULE_ENS), rd(fixed::MODULE_CFG_UPDATE));
+        for ty in ALL_TYPES {
+            let bit = module_bit(ty);
+            if bit == 0 {
+                continue;
+            }
+            if cfg_update & bit != 0 {
+                if let Some(b) = Block::decode(ty, &buf[fixed_offset(ty).unwrap()..]) {
+                    self.configure(b);
+                }
+            }
+            if en_update & bit != 0 {
+                self.set_enable(ty, ens & bit != 0);
+            }
+        }
+        Ok(())
+    }
+
+    fn apply_ext(&mut self, buf: &[u8], _hw: HwRevision) -> Result<()> {
+        if buf.len() < 8 {
+            bail!("ext params payload {} < 8", buf.len());
+        }
+        let version = u32::from_le_bytes(buf[0..4].try_into().unwrap());
+        let data_size = u32::from_le_bytes(buf[4..8].try_into().unwrap()) as usize;
+        if version != consts::EXT_PARAM_BUFFER_V1 {
+            bail!("ext params version {version}");
+        }
+        if 8 + data_size != buf.len() {
+            bail!("ext params data_size {data_size} does not match payload {}", buf.len());
+        }
+        // Validate everything first: the kernel rejects the buffer whole.
+        let mut blocks = Vec::new();
+        let mut off = 8;
+        while off < buf.len() {
+            if buf.len() - off < 8 {
+                bail!("truncated block header at {off}");
+            }
+            let ty = u16::from_le_bytes([buf[off], buf[off + 1]]);
+            let flags = u16::from_le_bytes([buf[off + 2], buf[off + 3]]);
+            let size = u32::from_le_bytes(buf[off + 4..off + 8].try_into().unwrap()) as usize;
+            let Some(t) = ALL_TYPES.iter().copied().find(|t| *t as u16 == ty) else { bail!("unknown block type {ty}") };
+            if size != t.block_size() {
+                bail!("block {t:?} size {size} != {}", t.block_size());
+            }
+            if off + size > buf.len() {
+                bail!("block {t:?} overruns the payload");
+            }
+            let (dis, en) = (flags & consts::EXT_FL_BLOCK_DISABLE != 0, flags & consts::EXT_FL_BLOCK_ENABLE != 0);
+            if dis && en {
+                bail!("block {t:?} has both ENABLE and DISABLE");
+            }
+            blocks.push((t, dis, en, off + 8, off + size));
+            off += size;
+        }
+        for (t, dis, en, a, b) in blocks {
+            if !dis {
+                if let Some(blk) = Block::decode(t, &buf[a..b]) {
+                    self.configure(blk);
+                }
+            }
+            if dis || en {
+                self.set_enable(t, en);
+            }
+        }
+        Ok(())
+    }
+
+    fn configure(&mut self, b: Block) {
+        match b {
+            Block::Bls(c) => {
+                self.bls_cfg = c.fixed;
+                if self.bls.is_some() {
+                    self.bls = Some(c.fixed);
+                }
+            }
+            Block::AwbGain(c) => self.awb_gains = c.gains,
+            Block::Ctk(c) => {
+                self.ctk_cfg = c;
+                if self.ctk.is_some() {
+                    self.ctk = Some(c);
+                }
+            }
+            Block::Goc(c) => {
+                // Erratum E2: programming the curve clears the gamma enable.
+                self.goc_cfg = Some(c);
+                self.goc = None;
+            }
+            Block::AwbMeas(c) => self.awb_meas = c,
+            Block::Hst(c) => {
+                self.hst_cfg = Some(c);
+                if self.hst.is_some() {
+                    self.hst = Some(c);
+                }
+            }
+            Block::Aec(c) => {
+                self.aec_cfg = c;
+                if self.aec.is_some() {
+                    self.aec = Some(c);
+                }
+            }
+        }
+    }
+
+    fn set_enable(&mut self, ty: ExtBlockType, on: bool) {
+        match ty {
+            ExtBlockType::Bls => self.bls = on.then_some(self.bls_cfg),
+            ExtBlockType::AwbGain | ExtBlockType::AwbMeas => self.awb_enabled = on,
+            ExtBlockType::Ctk => self.ctk = on.then_some(self.ctk_cfg),
+            ExtBlockType::Goc => self.goc = if on { self.goc_cfg } else { None },
+            ExtBlockType::HstMeas => self.hst = if on { self.hst_cfg } else { None },
+            ExtBlockType::AecMeas => self.aec = on.then_some(self.aec_cfg),
+            _ => {}
+        }
+    }
+
+    /// Process one frame. `raw` has `w × h` quads; `mode` is the sensor output size the
+    /// measurement windows refer to.
+    pub fn process(&self, raw: &[Quad], w: usize, h: usize, mode: (u32, u32), hw: HwRevision) -> IspOutput {
+        let n = w * h;
+        let mut image = vec![[0u8; 3]; n];
+        let mut linear = vec![[0f32; 3]; n];
+        let gains = if self.awb_enabled { self.awb_gains.map(|g| g as f32 / 256.0) } else { [1.0; 4] };
+        let bls = self.bls.unwrap_or([0; 4]).map(|v| v as f32);
+        let m: [f32; 9] = match self.ctk {
+            Some(c) => std::array::from_fn(|i| from_signed_q(c.coeff[i], 4, 7) as f32),
+            None => [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0],
+        };
+        let off: [f32; 3] = match self.ctk {
+            Some(c) => c.offset.map(|o| from_signed_q(o, 12, 0) as f32),
+            None => [0.0; 3],
+        };
+        let goc = self.goc.map(|g| gamma_lut(&g, hw));
+        // Stage 1: per-pixel colour pipeline into 8-bit measurement values.
+        let mut rgb8 = vec![[0f32; 3]; n];
+        for i in 0..n {
+            let q = raw[i];
+            let c = [0, 1, 2, 3].map(|k| ((q[k] as f32 * 4.0 - bls[k]).max(0.0) * gains[k]).min(4095.0));
+            let rgb = [c[0], (c[1] + c[2]) * 0.5, c[3]];
+            let mut o = [0f32; 3];
+            for r in 0..3 {
+                o[r] = (m[r * 3] * rgb[0] + m[r * 3 + 1] * rgb[1] + m[r * 3 + 2] * rgb[2] + off[r]).clamp(0.0, 4095.0);
+            }
+            linear[i] = o.map(|v| v / 4095.0);
+            rgb8[i] = o.map(|v| (v / 16.0).floor());
+            image[i] = match &goc {
+                Some(lut) => o.map(|v| (lut(v) / 4.0).round().clamp(0.0, 255.0) as u8),
+                None => o.map(|v| (v / 16.0) as u8),
+            };
+        }
+        // Stage 2: measurements.
+        let mut stats = [0u8; stat::SIZE];
+        let mut meas_type = 0u32;
+        let scale = |win: &Window| -> (usize, usize, usize, usize) {
+            let sx = w as f64 / mode.0 as f64;
+            let sy = h as f64 / mode.1 as f64;
+            let x0 = ((win.h_offs as f64 * sx) as usize).min(w - 1);
+            let y0 = ((win.v_offs as f64 * sy) as usize).min(h - 1);
+            let x1 = (((win.h_offs as f64 + win.h_size as f64) * sx) as usize).clamp(x0 + 1, w);
+            let y1 = (((win.v_offs as f64 + win.v_size as f64) * sy) as usize).clamp(y0 + 1, h);
+            (x0, y0, x1, y1)
+        };
+        let full_scale = (mode.0 as f64 * mode.1 as f64) / n as f64;
+        if let Some(aec) = self.aec {
+            let (x0, y0, x1, y1) = scale(&aec.window);
+            let g = hw.ae_grid();
+            for cy in 0..g {
+                for cx in 0..g {
+                    let (ax, bx) = (x0 + (x1 - x0) * cx / g, x0 + (x1 - x0) * (cx + 1) / g);
+                    let (ay, by) = (y0 + (y1 - y0) * cy / g, y0 + (y1 - y0) * (cy + 1) / g);
+                    let mut sum = 0.0;
+                    let mut cnt = 0.0;
+                    for y in ay..by.max(ay + 1) {
+                        for x in ax..bx.max(ax + 1) {
+                            let p = rgb8[y * w + x];
+                            sum += if aec.mode == consts::EXP_MEASURING_MODE_1 {
+                                ((p[0] + p[1] + p[2]) * 85.0 / 256.0) as f64
+                            } else {
+                                (16.0 + 0.25 * p[0] + 0.5 * p[1] + 0.1094 * p[2]) as f64
+                            };
+                            cnt += 1.0;
+                        }
+                    }
+                    stats[stat::AE_EXP_MEAN + cy * g + cx] = (sum / cnt).round().clamp(0.0, 255.0) as u8;
+                }
+            }
+            meas_type |= consts::STAT_AUTOEXP;
+        }
+        if self.awb_enabled {
+            let a = self.awb_meas;
+            let (x0, y0, x1, y1) = scale(&a.window);
+            let (mut sy, mut scb, mut scr, mut cnt) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    let p = rgb8[y * w + x];
+                    let (yy, cb, cr) = if a.mode == consts::AWB_MODE_YCBCR {
+                        (
+                            16.0 + 0.25 * p[0] + 0.5 * p[1] + 0.1094 * p[2],
+                            128.0 - 0.1406 * p[0] - 0.2969 * p[1] + 0.4375 * p[2],
+                            128.0 + 0.4375 * p[0] - 0.375 * p[1] - 0.0625 * p[2],
+                        )
+                    } else {
+                        (p[1], p[2], p[0])
+                    };
+                    let pass = if a.mode == consts::AWB_MODE_YCBCR {
+                        yy > a.min_y as f32
+                            && (!a.enable_ymax_cmp || yy < a.max_y as f32)
+                            && (cb - a.ref_cb as f32).abs() + (cr - a.ref_cr as f32).abs() < a.max_csum as f32
+                            && cb > a.min_c as f32
+                            && cr > a.min_c as f32
+                    } else {
+                        p[0] < a.ref_cr as f32 && p[1] < a.min_y as f32 && p[2] < a.ref_cb as f32
+                    };
+                    if pass {
+                        sy += yy as f64;
+                        scb += cb as f64;
+                        scr += cr as f64;
+                        cnt += 1.0;
+                    }
+                }
+            }
+            let count = (cnt * full_scale).round() as u32;
+            stats[stat::AWB_CNT..stat::AWB_CNT + 4].copy_from_slice(&count.min((1 << 26) - 1).to_le_bytes());
+            if cnt > 0.0 {
+                stats[stat::AWB_MEAN_Y_OR_G] = (sy / cnt).round().clamp(0.0, 255.0) as u8;
+                stats[stat::AWB_MEAN_CB_OR_B] = (scb / cnt).round().clamp(0.0, 255.0) as u8;
+                stats[stat::AWB_MEAN_CR_OR_R] = (scr / cnt).round().clamp(0.0, 255.0) as u8;
+            }
+            meas_type |= consts::STAT_AWB;
+        }
+        if let Some(hst) = self.hst {
+            let (x0, y0, x1, y1) = scale(&hst.window);
+            let bins_n = hw.hist_bins();
+            let g = hw.ae_grid();
+            let mut bins = vec![0f64; bins_n];
+            let pd = hst.predivider.max(1) as f64;
+            let samples_per_pixel = full_scale / (pd * pd);
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    let (cx, cy) = ((x - x0) * g / (x1 - x0), (y - y0) * g / (y1 - y0));
+                    let wgt = hst.weights[cy * g + cx] as f64;
+                    if wgt == 0.0 {
+                        continue;
+                    }
+                    let p = rgb8[y * w + x];
+                    let vals: &[f32] = match hst.mode {
+                        consts::HISTOGRAM_MODE_RGB_COMBINED => &p,
+                        consts::HISTOGRAM_MODE_Y => &[0.0],
+                        2 => &p[0..1],
+                        3 => &p[1..2],
+                        4 => &p[2..3],
+                        _ => &[],
+                    };
+                    for v in vals {
+                        let b = ((*v as usize) * bins_n / 256).min(bins_n - 1);
+                        bins[b] += wgt * samples_per_pixel;
+                    }
+                }
+            }
+            for (i, b) in bins.iter().enumerate() {
+                // Each sample adds its 5-bit weight in units of 1/16 (4 fractional bits).
+                let raw = (b.round() as u64).min(0xF_FFFF) as u32;
+                let o = stat::HIST_BINS + 4 * i;
+                stats[o..o + 4].copy_from_slice(&raw.to_le_bytes());
+            }
+            meas_type |= consts::STAT_HIST;
+        }
+        stats[0..4].copy_from_slice(&meas_type.to_le_bytes());
+        IspOutput { image, linear, stats }
+    }
+
+    pub fn awb_enabled(&self) -> bool {
+        self.awb_enabled
+    }
+    pub fn gamma_enabled(&self) -> bool {
+        self.goc.is_some()
+    }
+    pub fn bls_enabled(&self) -> bool {
+        self.bls.is_some()
+    }
+    pub fn ctk_enabled(&self) -> bool {
+        self.ctk.is_some()
+    }
+}
+
+const ALL_TYPES: [ExtBlockType; 21] = [
+    ExtBlockType::Bls, ExtBlockType::Dpcc, ExtBlockType::Sdg, ExtBlockType::AwbGain, ExtBlockType::Flt,
+    ExtBlockType::Bdm, ExtBlockType::Ctk, ExtBlockType::Goc, ExtBlockType::Dpf, ExtBlockType::DpfStrength,
+    ExtBlockType::Cproc, ExtBlockType::Ie, ExtBlockType::Lsc, ExtBlockType::AwbMeas, ExtBlockType::HstMeas,
+    ExtBlockType::AecMeas, ExtBlockType::AfcMeas, ExtBlockType::CompandBls, ExtBlockType::CompandExpand,
+    ExtBlockType::CompandCompress, ExtBlockType::Wdr,
+];
+
+/// Gamma curve as a function of the 12-bit input, returning the 10-bit output.
+fn gamma_lut(g: &GocConfig, hw: HwRevision) -> impl Fn(f32) -> f32 {
+    let mut xs = Vec::new();
+    let mut ys = Vec::new();
+    if hw.gamma_samples() == 17 {
+        let mut x = 0.0;
+        for i in 0..17 {
+            xs.push(x);
+            ys.push(g.gamma_y[i] as f32);
+            if i < 16 {
+                x += if g.mode == consts::GOC_MODE_LOGARITHMIC { LOG_SEGMENTS[i] as f32 } else { 256.0 };
+            }
+        }
+    } else {
+        for i in 0..33 {
+            xs.push(i as f32 * 128.0);
+            ys.push(g.gamma_y[i] as f32 / 4.0);
+        }
+    }
+    move |v: f32| {
+        let v = v.clamp(0.0, 4095.0);
+        for i in 0..xs.len() - 1 {
+            if v <= xs[i + 1] {
+                let f = (v - xs[i]) / (xs[i + 1] - xs[i]);
+                return ys[i] + f * (ys[i + 1] - ys[i]);
+            }
+        }
+        *ys.last().unwrap()
+    }
+}
+

@@ -1,0 +1,284 @@
+//! The closed loop: scene → sensor → ISP model → statistics → IPA → params and sensor
+//! controls, with libcamera's request pipelining and the sensor's control delays.
+//!
+//! Timing model (per frame n):
+//! * the params of frame n were computed when request n was queued: at start for the
+//!   first four requests, afterwards right after the statistics of frame n−4 (four
+//!   requests in flight, as the rkisp1 pipeline handler allows);
+//! * the statistics of frame n reach the IPA after frame n ends (one frame of latency);
+//!   the sensor controls it returns are written like libcamera's DelayedControls does
+//!   (exposure at the next frame start, gain one frame later) so that both take effect
+//!   together on frame n + 1 + max(delay) = n + 3 with delays exposure 2 / gain 1.
+
+use crate::isp::{IspState, Quad};
+use crate::scene::Scene;
+use crate::sensor::{Mode, SensorModel};
+use anyhow::{anyhow, Result};
+use rand::{rngs::StdRng, Rng, SeedableRng};
+use rand_distr::{Distribution, Normal};
+use rkisp1_ipa::abi::{HwRevision, ParamFormat};
+use rkisp1_ipa::controls::RequestControls;
+use rkisp1_ipa::sensor::{Range, SensorControls, SensorInfo};
+use rkisp1_ipa::{AppliedSensorControls, InitInfo, Ipa};
+
+/// A change of the scene at a given frame.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// Multiply the scene brightness.
+    Brightness(f64),
+    Illuminant(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub sensor: SensorModel,
+    pub mode: usize,
+    pub scene: Scene,
+    pub illuminant: String,
+    /// 1.0: a white reflector reaches full scale at 10 ms and unity gain.
+    pub brightness: f64,
+    pub frames: usize,
+    pub format: ParamFormat,
+    pub hw: HwRevision,
+    pub tuning_file: String,
+    pub tuning_text: String,
+    pub events: Vec<(usize, Event)>,
+    pub controls: Vec<(usize, RequestControls)>,
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FrameRecord {
+    pub frame: usize,
+    pub exposure_us: f64,
+    pub gain: f64,
+    pub colour_gains: [f64; 2],
+    pub colour_temperature: f64,
+    /// Mean linear luminance of the ISP output (0..1), before gamma.
+    pub mean_luminance: f64,
+    /// Largest and mean angle (degrees) between a neutral patch and the grey axis.
+    pub neutral_max_deg: f64,
+    pub neutral_mean_deg: f64,
+    /// Angle per neutral patch, white to black.
+    pub neutral_deg: Vec<f64>,
+    /// Mean linear luminance of the scene's subject region, if any.
+    pub subject_luminance: Option<f64>,
+    /// Fraction of pixels outside the scene's highlight region that clip.
+    pub clipped_outside_highlight: f64,
+    pub params_bytes: usize,
+}
+
+pub struct RunResult {
+    pub records: Vec<FrameRecord>,
+    /// What the bare hardware shows: ISP with reset state, initial exposure.
+    pub bare_image: Vec<[u8; 3]>,
+    pub first_image: Vec<[u8; 3]>,
+    pub final_image: Vec<[u8; 3]>,
+    pub rejected_params: usize,
+    pub width: usize,
+    pub height: usize,
+}
+
+pub fn sensor_info(s: &SensorModel, m: &Mode) -> (SensorInfo, SensorControls) {
+    let info = SensorInfo {
+        model: s.name.into(),
+        bits_per_sample: 10,
+        width: m.width,
+        height: m.height,
+        pixel_rate: m.pixel_rate,
+        line_length: m.width + m.hblank,
+    };
+    let fl = m.height + m.vblank_min;
+    let controls = SensorControls {
+        exposure: Range::new(s.exposure_min, (fl - s.exposure_margin) as i64, (fl - s.exposure_margin) as i64),
+        analogue_gain: Range::new(s.gain_code.0, s.gain_code.1, s.gain_code.2),
+        vblank: Range::new(m.vblank_min as i64, m.vblank_max as i64, m.vblank_min as i64),
+    };
+    (info, controls)
+}
+
+/// Sensor state that applies to a frame.
+#[derive(Debug, Clone, Copy)]
+struct Applied {
+    lines: u32,
+    code: i64,
+    vblank: u32,
+}
+
+pub fn run(cfg: &RunConfig, mut progress: impl FnMut(usize)) -> Result<RunResult> {
+    let s = &cfg.sensor;
+    let mode = s.modes.get(cfg.mode).ok_or_else(|| anyhow!("sensor {} has no mode {}", s.name, cfg.mode))?;
+    let (info, controls) = sensor_info(s, mode);
+    let init = InitInfo {
+        hw_revision: 10,
+        hw: cfg.hw,
+        supported_blocks: 0xFFFFF,
+        sensor: info.clone(),
+        sensor_controls: controls,
+    };
+    let mut ipa = Ipa::init(init, &cfg.tuning_file, &cfg.tuning_text)?;
+    ipa.configure(info, controls, cfg.format)?;
+    ipa.start();
+
+    let (w, h) = (cfg.scene.width, cfg.scene.height);
+    let line_us = s.line_us(mode);
+    let max_delay = s.delays.0.max(s.delays.1) as usize;
+    let mut rng = StdRng::seed_from_u64(cfg.seed);
+    let mut isp = IspState::default();
+    let mut params: Vec<Option<(Vec<u8>, usize)>> = vec![None; cfg.frames + 8];
+    let buf_len = match cfg.format {
+        ParamFormat::Fixed => 3048,
+        ParamFormat::Extensible => 4512,
+    };
+    let queue = |ipa: &mut Ipa, n: usize, params: &mut Vec<Option<(Vec<u8>, usize)>>| {
+        let c = cfg.controls.iter().find(|(f, _)| *f == n).map(|(_, c)| *c).unwrap_or_default();
+        ipa.queue_request(n as u32, &c);
+        let mut buf = vec![0u8; buf_len];
+        let used = ipa.compute_params(n as u32, &mut buf);
+        params[n] = Some((buf, used));
+    };
+    for n in 0..4.min(cfg.frames) {
+        queue(&mut ipa, n, &mut params);
+    }
+    // The sensor starts in its driver defaults: exposure default, unity gain.
+    let mut pending: Vec<(usize, Applied)> = vec![(
+        0,
+        Applied { lines: controls.exposure.def as u32, code: controls.analogue_gain.def, vblank: mode.vblank_min },
+    )];
+    let mut brightness = cfg.brightness;
+    let mut illuminant = cfg.illuminant.clone();
+    let mut records = Vec::with_capacity(cfg.frames);
+    let mut bare_image = Vec::new();
+    let mut first_image = Vec::new();
+    let mut final_image = Vec::new();
+    let mut raw = vec![[0u16; 4]; w * h];
+    for n in 0..cfg.frames {
+        for (f, e) in &cfg.events {
+            if *f == n {
+                match e {
+                    Event::Brightness(k) => brightness *= k,
+                    Event::Illuminant(i) => illuminant = i.clone(),
+                }
+            }
+        }
+        let wp = s.white_point(&illuminant).ok_or_else(|| anyhow!("sensor {} has no white point for illuminant '{illuminant}'", s.name))?;
+        let applied = pending.iter().rev().find(|(f, _)| *f <= n).map(|(_, a)| *a).unwrap();
+        let exposure_us = applied.lines as f64 * line_us;
+        let gain = s.gain(applied.code);
+        render_raw(cfg, s, &wp, brightness * exposure_us / 10_000.0, gain, &mut rng, &mut raw);
+        if n == 0 {
+            bare_image = IspState::default().process(&raw, w, h, (mode.width, mode.height), cfg.hw).image;
+        }
+        if let Some((buf, used)) = params[n].take() {
+            if let Err(e) = isp.apply_params(&buf[..used], cfg.format, cfg.hw) {
+                log::error!("frame {n}: the kernel would reject the params buffer: {e}");
+            }
+        }
+        let out = isp.process(&raw, w, h, (mode.width, mode.height), cfg.hw);
+        let (md, cmd) = ipa.process_stats(
+            n as u32,
+            Some(&out.stats),
+            AppliedSensorControls { exposure_lines: applied.lines, gain_code: applied.code, vblank: applied.vblank },
+        );
+        if let Some(c) = cmd {
+            let a = Applied { lines: c.exposure_lines, code: c.gain_code, vblank: c.vblank };
+            pending.push((n + 1 + max_delay, a));
+        }
+        if n + 4 < cfg.frames {
+            queue(&mut ipa, n + 4, &mut params);
+        }
+        records.push(measure(n, &cfg.scene, &out.linear, exposure_us, gain, &md));
+        if n == 0 {
+            first_image = out.image.clone();
+        }
+        if n + 1 == cfg.frames {
+            final_image = out.image;
+        }
+        progress(n);
+    }
+    ipa.stop();
+    Ok(RunResult { records, bare_image, first_image, final_image, rejected_params: isp.rejected, width: w, height: h })
+}
+
+fn render_raw(cfg: &RunConfig, s: &SensorModel, wp: &crate::sensor::WhitePoint, exposure: f64, gain: f64, rng: &mut StdRng, raw: &mut [Quad]) {
+    let x = s.crosstalk;
+    let ill = [wp.r, 1.0, wp.b];
+    let bl = s.black_level_10bit;
+    let full = 1023.0 - bl;
+    let noise = Normal::new(0.0, 1.0).unwrap();
+    for (i, px) in cfg.scene.pixels.iter().enumerate() {
+        let p = [px[0] as f64, px[1] as f64, px[2] as f64];
+        let cam = [0, 1, 2].map(|r| (x[(r, 0)] * p[0] + x[(r, 1)] * p[1] + x[(r, 2)] * p[2]).max(0.0) * ill[r]);
+        let chans = [cam[0], cam[1], cam[1], cam[2]];
+        raw[i] = chans.map(|c| {
+            let signal = c * exposure * gain * full;
+            let shot = (signal * gain / s.electrons_per_dn).max(0.0).sqrt();
+            let read = s.read_noise_dn * gain.sqrt();
+            let v = bl + signal + (shot * shot + read * read).sqrt() * noise.sample(rng) + rng.gen::<f64>() - 0.5;
+            v.round().clamp(0.0, 1023.0) as u16
+        });
+    }
+}
+
+fn measure(n: usize, scene: &Scene, lin: &[[f32; 3]], exposure_us: f64, gain: f64, md: &rkisp1_ipa::controls::Metadata) -> FrameRecord {
+    let w = scene.width;
+    let luma = |p: &[f32; 3]| 0.2126 * p[0] as f64 + 0.7152 * p[1] as f64 + 0.0722 * p[2] as f64;
+    let mean_luminance = lin.iter().map(luma).sum::<f64>() / lin.len() as f64;
+    let region_mean = |r: &crate::scene::Rect| {
+        let mut s = [0f64; 3];
+        let mut c = 0.0;
+        for y in r.y..r.y + r.h {
+            for x in r.x..r.x + r.w {
+                let p = lin[y * w + x];
+                for k in 0..3 {
+                    s[k] += p[k] as f64;
+                }
+                c += 1.0;
+            }
+        }
+        s.map(|v| v / c)
+    };
+    let angles: Vec<f64> = scene.neutral_patches.iter().map(|r| grey_angle_deg(region_mean(r))).collect();
+    let neutral_max_deg = angles.iter().cloned().fold(0.0, f64::max);
+    let neutral_mean_deg = if angles.is_empty() { 0.0 } else { angles.iter().sum::<f64>() / angles.len() as f64 };
+    let subject_luminance = scene.subject.as_ref().map(|r| {
+        let m = region_mean(r);
+        0.2126 * m[0] + 0.7152 * m[1] + 0.0722 * m[2]
+    });
+    let mut clipped = 0usize;
+    let mut total = 0usize;
+    for (i, p) in lin.iter().enumerate() {
+        let (x, y) = (i % w, i / w);
+        if scene.highlight.map(|r| r.contains(x, y)).unwrap_or(false) {
+            continue;
+        }
+        total += 1;
+        if p.iter().any(|v| *v >= 0.999) {
+            clipped += 1;
+        }
+    }
+    FrameRecord {
+        frame: n,
+        exposure_us,
+        gain,
+        colour_gains: md.colour_gains.map(|g| [g[0] as f64, g[1] as f64]).unwrap_or([1.0, 1.0]),
+        colour_temperature: md.colour_temperature.unwrap_or(0) as f64,
+        mean_luminance,
+        neutral_max_deg,
+        neutral_mean_deg,
+        neutral_deg: angles,
+        subject_luminance,
+        clipped_outside_highlight: clipped as f64 / total.max(1) as f64,
+        params_bytes: 0,
+    }
+}
+
+/// Angle between an RGB vector and the grey axis, in degrees.
+pub fn grey_angle_deg(v: [f64; 3]) -> f64 {
+    let n = (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt();
+    if n <= 0.0 {
+        return 0.0;
+    }
+    let c = (v[0] + v[1] + v[2]) / (n * 3f64.sqrt());
+    c.clamp(-1.0, 1.0).acos().to_degrees()
+}

@@ -1,0 +1,61 @@
+//! The standard scenarios of the report: AE steps, neutrality under the five illuminants,
+//! dominant colours, a backlit window and low light, for a sensor.
+
+use crate::metrics::{final_neutral_deg, step_response, StepResponse};
+use crate::run::{run, Event, RunConfig, RunResult};
+use crate::scene;
+use crate::sensor::SensorModel;
+use anyhow::Result;
+use rkisp1_ipa::abi::{HwRevision, ParamFormat};
+
+pub const ILLUMINANTS: [&str; 5] = ["A", "TL84", "CWF", "D50", "D65"];
+pub const STEP_AT: usize = 60;
+
+pub fn base(sensor: &str, scene_name: &str, illuminant: &str, frames: usize) -> Result<RunConfig> {
+    let s = SensorModel::by_name(sensor).ok_or_else(|| anyhow::anyhow!("unknown sensor '{sensor}' (imx258, ov8858)"))?;
+    let (file, text) = crate::builtin_tuning(sensor).unwrap();
+    Ok(RunConfig {
+        sensor: s,
+        mode: 0,
+        scene: scene::builtin(scene_name)?,
+        illuminant: illuminant.into(),
+        brightness: 0.5,
+        frames,
+        format: ParamFormat::Extensible,
+        hw: HwRevision::V10,
+        tuning_file: file.into(),
+        tuning_text: text.into(),
+        events: vec![],
+        controls: vec![],
+        seed: 1,
+    })
+}
+
+pub fn ae_step(sensor: &str, ev: f64) -> Result<(StepResponse, RunResult)> {
+    let mut c = base(sensor, "chart", "D65", STEP_AT + 40)?;
+    c.events.push((STEP_AT, Event::Brightness(2f64.powf(ev))));
+    let r = run(&c, |_| {})?;
+    Ok((step_response(&r.records, STEP_AT), r))
+}
+
+pub fn neutrality(sensor: &str, scene_name: &str, illuminant: &str) -> Result<(f64, RunResult)> {
+    let c = base(sensor, scene_name, illuminant, 60)?;
+    let r = run(&c, |_| {})?;
+    Ok((final_neutral_deg(&r.records, 5), r))
+}
+
+/// Subject luminance (linear) and clipped fraction outside the window, with our backlight
+/// handling and with it disabled.
+pub fn backlit(sensor: &str) -> Result<[(f64, f64); 2]> {
+    let mut out = [(0.0, 0.0); 2];
+    for (i, ratio) in [None, Some(0.0)].into_iter().enumerate() {
+        let mut c = base(sensor, "backlit", "D50", 50)?;
+        if let Some(r) = ratio {
+            c.tuning_text = c.tuning_text.replacen("  - Agc:\n", &format!("  - Agc:\n      backlightRatio: {r}\n"), 1);
+        }
+        let res = run(&c, |_| {})?;
+        let last = res.records.last().unwrap();
+        out[i] = (last.subject_luminance.unwrap_or(0.0), last.clipped_outside_highlight);
+    }
+    Ok(out)
+}

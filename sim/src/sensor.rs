@@ -1,0 +1,130 @@
+//! Sensor models of the PinePhone Pro cameras: modes and controls from the kernel drivers
+//! (kernel-rkisp1.md §4–6), colour response from Rockchip's IQ calibration of the same
+//! modules, and a photon/read noise model.
+
+use nalgebra::Matrix3;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mode {
+    pub width: u32,
+    pub height: u32,
+    pub pixel_rate: u64,
+    pub hblank: u32,
+    pub vblank_min: u32,
+    pub vblank_max: u32,
+}
+
+/// White point of an illuminant in camera RGB: (r/g, b/g) of a perfect white.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WhitePoint {
+    pub name: &'static str,
+    pub ct: f64,
+    pub r: f64,
+    pub b: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct SensorModel {
+    pub name: &'static str,
+    pub modes: Vec<Mode>,
+    pub exposure_min: i64,
+    pub exposure_margin: u32,
+    pub gain_code: (i64, i64, i64),
+    pub black_level_10bit: f64,
+    pub white_points: Vec<WhitePoint>,
+    /// Camera RGB from linear sRGB scene colour (rows sum to 1: greys stay grey).
+    pub crosstalk: Matrix3<f64>,
+    /// Electrons per DN at unity gain (shot noise).
+    pub electrons_per_dn: f64,
+    /// Read noise in DN at unity gain.
+    pub read_noise_dn: f64,
+    pub delays: (u32, u32),
+}
+
+fn ccm_inverse(rows: [f64; 9]) -> Matrix3<f64> {
+    Matrix3::from_row_slice(&rows).try_inverse().expect("invertible CCM")
+}
+
+impl SensorModel {
+    pub fn by_name(name: &str) -> Option<SensorModel> {
+        match name {
+            "imx258" => Some(Self::imx258()),
+            "ov8858" => Some(Self::ov8858()),
+            _ => None,
+        }
+    }
+
+    /// Rear camera. Modes: imx258 driver ≥ 6.11 with the PPP's 24 MHz clock.
+    pub fn imx258() -> SensorModel {
+        SensorModel {
+            name: "imx258",
+            modes: vec![
+                Mode { width: 4208, height: 3120, pixel_rate: 508_800_000, hblank: 1144, vblank_min: 32, vblank_max: 62405 },
+                Mode { width: 2104, height: 1560, pixel_rate: 256_800_000, hblank: 3248, vblank_min: 32, vblank_max: 63965 },
+                Mode { width: 1048, height: 780, pixel_rate: 256_800_000, hblank: 4304, vblank_min: 64, vblank_max: 64745 },
+            ],
+            exposure_min: 4,
+            exposure_margin: 10,
+            gain_code: (0, 480, 0),
+            black_level_10bit: 64.0,
+            // White points from the IQ referenceWBgain (R/G = 1/gainR, B/G = 1/gainB):
+            // rockchip-linux/camera_engine_rkisp@66874dce iqfiles/imx258_GEIR180089_LG500627G.xml, sensor/AWB.
+            white_points: vec![
+                WhitePoint { name: "A", ct: 2856.0, r: 0.837, b: 0.396 },
+                WhitePoint { name: "TL84", ct: 4000.0, r: 0.734, b: 0.528 },
+                WhitePoint { name: "CWF", ct: 4230.0, r: 0.620, b: 0.477 },
+                WhitePoint { name: "D50", ct: 5003.0, r: 0.542, b: 0.649 },
+                WhitePoint { name: "D65", ct: 6504.0, r: 0.513, b: 0.765 },
+            ],
+            // Inverse of the IQ's D65_100 colour matrix (same file, sensor/CC).
+            crosstalk: ccm_inverse([1.8783, -0.5481, -0.3302, -0.3588, 1.8006, -0.4418, -0.1134, -0.4247, 1.5380]),
+            electrons_per_dn: 4.0,
+            read_noise_dn: 1.2,
+            delays: (2, 1),
+        }
+    }
+
+    /// Front camera. Modes: mainline ov8858 driver, 4 lanes.
+    pub fn ov8858() -> SensorModel {
+        SensorModel {
+            name: "ov8858",
+            modes: vec![
+                Mode { width: 3264, height: 2448, pixel_rate: 288_000_000, hblank: 616, vblank_min: 24, vblank_max: 30319 },
+                Mode { width: 1632, height: 1224, pixel_rate: 288_000_000, hblank: 2224, vblank_min: 20, vblank_max: 31543 },
+            ],
+            exposure_min: 4,
+            exposure_margin: 4,
+            gain_code: (0, 2047, 128),
+            black_level_10bit: 16.0,
+            // rockchip-linux/camera_engine_rkisp@66874dce iqfiles/ov8858_CameraKing_Largan-9569A2.xml, sensor/AWB.
+            white_points: vec![
+                WhitePoint { name: "A", ct: 2856.0, r: 0.937, b: 0.431 },
+                WhitePoint { name: "TL84", ct: 4000.0, r: 0.781, b: 0.536 },
+                WhitePoint { name: "CWF", ct: 4230.0, r: 0.712, b: 0.483 },
+                WhitePoint { name: "D50", ct: 5003.0, r: 0.639, b: 0.617 },
+                WhitePoint { name: "D65", ct: 6504.0, r: 0.588, b: 0.726 },
+            ],
+            // Inverse of the IQ's D65_100 colour matrix (same file, sensor/CC).
+            crosstalk: ccm_inverse([1.8953, -0.6939, -0.2014, -0.2960, 1.7042, -0.4082, -0.0265, -0.5745, 1.6011]),
+            electrons_per_dn: 3.0,
+            read_noise_dn: 1.5,
+            delays: (2, 1),
+        }
+    }
+
+    pub fn white_point(&self, illuminant: &str) -> Option<WhitePoint> {
+        self.white_points.iter().find(|w| w.name.eq_ignore_ascii_case(illuminant)).copied()
+    }
+
+    /// Analogue gain of a V4L2 code, the way the real sensor applies it.
+    pub fn gain(&self, code: i64) -> f64 {
+        match self.name {
+            "imx258" => 512.0 / (512.0 - code.clamp(0, 480) as f64),
+            _ => code.max(0) as f64 / 128.0,
+        }
+    }
+
+    pub fn line_us(&self, m: &Mode) -> f64 {
+        (m.width + m.hblank) as f64 * 1e6 / m.pixel_rate as f64
+    }
+}
