@@ -537,7 +537,11 @@ impl Algorithm for Agc {
         if let (Some(ae), true) = (ae, self.auto_exposure || self.auto_gain) {
             let y = self.luminance(ae.cells());
             let target = (self.target.eval(0.0) * 2f64.powf(self.ev)).min(0.95);
-            let mut k = target / y.max(0.5 / 255.0);
+            // The cell means are rounded to 8 bits: take the end of the rounding interval
+            // that shortens the step, so a dark (few-count) frame cannot cause overshoot.
+            let half_lsb = 0.5 / 255.0;
+            let y_cons = if target > y { y + half_lsb } else { (y - half_lsb).max(half_lsb) };
+            let mut k = target / y_cons;
             if let Some(h) = stats.and_then(|st| st.hist) {
                 let mut c = [0.0; 33];
                 let bins = h.len;
