@@ -26,7 +26,7 @@ fn repo() -> &'static Path {
 
 #[test]
 fn upstream_files_load_unchanged() {
-    let dir = repo().join("../shared/data/libcamera-tuning");
+    let dir = repo().join("ipa/tests/data/upstream");
     for (file, model) in [("imx258.yaml", "imx258"), ("ov8858.yaml", "ov8858"), ("uncalibrated.yaml", "imx258")] {
         let p = dir.join(file);
         let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));

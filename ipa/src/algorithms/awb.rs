@@ -83,7 +83,7 @@ pub struct Awb {
 
 /// Chroma window limits (sum of |Cb−128| + |Cr−128| in 8-bit units).
 const CSUM_NARROW: f64 = 14.0;
-const CSUM_WIDE: f64 = 120.0;
+const CSUM_WIDE: f64 = 40.0;
 /// Fraction of the window's pixels that must pass for a trustworthy mean.
 const MIN_PASS_FRACTION: f64 = 0.03;
 /// Luma limits: skip noise-dominated darks and clipped highlights.
