@@ -14,8 +14,8 @@ fn repo() -> PathBuf {
 }
 
 /// Compile and run a probe printing each expression's value; returns (name, value) pairs.
-fn probe(include: Option<&Path>, want: impl Fn(&str) -> Option<&str>) -> Vec<(String, usize, usize)> {
-    let dir = std::env::temp_dir().join(format!("rkisp1-probe-{}-{}", std::process::id(), include.map(|p| p.display().to_string().len()).unwrap_or(0)));
+fn probe(label: &str, include: Option<&Path>, want: impl Fn(&str) -> Option<&str>) -> Vec<(String, usize, usize)> {
+    let dir = std::env::temp_dir().join(format!("rkisp1-probe-{}-{label}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut src = String::from("#include <stddef.h>\n#include <stdio.h>\n#include <linux/videodev2.h>\n#include <linux/rkisp1-config.h>\nint main(void) {\n");
     let mut expected = Vec::new();
@@ -60,20 +60,20 @@ fn cached(name: &str) -> PathBuf {
 
 #[test]
 fn fixed_format_and_stats_match_debian_6_1_header() {
-    let n = check(probe(None, |n| (!n.contains(':')).then_some(n)));
+    let n = check(probe("debian-6.1", None, |n| (!n.contains(':')).then_some(n)));
     assert!(n > 100, "only {n} entries checked");
 }
 
 #[test]
 fn extensible_format_matches_6_12_header() {
     let inc = cached("debian-6.12");
-    let n = check(probe(Some(&inc), |n| if n.starts_with("wdr:") { None } else { Some(n.trim_start_matches("ext:")) }));
+    let n = check(probe("debian-6.12", Some(&inc), |n| if n.starts_with("wdr:") { None } else { Some(n.trim_start_matches("ext:")) }));
     assert!(n > 140, "only {n} entries checked");
 }
 
 #[test]
 fn extensible_format_matches_newest_header() {
     let inc = cached("debian-newest");
-    let n = check(probe(Some(&inc), |n| Some(n.trim_start_matches("ext:").trim_start_matches("wdr:"))));
+    let n = check(probe("debian-newest", Some(&inc), |n| Some(n.trim_start_matches("ext:").trim_start_matches("wdr:"))));
     assert!(n > 140, "only {n} entries checked");
 }
