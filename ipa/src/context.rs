@@ -44,6 +44,11 @@ pub struct AwbFrame {
     /// [r, g, b] gains as programmed (after Q2.8 quantisation).
     pub gains: [f64; 3],
     pub temperature_k: f64,
+    /// What the AWB measurement of this frame looked at: a zone index, or `None` for the
+    /// whole-window near-grey gate.
+    pub zone: Option<u8>,
+    /// Luma floor (8-bit, above the +16 offset) of the near-grey gate used for this frame.
+    pub luma_floor: f64,
 }
 
 /// Colour matrix programmed for one frame (after quantisation) and its offsets in the
@@ -71,6 +76,8 @@ pub struct FrameContext {
     pub ccm: CcmFrame,
     pub sensor: SensorFrame,
     pub gamma: f64,
+    /// Largest black level subtracted by the ISP, in its 12-bit domain (0 without BLS).
+    pub black_level_12bit: f64,
 }
 
 impl Default for FrameContext {
@@ -90,10 +97,11 @@ impl Default for FrameContext {
                 exposure_mode: 0,
                 flicker_mode: 0,
             },
-            awb: AwbFrame { auto: true, mode: 0, gains: [1.0; 3], temperature_k: 5000.0 },
+            awb: AwbFrame { auto: true, mode: 0, gains: [1.0; 3], temperature_k: 5000.0, zone: None, luma_floor: 0.0 },
             ccm: CcmFrame { matrix: Matrix3::identity(), offsets: [0.0; 3] },
             sensor: SensorFrame::default(),
             gamma: 1.0,
+            black_level_12bit: 0.0,
         }
     }
 }

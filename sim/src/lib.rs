@@ -1,6 +1,7 @@
 //! Simulator of the PinePhone Pro sensors and the RK3399 ISP, driving the rkisp1 IPA
 //! through the kernel's byte formats.
 
+pub mod bench;
 pub mod isp;
 pub mod metrics;
 pub mod output;

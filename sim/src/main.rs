@@ -3,7 +3,7 @@
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use rkisp1_ipa::abi::{HwRevision, ParamFormat};
-use rkisp1_sim::metrics::{final_neutral_deg, step_response};
+use rkisp1_sim::metrics::{final_neutral_deg, step_response, NEUTRAL_FRAMES};
 use rkisp1_sim::run::{run, Event};
 use rkisp1_sim::{output, scenarios, scene};
 use std::path::PathBuf;
@@ -24,6 +24,14 @@ enum Cmd {
         /// Also write the figures as JSON here.
         #[arg(long)]
         json: Option<PathBuf>,
+    },
+    /// Measure the IPA's per-frame cost (compute_params + process_stats) on both sensors.
+    Bench {
+        #[arg(long, default_value_t = 20000)]
+        frames: usize,
+        /// Params format: fixed (RK1P) or ext (RK1E).
+        #[arg(long, default_value = "ext")]
+        format: String,
     },
 }
 
@@ -80,6 +88,7 @@ fn real_main() -> Result<()> {
     match Cli::parse().cmd {
         Cmd::Run(a) => run_cmd(a),
         Cmd::Report { json } => report(json),
+        Cmd::Bench { frames, format } => bench(frames, &format),
     }
 }
 
@@ -90,11 +99,7 @@ fn run_cmd(a: RunArgs) -> Result<()> {
     c.brightness = a.brightness;
     c.mode = a.mode;
     c.seed = a.seed;
-    c.format = match a.format.as_str() {
-        "fixed" => ParamFormat::Fixed,
-        "ext" => ParamFormat::Extensible,
-        f => bail!("--format must be fixed or ext, not '{f}'"),
-    };
+    c.format = parse_format(&a.format)?;
     c.hw = match a.hw.as_str() {
         "v10" => HwRevision::V10,
         "v12" => HwRevision::V12,
@@ -132,7 +137,7 @@ fn run_cmd(a: RunArgs) -> Result<()> {
         "frames": a.frames,
         "format": a.format,
         "final": last,
-        "neutral_max_deg_last5": final_neutral_deg(&r.records, 5),
+        "neutral_max_deg_steady": final_neutral_deg(&r.records, NEUTRAL_FRAMES),
         "step": step,
         "rejected_params_buffers": r.rejected_params,
         "records": r.records,
@@ -141,7 +146,7 @@ fn run_cmd(a: RunArgs) -> Result<()> {
     println!(
         "{} {} under {}: exposure {:.0} µs, gain {:.2}, colour gains [{:.3}, {:.3}], CT {:.0} K, neutral error {:.2}°",
         a.sensor, c.scene.name, a.illuminant, last.exposure_us, last.gain, last.colour_gains[0], last.colour_gains[1],
-        last.colour_temperature, final_neutral_deg(&r.records, 5)
+        last.colour_temperature, final_neutral_deg(&r.records, NEUTRAL_FRAMES)
     );
     println!("wrote {}/{{bare,first,converged}}.png, convergence.svg, summary.json", a.out.display());
     if r.rejected_params > 0 {
@@ -150,40 +155,99 @@ fn run_cmd(a: RunArgs) -> Result<()> {
     Ok(())
 }
 
+fn parse_format(f: &str) -> Result<ParamFormat> {
+    Ok(match f {
+        "fixed" => ParamFormat::Fixed,
+        "ext" => ParamFormat::Extensible,
+        f => bail!("--format must be fixed or ext, not '{f}'"),
+    })
+}
+
+fn bench(frames: usize, format: &str) -> Result<()> {
+    if frames == 0 {
+        bail!("--frames must be at least 1");
+    }
+    println!("| sensor | format | frames | compute_params mean | process_stats mean | total p50 | total p99 | total max |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for sensor in ["imx258", "ov8858"] {
+        let mut c = scenarios::base(sensor, "chart", "D65", 60)?;
+        c.format = parse_format(format)?;
+        let r = rkisp1_sim::bench::per_frame_cost(&c, frames)?;
+        let us = |ns: f64| format!("{:.1} µs", ns / 1000.0);
+        println!(
+            "| {sensor} | {format} | {} | {} | {} | {} | {} | {} |",
+            r.frames,
+            us(r.compute_params_mean_ns),
+            us(r.process_stats_mean_ns),
+            us(r.total_p50_ns),
+            us(r.total_p99_ns),
+            us(r.total_max_ns)
+        );
+    }
+    Ok(())
+}
+
+/// The report rows and JSON figures of one sensor.
+fn sensor_report(sensor: &str) -> Result<(Vec<String>, serde_json::Map<String, serde_json::Value>)> {
+    let mut rows = Vec::new();
+    let mut js = serde_json::Map::new();
+    for ev in [4.0, -4.0] {
+        let (s, _) = scenarios::ae_step(sensor, ev)?;
+        rows.push(format!(
+            "| {sensor} | AE step {ev:+} EV | settles in {} frames, overshoot {:.1}%, {} oscillations |",
+            s.settle_frames,
+            s.overshoot * 100.0,
+            s.oscillations
+        ));
+        js.insert(format!("ae_step_{ev:+}"), serde_json::to_value(&s)?);
+    }
+    for ill in scenarios::ILLUMINANTS {
+        let (chart, chart_jitter, _) = scenarios::neutrality(sensor, "chart", ill)?;
+        let mut dom = Vec::new();
+        let mut jitter = chart_jitter;
+        for colour in ["green", "red", "blue", "yellow"] {
+            let (d, j, _) = scenarios::neutrality(sensor, &format!("dominant-{colour}"), ill)?;
+            dom.push(d);
+            jitter = jitter.max(j);
+        }
+        let worst = dom.iter().cloned().fold(0.0, f64::max);
+        rows.push(format!(
+            "| {sensor} | neutral {ill} | chart {chart:.2}°, dominant colour worst {worst:.2}° (green {:.2}, red {:.2}, blue {:.2}, yellow {:.2}); colour-gain jitter ≤ {:.1}% |",
+            dom[0],
+            dom[1],
+            dom[2],
+            dom[3],
+            jitter * 100.0
+        ));
+        js.insert(format!("neutral_{ill}"), serde_json::json!({"chart": chart, "dominant": dom, "gain_jitter": jitter}));
+    }
+    let b = scenarios::backlit(sensor)?;
+    rows.push(format!(
+        "| {sensor} | backlit window | subject {:.3} (clipped outside window {:.1}%); without backlight handling subject {:.3} ({:.1}%) |",
+        b[0].0,
+        b[0].1 * 100.0,
+        b[1].0,
+        b[1].1 * 100.0
+    ));
+    js.insert("backlit".into(), serde_json::json!({"subject": b[0].0, "clipped": b[0].1, "subject_plain": b[1].0, "clipped_plain": b[1].1}));
+    Ok((rows, js))
+}
+
 fn report(json: Option<PathBuf>) -> Result<()> {
+    let sensors = ["imx258", "ov8858"];
+    // One thread per sensor: the runs are independent and the report is otherwise slow.
+    let results: Vec<Result<_>> = std::thread::scope(|sc| {
+        let handles: Vec<_> = sensors.iter().map(|s| sc.spawn(move || sensor_report(s))).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("report thread panicked")))).collect()
+    });
     let mut all = serde_json::Map::new();
     println!("| sensor | case | result |\n|---|---|---|");
-    for sensor in ["imx258", "ov8858"] {
-        let mut js = serde_json::Map::new();
-        for ev in [4.0, -4.0] {
-            let (s, _) = scenarios::ae_step(sensor, ev)?;
-            println!(
-                "| {sensor} | AE step {ev:+} EV | settles in {} frames, overshoot {:.1}%, {} oscillations |",
-                s.settle_frames, s.overshoot * 100.0, s.oscillations
-            );
-            js.insert(format!("ae_step_{ev:+}"), serde_json::to_value(&s)?);
+    for (sensor, r) in sensors.iter().zip(results) {
+        let (rows, js) = r?;
+        for row in rows {
+            println!("{row}");
         }
-        for ill in scenarios::ILLUMINANTS {
-            let (chart, _) = scenarios::neutrality(sensor, "chart", ill)?;
-            let mut dom = Vec::new();
-            for colour in ["green", "red", "blue", "yellow"] {
-                let (d, _) = scenarios::neutrality(sensor, &format!("dominant-{colour}"), ill)?;
-                dom.push(d);
-            }
-            let worst = dom.iter().cloned().fold(0.0, f64::max);
-            println!(
-                "| {sensor} | neutral {ill} | chart {chart:.2}°, dominant colour worst {worst:.2}° (green {:.2}, red {:.2}, blue {:.2}, yellow {:.2}) |",
-                dom[0], dom[1], dom[2], dom[3]
-            );
-            js.insert(format!("neutral_{ill}"), serde_json::json!({"chart": chart, "dominant": dom}));
-        }
-        let b = scenarios::backlit(sensor)?;
-        println!(
-            "| {sensor} | backlit window | subject {:.3} (clipped outside window {:.1}%); without backlight handling subject {:.3} ({:.1}%) |",
-            b[0].0, b[0].1 * 100.0, b[1].0, b[1].1 * 100.0
-        );
-        js.insert("backlit".into(), serde_json::json!({"subject": b[0].0, "clipped": b[0].1, "subject_plain": b[1].0, "clipped_plain": b[1].1}));
-        all.insert(sensor.into(), serde_json::Value::Object(js));
+        all.insert(sensor.to_string(), serde_json::Value::Object(js));
     }
     if let Some(p) = json {
         std::fs::write(&p, serde_json::to_string_pretty(&all)?)?;

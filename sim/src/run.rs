@@ -61,6 +61,8 @@ pub struct FrameRecord {
     pub neutral_mean_deg: f64,
     /// Angle per neutral patch, white to black.
     pub neutral_deg: Vec<f64>,
+    /// Mean linear RGB per neutral patch, white to black.
+    pub neutral_rgb: Vec<[f64; 3]>,
     /// Mean linear luminance of the scene's subject region, if any.
     pub subject_luminance: Option<f64>,
     /// Fraction of pixels outside the scene's highlight region that clip.
@@ -77,7 +79,13 @@ pub struct RunResult {
     pub rejected_params: usize,
     pub width: usize,
     pub height: usize,
+    /// Statistics buffers ('RK1S' bytes) of the last frames, with the sensor values that
+    /// applied to them: realistic input for the benchmark.
+    pub last_stats: Vec<(Vec<u8>, AppliedSensorControls)>,
 }
+
+/// How many statistics buffers a run keeps.
+pub const KEPT_STATS: usize = 8;
 
 pub fn sensor_info(s: &SensorModel, m: &Mode) -> (SensorInfo, SensorControls) {
     let info = SensorInfo {
@@ -152,6 +160,7 @@ pub fn run(cfg: &RunConfig, mut progress: impl FnMut(usize)) -> Result<RunResult
     let mut first_image = Vec::new();
     let mut final_image = Vec::new();
     let mut raw = vec![[0u16; 4]; w * h];
+    let mut last_stats = Vec::with_capacity(KEPT_STATS);
     for n in 0..cfg.frames {
         for (f, e) in &cfg.events {
             if *f == n {
@@ -175,11 +184,11 @@ pub fn run(cfg: &RunConfig, mut progress: impl FnMut(usize)) -> Result<RunResult
             }
         }
         let out = isp.process(&raw, w, h, (mode.width, mode.height), cfg.hw);
-        let (md, cmd) = ipa.process_stats(
-            n as u32,
-            Some(&out.stats),
-            AppliedSensorControls { exposure_lines: applied.lines, gain_code: applied.code, vblank: applied.vblank },
-        );
+        let applied_controls = AppliedSensorControls { exposure_lines: applied.lines, gain_code: applied.code, vblank: applied.vblank };
+        let (md, cmd) = ipa.process_stats(n as u32, Some(&out.stats), applied_controls);
+        if n + KEPT_STATS >= cfg.frames {
+            last_stats.push((out.stats.to_vec(), applied_controls));
+        }
         if let Some(c) = cmd {
             let a = Applied { lines: c.exposure_lines, code: c.gain_code, vblank: c.vblank };
             pending.push((n + 1 + max_delay, a));
@@ -197,7 +206,7 @@ pub fn run(cfg: &RunConfig, mut progress: impl FnMut(usize)) -> Result<RunResult
         progress(n);
     }
     ipa.stop();
-    Ok(RunResult { records, bare_image, first_image, final_image, rejected_params: isp.rejected, width: w, height: h })
+    Ok(RunResult { records, bare_image, first_image, final_image, rejected_params: isp.rejected, width: w, height: h, last_stats })
 }
 
 fn render_raw(cfg: &RunConfig, s: &SensorModel, wp: &crate::sensor::WhitePoint, exposure: f64, gain: f64, rng: &mut StdRng, raw: &mut [Quad]) {
@@ -238,7 +247,8 @@ fn measure(n: usize, scene: &Scene, lin: &[[f32; 3]], exposure_us: f64, gain: f6
         }
         s.map(|v| v / c)
     };
-    let angles: Vec<f64> = scene.neutral_patches.iter().map(|r| grey_angle_deg(region_mean(r))).collect();
+    let neutral_rgb: Vec<[f64; 3]> = scene.neutral_patches.iter().map(|r| region_mean(r)).collect();
+    let angles: Vec<f64> = neutral_rgb.iter().map(|m| grey_angle_deg(*m)).collect();
     let neutral_max_deg = angles.iter().cloned().fold(0.0, f64::max);
     let neutral_mean_deg = if angles.is_empty() { 0.0 } else { angles.iter().sum::<f64>() / angles.len() as f64 };
     let subject_luminance = scene.subject.as_ref().map(|r| {
@@ -267,6 +277,7 @@ fn measure(n: usize, scene: &Scene, lin: &[[f32; 3]], exposure_us: f64, gain: f6
         neutral_max_deg,
         neutral_mean_deg,
         neutral_deg: angles,
+        neutral_rgb,
         subject_luminance,
         clipped_outside_highlight: clipped as f64 / total.max(1) as f64,
         params_bytes: 0,

@@ -1,7 +1,7 @@
 //! The standard scenarios of the report: AE steps, neutrality under the five illuminants,
 //! dominant colours, a backlit window and low light, for a sensor.
 
-use crate::metrics::{final_neutral_deg, step_response, StepResponse};
+use crate::metrics::{colour_gain_jitter, final_neutral_deg, step_response, StepResponse, NEUTRAL_FRAMES};
 use crate::run::{run, Event, RunConfig, RunResult};
 use crate::scene;
 use crate::sensor::SensorModel;
@@ -38,10 +38,11 @@ pub fn ae_step(sensor: &str, ev: f64) -> Result<(StepResponse, RunResult)> {
     Ok((step_response(&r.records, STEP_AT), r))
 }
 
-pub fn neutrality(sensor: &str, scene_name: &str, illuminant: &str) -> Result<(f64, RunResult)> {
+/// Steady-state neutral error (degrees) and colour-gain jitter (fraction) after 60 frames.
+pub fn neutrality(sensor: &str, scene_name: &str, illuminant: &str) -> Result<(f64, f64, RunResult)> {
     let c = base(sensor, scene_name, illuminant, 60)?;
     let r = run(&c, |_| {})?;
-    Ok((final_neutral_deg(&r.records, 5), r))
+    Ok((final_neutral_deg(&r.records, NEUTRAL_FRAMES), colour_gain_jitter(&r.records, NEUTRAL_FRAMES), r))
 }
 
 /// Subject luminance (linear) and clipped fraction outside the window, with our backlight

@@ -563,11 +563,15 @@ impl Algorithm for Agc {
                 }
             }
             k = k.clamp(1.0 / MAX_STEP_UP, MAX_STEP_UP);
+            log::debug!(
+                "frame {}: AGC applied {applied_lines} lines × {applied_gain:.3}, luminance {y:.4} (target {target:.3}) -> ×{k:.3}",
+                fc.frame
+            );
+            // Inside the dead band the latest decision stands. (Re-issuing the measured
+            // frame's exposure instead would replay stale values through the sensor delay
+            // and start a limit cycle.)
             if (k - 1.0).abs() > DEAD_BAND {
                 self.current = self.split(s, applied * k);
-            } else if self.current != (Decision { exposure_lines: applied_lines, gain: applied_gain, vblank }) {
-                // Settled: stay where the measured frame was.
-                self.current = self.split(s, applied);
             }
         }
         latest.agc.exposure_lines = self.current.exposure_lines;
@@ -580,12 +584,22 @@ impl Algorithm for Agc {
 /// distribution until its clipped fraction matches the observed one: the reference value
 /// that now lands on the clip level tells how much brighter the scene is. Never claims the
 /// frame is darker than measured (clipped pixels are at least at the clip level).
+/// Where that reference value lies inside its bin, or on a flat stretch of the CDF (a
+/// scene of uniform patches leaves empty bins), is unknown; we take the largest value
+/// consistent with the histograms: the first bin edge where the reference CDF rises past
+/// the unclipped fraction. The step may then fall short (the next frame finishes it) but
+/// never overshoots.
 fn clipped_correction(r: &Reference, cdf_now: &[f64], target: f64, y_now: f64) -> f64 {
     let bins = r.bins;
     let clipped_now = 1.0 - cdf_now[bins - 1];
-    let v_ref = quantile(&r.cdf[..=bins], 1.0 - clipped_now).max(0.5 / bins as f64);
+    let p = 1.0 - clipped_now;
+    // The margin absorbs small changes of the distribution since the reference (noise,
+    // AWB gains moving R and B).
+    let edge = (1..=bins).find(|&i| r.cdf[i] > p + CLIPPED_FRACTION).unwrap_or(bins);
+    let v_ref = edge as f64 / bins as f64;
     let clip_edge = (bins - 1) as f64 / bins as f64;
     // Luminance the present frame would show without clipping.
     let y_unclipped = r.luminance * (clip_edge / v_ref);
+    log::debug!("clipped {clipped_now:.3}: reference value at the clip {v_ref:.3}, luminance {:.4} -> {y_unclipped:.4}", r.luminance);
     (target / y_unclipped.max(1e-6)).min(target / y_now.max(1e-6))
 }

@@ -1,13 +1,26 @@
 //! Automatic white balance from the single hardware AWB mean.
 //!
-//! The hardware averages, in YCbCr, the pixels whose chroma lies within `max_csum` of the
-//! reference point after the AWB gains and the colour matrix. Programming that window
-//! narrow around neutral turns the single mean into a "near-grey pixels" mean: once the
-//! gains are roughly right, saturated colours fall outside and only greys are averaged.
-//! Each frame we undo the matrix and gains that applied to the measured frame to get the
-//! camera-space colour of those pixels, constrain it to the colour-temperature curve of the
-//! tuning (when there is one), and move the gains towards it. When too few pixels pass,
-//! the window widens (towards plain grey world) and narrows again as the estimate improves.
+//! The hardware gives one mean per frame: Y, Cb, Cr of the pixels inside a window that
+//! pass luma limits and a chroma limit |Cb−128| + |Cr−128| < max_csum, measured after the
+//! AWB gains and the colour matrix. The measurement configuration can change every frame
+//! without touching the picture, so we use it two ways:
+//!
+//! * **Zone scan.** Frame by frame the window walks over a 4×4 grid with the chroma gate
+//!   open, building zone means (like a zone-statistics ISP, one zone per frame). After
+//!   undoing each frame's gains and matrix, every zone is a camera-space colour. Candidate
+//!   illuminants along the tuning's colour-temperature curve (and a band across it) are
+//!   scored by how many well-exposed zones sit at their white point; saturated colours sit
+//!   far from every candidate and get no say, however large they are. This finds the
+//!   light from any starting point and cannot lock onto a dominant colour.
+//! * **Near-grey gate.** On the other frames the whole window is measured with a narrow
+//!   chroma gate around neutral, relative to a luma floor (chroma grows with brightness,
+//!   so the floor keeps dark colours from passing). Once the zone scan has put the gains
+//!   close, only grey pixels pass, which refines the estimate to the greys themselves. It
+//!   is trusted only while it agrees with the zone scan, so it cannot drift to a
+//!   self-consistent colour.
+//!
+//! Updates are dead-beat on the absolute estimate (no overshoot despite the 4-frame params
+//! pipeline) and smoothed once close.
 
 use super::Algorithm;
 use crate::abi::{consts, AwbGainConfig, AwbMeasConfig, Block, ParamsError, ParamsWriter, Stats, Window};
@@ -73,22 +86,76 @@ pub struct Awb {
     auto: bool,
     mode: i32,
     manual_gains: Option<[f64; 2]>,
-    // Algorithm state: gains as (r, b) with g = 1, and the window half-width.
+    // Algorithm state: gains as (r, b) with g = 1.
     gains: [f64; 2],
     ct: f64,
-    csum: f64,
-    meas_written: bool,
-    last_gate: u8,
+    zones: [Zone; ZONES],
+    /// Zone frames scheduled since start (the scan position).
+    scan: usize,
+    /// Latest zone-scan estimate (camera r/g, b/g), once enough zones are known.
+    zone_estimate: Option<(f64, f64)>,
+    /// Lower luma bound above the +16 offset for the near-grey gate (8-bit, linear).
+    luma_floor: f64,
+    /// Whether the latest near-grey estimate was trusted; zone frames then leave the
+    /// gains to it (the gate averages many more grey pixels than the zones).
+    grey_trusted: bool,
+    /// Consecutive near-grey frames that found no greys where the zone scan expects them.
+    suspect: u8,
+    epoch: u32,
 }
 
-/// Chroma window limits (sum of |Cb−128| + |Cr−128| in 8-bit units).
-const CSUM_NARROW: f64 = 14.0;
-const CSUM_WIDE: f64 = 40.0;
-/// Fraction of the window's pixels that must pass for a trustworthy mean.
-const MIN_PASS_FRACTION: f64 = 0.03;
-/// Luma limits: skip noise-dominated darks and clipped highlights.
-const MIN_Y: u8 = 24;
+/// One zone of the scan: its camera-space mean colour and how much it should count.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Zone {
+    /// ln(r/g), ln(b/g) of the zone mean in camera space.
+    log_r: f64,
+    log_b: f64,
+    weight: f64,
+    valid: bool,
+    /// Scan epoch the zone was measured in; zones from before a rescan count less.
+    epoch: u32,
+}
+
+const GRID: usize = 6;
+const ZONES: usize = GRID * GRID;
+/// Zones needed before the scan's estimate is used.
+const MIN_ZONES: usize = 6;
+/// Zones scanned on consecutive frames before the near-grey gate starts (a strided third
+/// of the frame, enough for a first estimate).
+const FIRST_SCAN: usize = 12;
+/// Scan order: zone = (i × STRIDE) mod ZONES, so that any run of the scan covers the whole
+/// frame evenly (coprime with ZONES).
+const STRIDE: usize = 13;
+/// Near-grey frames in a row that must miss before the light is taken to have changed.
+const SUSPECT_FRAMES: u8 = 3;
+/// Weight of zones measured before a rescan, so that fresh ones take over quickly.
+const STALE_WEIGHT: f64 = 0.2;
+/// Width of a zone's vote around a candidate white point (log r/g, log b/g).
+const VOTE_SIGMA: f64 = 0.05;
+/// Near-grey gate: chroma tolerance relative to the luma floor.
+const GATE_TOLERANCE: f64 = 0.15;
+/// The near-grey estimate must agree with the zone scan this closely (log units).
+const TRUST: f64 = 0.08;
+/// Fraction of the window's pixels that must pass the near-grey gate.
+const MIN_PASS_FRACTION: f64 = 0.005;
+/// Luma floor limits (8-bit above the +16 offset) and its place relative to the scene mean.
+/// The floor climbs while enough greys pass and drops when too few do, so the gate
+/// settles on the brightest greys of the scene: the means are 8-bit, and a 1-LSB chroma
+/// step is 2.5% of colour at level 40 but 0.6% at level 160.
+const LUMA_FLOOR_MIN: f64 = 12.0;
+const LUMA_FLOOR_MAX: f64 = 180.0;
+const LUMA_FLOOR_UP: f64 = 1.4;
+const LUMA_FLOOR_DOWN: f64 = 0.6;
+const LUMA_FLOOR_MARGIN: f64 = 0.75;
+/// A mean whose smallest output channel is below this fraction of the largest is a
+/// saturated colour (and likely clipped at zero by the matrix): never a grey.
+const SATURATED: f64 = 0.08;
+/// Zone pixels darker than this (Y, with the +16 offset) carry mostly noise.
+const ZONE_MIN_Y: u8 = 20;
+/// Skip clipped highlights.
 const MAX_Y: u8 = 235;
+/// Estimates closer than this (log gain) to the applied gains count as agreeing.
+const AGREE: f64 = 0.03;
 
 /// BT.601-style conversion the AWB unit uses (kernel-rkisp1.md §1.2), rows Y, Cb, Cr.
 fn rgb_to_ycbcr() -> Matrix3<f64> {
@@ -170,9 +237,13 @@ impl Awb {
             manual_gains: None,
             gains: [1.0, 1.0],
             ct: 5000.0,
-            csum: CSUM_WIDE,
-            meas_written: false,
-            last_gate: 0,
+            zones: [Zone::default(); ZONES],
+            scan: 0,
+            zone_estimate: None,
+            luma_floor: 40.0,
+            grey_trusted: false,
+            suspect: 0,
+            epoch: 0,
         };
         awb.reset_state();
         Ok(awb)
@@ -187,8 +258,143 @@ impl Awb {
             }
             None => [1.0, 1.0],
         };
-        self.csum = CSUM_WIDE;
-        self.meas_written = false;
+        self.restart_scan();
+    }
+
+    /// Forget the scene: after start() or a mode change the zones are stale.
+    fn restart_scan(&mut self) {
+        self.zones = [Zone::default(); ZONES];
+        self.scan = 0;
+        self.zone_estimate = None;
+        self.grey_trusted = false;
+        self.suspect = 0;
+    }
+
+    /// The light or the scene changed: scan again, keeping the old zones at low weight
+    /// until fresh ones replace them.
+    fn rescan(&mut self) {
+        self.epoch = self.epoch.wrapping_add(1);
+        self.scan = 0;
+        self.grey_trusted = false;
+        self.suspect = 0;
+    }
+
+    /// Whether the frame being prepared measures a zone (and which) or the grey gate.
+    /// The first part of the scan runs on every frame; then zone and gate frames alternate.
+    fn schedule(&mut self, frame: u32) -> Option<u8> {
+        if self.scan < FIRST_SCAN || frame % 2 == 0 {
+            let z = (self.scan * STRIDE % ZONES) as u8;
+            self.scan += 1;
+            Some(z)
+        } else {
+            None
+        }
+    }
+
+    /// Window of zone `z` (or the whole measured area) in sensor-mode pixels.
+    fn window(s: &Session, zone: Option<u8>) -> Window {
+        let (w, h) = (s.info.width, s.info.height);
+        // Centre 7/8 of the frame: avoids the vignetted corners.
+        let (x0, y0, ww, hh) = (w / 16, h / 16, w * 7 / 8, h * 7 / 8);
+        match zone {
+            None => Window { h_offs: x0 as u16, v_offs: y0 as u16, h_size: ww as u16, v_size: hh as u16 },
+            Some(z) => {
+                let (zx, zy) = (z as u32 % GRID as u32, z as u32 / GRID as u32);
+                let (zw, zh) = (ww / GRID as u32, hh / GRID as u32);
+                Window { h_offs: (x0 + zx * zw) as u16, v_offs: (y0 + zy * zh) as u16, h_size: zw as u16, v_size: zh as u16 }
+            }
+        }
+    }
+
+    /// Score candidate white points by the zones sitting at them; returns the refined
+    /// camera-space grey (r/g, b/g): the weighted mean of the zones that voted for the
+    /// winner. Without a curve, the weighted mean of all zones (grey world).
+    fn vote(&self) -> Option<(f64, f64)> {
+        let zones = || {
+            self.zones.iter().filter(|z| z.valid && z.weight > 0.0).map(|z| Zone {
+                weight: if z.epoch == self.epoch { z.weight } else { z.weight * STALE_WEIGHT },
+                ..*z
+            })
+        };
+        if zones().count() < MIN_ZONES {
+            return None;
+        }
+        let Some(curve) = &self.curve else {
+            let (mut sr, mut sb, mut sw) = (0.0, 0.0, 0.0);
+            for z in zones() {
+                sr += z.weight * z.log_r;
+                sb += z.weight * z.log_b;
+                sw += z.weight;
+            }
+            return Some(((sr / sw).exp(), (sb / sw).exp()));
+        };
+        let (lo, hi) = self.ct_range();
+        // Gaussian vote in log chromaticity, cut at 3σ (saves most of the exp() calls).
+        let kernel = |z: &Zone, r: f64, b: f64| {
+            let d2 = (z.log_r - r).powi(2) + (z.log_b - b).powi(2);
+            let x = d2 / (2.0 * VOTE_SIGMA * VOTE_SIGMA);
+            if x > 4.5 { 0.0 } else { (-x).exp() }
+        };
+        let mut best = (0.0, 0.0, 0.0);
+        const CT_STEPS: usize = 48;
+        const ACROSS: [f64; 5] = [-1.0, -0.5, 0.0, 0.5, 1.0];
+        // Candidates evenly spaced in mired (perceptually even along the locus).
+        let (m_lo, m_hi) = (1e6 / hi, 1e6 / lo);
+        for i in 0..=CT_STEPS {
+            let ct = 1e6 / (m_lo + (m_hi - m_lo) * i as f64 / CT_STEPS as f64);
+            let (wr, wb) = curve.white_point(ct);
+            // Normal to the locus, from its local direction.
+            let (ar, ab) = curve.white_point(ct * 1.02);
+            let (tr, tb) = (ar - wr, ab - wb);
+            let n = (tr * tr + tb * tb).sqrt().max(1e-9);
+            let (nr, nb) = (-tb / n, tr / n);
+            for f in ACROSS {
+                let (r, b) = (wr + nr * f * self.transverse, wb + nb * f * self.transverse);
+                if r <= 0.0 || b <= 0.0 {
+                    continue;
+                }
+                // Prefer the locus itself over lights across it.
+                let prior = 1.0 - 0.3 * f.abs();
+                let (lr, lb) = (r.ln(), b.ln());
+                let score: f64 = prior * zones().map(|z| z.weight * kernel(&z, lr, lb)).sum::<f64>();
+                if score > best.0 {
+                    best = (score, r, b);
+                }
+            }
+        }
+        if best.0 <= 0.0 {
+            return None;
+        }
+        let (mut sr, mut sb, mut sw) = (0.0, 0.0, 0.0);
+        for z in zones() {
+            let k = z.weight * kernel(&z, best.1.ln(), best.2.ln());
+            sr += k * z.log_r;
+            sb += k * z.log_b;
+            sw += k;
+        }
+        if sw < 1e-9 {
+            return Some((best.1, best.2));
+        }
+        Some(((sr / sw).exp(), (sb / sw).exp()))
+    }
+
+    /// Camera-space colour (r/g, b/g) of an AWB mean, undoing the frame's matrix and gains.
+    /// `None` when the mean is unusable: a channel near zero means the matrix pushed it
+    /// below zero and the ISP clipped it (saturated colours), so it cannot be undone.
+    fn camera_colour(fc: &FrameContext, y: u8, cb: u8, cr: u8) -> Option<(f64, f64)> {
+        // The hardware's Y carries a +16 offset (kernel-rkisp1.md §1.2).
+        let ycc = Vector3::new(y as f64 - 16.0, cb as f64 - 128.0, cr as f64 - 128.0);
+        let rgb_out = rgb_to_ycbcr().try_inverse()? * ycc;
+        if rgb_out.min() < (SATURATED * rgb_out.max()).max(1.0) {
+            return None;
+        }
+        let off = Vector3::new(fc.ccm.offsets[0], fc.ccm.offsets[1], fc.ccm.offsets[2]);
+        let rgb = fc.ccm.matrix.try_inverse()? * (rgb_out - off);
+        let cam = [rgb[0] / fc.awb.gains[0].max(0.01), rgb[1] / fc.awb.gains[1].max(0.01), rgb[2] / fc.awb.gains[2].max(0.01)];
+        if cam.iter().any(|c| !c.is_finite() || *c <= 0.05) {
+            return None;
+        }
+        Some((cam[0] / cam[1], cam[2] / cam[1]))
     }
 
     fn ct_range(&self) -> (f64, f64) {
@@ -250,7 +456,7 @@ impl Algorithm for Awb {
     }
 
     fn start(&mut self) {
-        self.meas_written = false;
+        self.restart_scan();
     }
 
     fn queue_request(&mut self, _s: &Session, fc: &mut FrameContext, c: &RequestControls) {
@@ -295,76 +501,134 @@ impl Algorithm for Awb {
     }
 
     fn prepare(&mut self, s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
-        let q = |g: f64| to_unsigned_q(g, 8, 0x3FF);
-        let (r, b) = (q(self.gains[0]), q(self.gains[1]));
-        fc.awb.gains = [r as f64 / 256.0, 1.0, b as f64 / 256.0];
+        // A common digital gain maps the post-BLS white level back to full scale, so that
+        // sensor-clipped pixels stay white instead of turning magenta (G clips at
+        // 4095 − black level, R and B reach 4095 with their gains).
+        let headroom = 4095.0 / (4095.0 - fc.black_level_12bit.clamp(0.0, 2048.0));
+        let q = |g: f64| to_unsigned_q(g * headroom, 8, 0x3FF);
+        let (r, g, b) = (q(self.gains[0]), q(1.0), q(self.gains[1]));
+        fc.awb.gains = [r as f64 / 256.0, g as f64 / 256.0, b as f64 / 256.0];
         fc.awb.temperature_k = self.ct;
         fc.awb.auto = self.auto;
-        p.write(&Block::AwbGain(AwbGainConfig { gains: [r, 0x100, 0x100, b] }), true)?;
-        let gate = self.csum.round().clamp(1.0, 255.0) as u8;
-        if !self.meas_written || gate != self.last_gate {
-            // Centre 7/8 of the frame: avoids the vignetted corners.
-            let (w, h) = (s.info.width, s.info.height);
-            let window = Window { h_offs: (w / 16) as u16, v_offs: (h / 16) as u16, h_size: (w * 7 / 8) as u16, v_size: (h * 7 / 8) as u16 };
-            p.write(
-                &Block::AwbMeas(AwbMeasConfig {
-                    window,
-                    mode: consts::AWB_MODE_YCBCR,
-                    max_y: MAX_Y,
-                    min_y: MIN_Y,
-                    max_csum: gate,
-                    min_c: 0,
-                    frames: 0,
-                    ref_cr: 128,
-                    ref_cb: 128,
-                    enable_ymax_cmp: true,
-                }),
-                true,
-            )?;
-            self.meas_written = true;
-            self.last_gate = gate;
-        }
+        p.write(&Block::AwbGain(AwbGainConfig { gains: [r, g, g, b] }), true)?;
+        // In manual mode there is nothing to measure for; keep the gate (AWB gains and
+        // measurement share one enable, erratum E1, so the block stays on).
+        let zone = if self.auto { self.schedule(fc.frame) } else { None };
+        fc.awb.zone = zone;
+        fc.awb.luma_floor = self.luma_floor;
+        let (min_y, max_csum) = match zone {
+            Some(_) => (ZONE_MIN_Y, 255),
+            None => {
+                let csum = (GATE_TOLERANCE * self.luma_floor).round().clamp(2.0, 255.0) as u8;
+                ((16.0 + self.luma_floor).round().clamp(17.0, MAX_Y as f64 - 10.0) as u8, csum)
+            }
+        };
+        p.write(
+            &Block::AwbMeas(AwbMeasConfig {
+                window: Self::window(s, zone),
+                mode: consts::AWB_MODE_YCBCR,
+                max_y: MAX_Y,
+                min_y,
+                max_csum,
+                min_c: 0,
+                frames: 0,
+                ref_cr: 128,
+                ref_cb: 128,
+                enable_ymax_cmp: true,
+            }),
+            true,
+        )?;
         Ok(())
     }
 
     fn process(&mut self, s: &Session, fc: &mut FrameContext, stats: Option<&Stats>, md: &mut Metadata, latest: &mut FrameContext) {
+        let g = fc.awb.gains[1].max(0.01);
         md.awb_enable = Some(fc.awb.auto);
         md.awb_mode = Some(fc.awb.mode);
-        md.colour_gains = Some([fc.awb.gains[0] as f32, fc.awb.gains[2] as f32]);
+        // Report the colour gains relative to green (the headroom gain is common).
+        md.colour_gains = Some([(fc.awb.gains[0] / g) as f32, (fc.awb.gains[2] / g) as f32]);
         md.colour_temperature = Some(fc.awb.temperature_k.round() as i32);
         let Some(m) = stats.and_then(|st| st.awb) else { return };
         if !self.auto {
             return;
         }
-        let window_pixels = s.info.width as f64 * 7.0 / 8.0 * s.info.height as f64 * 7.0 / 8.0;
-        if (m.count as f64) < MIN_PASS_FRACTION * window_pixels {
-            // Too few near-grey pixels: open the window and wait for better statistics.
-            self.csum = (self.csum * 1.6).min(CSUM_WIDE);
-            return;
+        let colour = Self::camera_colour(fc, m.y_or_g, m.cb_or_b, m.cr_or_r);
+        let window = Self::window(s, fc.awb.zone);
+        let window_pixels = window.h_size as f64 * window.v_size as f64;
+        let passed = m.count as f64 / window_pixels.max(1.0);
+        let mut grey = None;
+        match fc.awb.zone {
+            Some(z) => {
+                // Weight: how much of the zone is usable, times its exposure (8-bit means
+                // of dark zones are coarse).
+                let level = (m.y_or_g as f64 - 16.0).max(0.0);
+                self.zones[z as usize] = match colour {
+                    Some((r, b)) if passed > 0.05 => Zone { log_r: r.ln(), log_b: b.ln(), weight: passed * (level / 16.0).min(1.0), valid: true, epoch: self.epoch },
+                    _ => Zone::default(),
+                };
+                log::trace!("frame {}: zone {z}: {:?} YCbCr {} {} {} passed {passed:.2}", fc.frame, self.zones[z as usize], m.y_or_g, m.cb_or_b, m.cr_or_r);
+                self.zone_estimate = self.vote();
+            }
+            None => {
+                let (f, level) = (fc.awb.luma_floor, m.y_or_g as f64 - 16.0);
+                if passed < MIN_PASS_FRACTION {
+                    self.luma_floor = (f * LUMA_FLOOR_DOWN).max(LUMA_FLOOR_MIN);
+                } else if f <= LUMA_FLOOR_MARGIN * level {
+                    // The greys found lie well above the floor: a clean sample. Climb
+                    // towards brighter greys, staying below this population.
+                    grey = colour;
+                    self.luma_floor = (f * LUMA_FLOOR_UP).min(LUMA_FLOOR_MARGIN * level).min(LUMA_FLOOR_MAX);
+                } else {
+                    // The floor cuts through the population it found: selecting on Y keeps
+                    // the pixels with high G noise and tints the mean. Skip this sample and
+                    // move the floor out of the population (above it, else below).
+                    log::trace!("frame {}: near-grey floor {f:.0} cuts the population at {level:.0}", fc.frame);
+                    self.luma_floor = if f * LUMA_FLOOR_UP <= LUMA_FLOOR_MAX { f * LUMA_FLOOR_UP } else { (f * LUMA_FLOOR_DOWN).max(LUMA_FLOOR_MIN) };
+                    return;
+                }
+            }
         }
-        // Mean of the counted pixels in the ISP's output RGB (8-bit).
-        let ycc = Vector3::new(m.y_or_g as f64, m.cb_or_b as f64 - 128.0, m.cr_or_r as f64 - 128.0);
-        let Some(to_rgb) = rgb_to_ycbcr().try_inverse() else { return };
-        let rgb_out = to_rgb * ycc;
-        // Undo the CCM (with its offsets) and the gains that applied to this frame.
-        let off = Vector3::new(fc.ccm.offsets[0], fc.ccm.offsets[1], fc.ccm.offsets[2]);
-        let Some(ccm_inv) = fc.ccm.matrix.try_inverse() else { return };
-        let rgb = ccm_inv * (rgb_out - off);
-        let cam = [rgb[0] / fc.awb.gains[0].max(0.01), rgb[1] / fc.awb.gains[1].max(0.01), rgb[2] / fc.awb.gains[2].max(0.01)];
-        if cam.iter().any(|c| !c.is_finite() || *c <= 0.5) {
-            return;
-        }
-        let (r, b) = (cam[0] / cam[1], cam[2] / cam[1]);
+        let Some((zr, zb)) = self.zone_estimate else { return };
+        // The near-grey gate refines the zone scan when the two agree.
+        let agrees = |(r, b): (f64, f64)| (r / zr).ln().abs().max((b / zb).ln().abs()) < TRUST;
+        let (r, b) = match (fc.awb.zone, grey) {
+            (None, Some(e)) if agrees(e) => {
+                self.grey_trusted = true;
+                self.suspect = 0;
+                e
+            }
+            (None, _) => {
+                log::debug!("frame {}: no near-grey estimate agreeing with the zone scan", fc.frame);
+                self.grey_trusted = false;
+                self.suspect = self.suspect.saturating_add(1);
+                if self.suspect >= SUSPECT_FRAMES && self.scan >= ZONES {
+                    log::debug!("frame {}: greys are not where the zones say: rescanning", fc.frame);
+                    self.rescan();
+                }
+                return;
+            }
+            (Some(_), _) => {
+                let current = (1.0 / self.gains[0], 1.0 / self.gains[1]);
+                if self.grey_trusted && agrees(current) {
+                    return;
+                }
+                (zr, zb)
+            }
+        };
         let (target, ct) = self.target_from(r, b);
-        let sp = self.speed;
+        let applied = [fc.awb.gains[0] / g, fc.awb.gains[2] / g];
+        let change = (target[0] / applied[0]).ln().abs().max((target[1] / applied[1]).ln().abs());
+        log::debug!(
+            "frame {}: AWB {:?} {} px (floor {:.0}) YCbCr {} {} {} -> camera r/g {r:.3} b/g {b:.3} -> gains {:.3} {:.3} at {ct:.0} K (change {change:.3})",
+            fc.frame, fc.awb.zone, m.count, fc.awb.luma_floor, m.y_or_g, m.cb_or_b, m.cr_or_r, target[0], target[1]
+        );
+        // The estimate is absolute: follow it fully when far off, smooth noise when close.
+        let sp = if change > AGREE { 1.0 } else { self.speed };
         self.gains = [
             (self.gains[0] * (1.0 - sp) + target[0] * sp).clamp(1.0 / 256.0, 1023.0 / 256.0),
             (self.gains[1] * (1.0 - sp) + target[1] * sp).clamp(1.0 / 256.0, 1023.0 / 256.0),
         ];
         self.ct = self.ct * (1.0 - sp) + ct * sp;
-        // Narrow the window as the estimate settles (the change of this step is small).
-        let change = ((target[0] / fc.awb.gains[0]).ln().abs()).max((target[1] / fc.awb.gains[2]).ln().abs());
-        self.csum = if change < 0.05 { (self.csum * 0.75).max(CSUM_NARROW) } else { (self.csum * 1.1).min(CSUM_WIDE) };
         latest.awb.temperature_k = self.ct;
     }
 }

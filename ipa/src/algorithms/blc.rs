@@ -62,7 +62,15 @@ impl Algorithm for BlackLevelCorrection {
         self.written = false;
     }
 
-    fn prepare(&mut self, _s: &Session, _fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
+    fn queue_request(&mut self, _s: &Session, fc: &mut FrameContext, _c: &crate::controls::RequestControls) {
+        // Runs before any prepare(): the AWB gains need the white-level headroom.
+        fc.black_level_12bit = self.levels.iter().map(|l| (l >> 4).min(4095)).max().unwrap_or(0) as f64;
+    }
+
+    fn prepare(&mut self, _s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
+        if !p.supports(ExtBlockType::Bls) {
+            fc.black_level_12bit = 0.0;
+        }
         if self.written {
             return Ok(());
         }
