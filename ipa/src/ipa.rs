@@ -97,6 +97,11 @@ impl Ipa {
         &self.helper
     }
 
+    /// The sensor controls last asked for, if any.
+    pub fn last_command(&self) -> Option<SensorCommand> {
+        self.command
+    }
+
     pub fn session(&self) -> Option<&Session> {
         self.session.as_ref()
     }
@@ -250,8 +255,8 @@ impl Ipa {
 
 }
 
-/// Produce an empty but valid params buffer.
-fn empty_params(buf: &mut [u8], format: ParamFormat) -> usize {
+/// Produce an empty but valid params buffer (no block changes anything).
+pub fn empty_params(buf: &mut [u8], format: ParamFormat) -> usize {
     match ParamsWriter::new(buf, format, 0) {
         Ok(w) => w.finish(),
         Err(_) => 0,
