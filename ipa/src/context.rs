@@ -19,6 +19,8 @@ pub struct Session {
     /// Analogue gain limits of the sensor (linear).
     pub min_gain: f64,
     pub max_gain: f64,
+    /// Lens-shading colours per AWB zone, when the tuning has LSC tables.
+    pub zone_shading: Option<crate::algorithms::zones::SharedZoneShading>,
 }
 
 /// AGC decisions for one frame.
@@ -76,6 +78,10 @@ pub struct FrameContext {
     pub ccm: CcmFrame,
     pub sensor: SensorFrame,
     pub gamma: f64,
+    /// Lens shading correction on for this frame.
+    pub lsc_enabled: bool,
+    /// The LSC table blend the hardware holds for this frame (None: LSC off).
+    pub lsc_blend: Option<crate::algorithms::zones::Blend>,
     /// Largest black level subtracted by the ISP, in its 12-bit domain (0 without BLS).
     pub black_level_12bit: f64,
 }
@@ -102,6 +108,8 @@ impl Default for FrameContext {
             sensor: SensorFrame::default(),
             gamma: 1.0,
             black_level_12bit: 0.0,
+            lsc_enabled: false,
+            lsc_blend: None,
         }
     }
 }

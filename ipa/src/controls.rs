@@ -35,6 +35,7 @@ pub struct RequestControls {
     pub colour_temperature: Option<i32>,
     pub colour_correction_matrix: Option<[f32; 9]>,
     pub gamma: Option<f32>,
+    pub lens_shading_enable: Option<bool>,
 }
 
 /// Metadata reported for one frame (only those known are `Some`).
@@ -58,6 +59,7 @@ pub struct Metadata {
     pub sensor_black_levels: Option<[i32; 4]>,
     pub gamma: Option<f32>,
     pub lux: Option<f32>,
+    pub lens_shading_enable: Option<bool>,
 }
 
 /// Identifiers of the controls we advertise, named as in libcamera.
@@ -81,6 +83,7 @@ pub enum ControlId {
     ColourTemperature,
     ColourCorrectionMatrix,
     Gamma,
+    LensShadingCorrectionEnable,
 }
 
 #[derive(Debug, Clone, PartialEq)]

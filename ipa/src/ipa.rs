@@ -137,6 +137,7 @@ impl Ipa {
             format,
             min_gain,
             max_gain,
+            zone_shading: self.algorithms.iter().find_map(|a| a.zone_shading()),
         };
         self.contexts.clear();
         self.latest = FrameContext::default();

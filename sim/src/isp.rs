@@ -13,9 +13,52 @@ use rkisp1_ipa::abi::blocks::{module_bit, Block};
 use rkisp1_ipa::abi::consts::{self, HwRevision};
 use rkisp1_ipa::abi::layout::{fixed, stat, ExtBlockType};
 use rkisp1_ipa::abi::params::{fixed_offset, ParamFormat};
-use rkisp1_ipa::abi::{AecConfig, AwbMeasConfig, CtkConfig, GocConfig, HstConfig, Window};
+use rkisp1_ipa::abi::{AecConfig, AwbMeasConfig, CtkConfig, GocConfig, HstConfig, LscConfig, Window};
 use rkisp1_ipa::algorithms::goc::LOG_SEGMENTS;
 use rkisp1_ipa::fixed_point::from_signed_q;
+
+/// The LSC hardware's view of a frame: for each simulator column and row, the grid
+/// interval it falls in and the position inside it (16 sectors per direction, the 8
+/// programmed sizes mirrored about the centre), for bilinear interpolation of the tables.
+struct LscGrid<'a> {
+    cfg: &'a LscConfig,
+    cols: Vec<(usize, f32)>,
+    rows: Vec<(usize, f32)>,
+}
+
+impl<'a> LscGrid<'a> {
+    fn new(cfg: &'a LscConfig, w: usize, h: usize, mode: (u32, u32)) -> Self {
+        fn axis(sizes: &[u16; 8], n: usize, full: u32) -> Vec<(usize, f32)> {
+            let mut edges = vec![0f64];
+            for i in 0..16 {
+                let s = sizes[if i < 8 { i } else { 15 - i }] as f64;
+                edges.push(edges[i] + s);
+            }
+            (0..n)
+                .map(|k| {
+                    let x = (k as f64 + 0.5) * full as f64 / n as f64;
+                    let i = (0..16).find(|&i| x < edges[i + 1]).unwrap_or(15);
+                    let f = ((x - edges[i]) / (edges[i + 1] - edges[i]).max(1.0)).clamp(0.0, 1.0);
+                    (i, f as f32)
+                })
+                .collect()
+        }
+        Self { cfg, cols: axis(&cfg.x_size, w, mode.0), rows: axis(&cfg.y_size, h, mode.1) }
+    }
+
+    /// Gains for [R, Gr, Gb, B] at a simulator pixel.
+    fn gains(&self, x: usize, y: usize) -> [f32; 4] {
+        let (i, fx) = self.cols[x];
+        let (j, fy) = self.rows[y];
+        let n = rkisp1_ipa::abi::consts::LSC_SAMPLES_MAX;
+        [0, 1, 2, 3].map(|t| {
+            let s = |r: usize, c: usize| self.cfg.tables[t][r * n + c] as f32 / 1024.0;
+            let top = s(j, i) * (1.0 - fx) + s(j, i + 1) * fx;
+            let bottom = s(j + 1, i) * (1.0 - fx) + s(j + 1, i + 1) * fx;
+            top * (1.0 - fy) + bottom * fy
+        })
+    }
+}
 
 /// One simulator pixel: a Bayer quad [R, Gr, Gb, B] in 10-bit DN.
 pub type Quad = [u16; 4];
@@ -36,6 +79,8 @@ pub struct IspState {
     hst_cfg: Option<HstConfig>,
     aec: Option<AecConfig>,
     aec_cfg: AecConfig,
+    lsc: Option<LscConfig>,
+    lsc_cfg: Option<LscConfig>,
     pub rejected: usize,
 }
 
@@ -165,6 +210,12 @@ impl IspState {
                     self.aec = Some(c);
                 }
             }
+            Block::Lsc(c) => {
+                self.lsc_cfg = Some(c);
+                if self.lsc.is_some() {
+                    self.lsc = Some(c);
+                }
+            }
         }
     }
 
@@ -176,6 +227,7 @@ impl IspState {
             ExtBlockType::Goc => self.goc = if on { self.goc_cfg } else { None },
             ExtBlockType::HstMeas => self.hst = if on { self.hst_cfg } else { None },
             ExtBlockType::AecMeas => self.aec = on.then_some(self.aec_cfg),
+            ExtBlockType::Lsc => self.lsc = if on { self.lsc_cfg } else { None },
             _ => {}
         }
     }
@@ -197,11 +249,13 @@ impl IspState {
             None => [0.0; 3],
         };
         let goc = self.goc.map(|g| gamma_lut(&g, hw));
+        let lsc = self.lsc.as_ref().map(|c| LscGrid::new(c, w, h, mode));
         // Stage 1: per-pixel colour pipeline into 8-bit measurement values.
         let mut rgb8 = vec![[0f32; 3]; n];
         for i in 0..n {
             let q = raw[i];
-            let c = [0, 1, 2, 3].map(|k| ((q[k] as f32 * 4.0 - bls[k]).max(0.0) * gains[k]).min(4095.0));
+            let shading = lsc.as_ref().map_or([1.0; 4], |g| g.gains(i % w, i / w));
+            let c = [0, 1, 2, 3].map(|k| ((q[k] as f32 * 4.0 - bls[k]).max(0.0) * shading[k] * gains[k]).min(4095.0));
             let rgb = [c[0], (c[1] + c[2]) * 0.5, c[3]];
             let mut o = [0f32; 3];
             for r in 0..3 {

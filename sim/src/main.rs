@@ -221,6 +221,13 @@ fn sensor_report(sensor: &str) -> Result<(Vec<String>, serde_json::Map<String, s
         ));
         js.insert(format!("neutral_{ill}"), serde_json::json!({"chart": chart, "dominant": dom, "gain_jitter": jitter}));
     }
+    let mut flat = Vec::new();
+    for ill in scenarios::ILLUMINANTS {
+        let f = scenarios::flat_field(sensor, ill)?;
+        flat.push(format!("{ill} {:.1}%/{:.1}% (off {:.1}%/{:.1}%)", f[0].0 * 100.0, f[0].1 * 100.0, f[1].0 * 100.0, f[1].1 * 100.0));
+        js.insert(format!("flat_{ill}"), serde_json::json!({"vignetting": f[0].0, "colour": f[0].1, "vignetting_off": f[1].0, "colour_off": f[1].1}));
+    }
+    rows.push(format!("| {sensor} | flat field, LSC on: vignetting/colour residual | {} |", flat.join(", ")));
     let b = scenarios::backlit(sensor)?;
     rows.push(format!(
         "| {sensor} | backlit window | subject {:.3} (clipped outside window {:.1}%); without backlight handling subject {:.3} ({:.1}%) |",

@@ -12,6 +12,7 @@
 
 use crate::isp::{IspState, Quad};
 use crate::scene::Scene;
+use crate::sensor::Shading;
 use crate::sensor::{Mode, SensorModel};
 use anyhow::{anyhow, Result};
 use rand::{rngs::StdRng, Rng, SeedableRng};
@@ -65,6 +66,12 @@ pub struct FrameRecord {
     pub neutral_rgb: Vec<[f64; 3]>,
     /// Mean linear luminance of the scene's subject region, if any.
     pub subject_luminance: Option<f64>,
+    /// Flat-field vignetting: over an 8 × 8 grid of cells, the largest deviation of a cell's
+    /// mean luminance from the centre's. Meaningful on a flat scene.
+    pub flat_residual: f64,
+    /// Flat-field colour shading: the largest deviation of a cell's R/G or B/G from the
+    /// centre's (after the colour matrix, which amplifies per-channel errors).
+    pub flat_colour_residual: f64,
     /// Fraction of pixels outside the scene's highlight region that clip.
     pub clipped_outside_highlight: f64,
     pub params_bytes: usize,
@@ -161,6 +168,8 @@ pub fn run(cfg: &RunConfig, mut progress: impl FnMut(usize)) -> Result<RunResult
     let mut final_image = Vec::new();
     let mut raw = vec![[0u16; 4]; w * h];
     let mut last_stats = Vec::with_capacity(KEPT_STATS);
+    // Lens shading of the illuminant in use (recomputed when the light changes).
+    let mut shading: Option<(&str, Vec<[f64; 4]>)> = None;
     for n in 0..cfg.frames {
         for (f, e) in &cfg.events {
             if *f == n {
@@ -174,7 +183,13 @@ pub fn run(cfg: &RunConfig, mut progress: impl FnMut(usize)) -> Result<RunResult
         let applied = pending.iter().rev().find(|(f, _)| *f <= n).map(|(_, a)| *a).unwrap();
         let exposure_us = applied.lines as f64 * line_us;
         let gain = s.gain(applied.code);
-        render_raw(cfg, s, &wp, brightness * exposure_us / 10_000.0, gain, &mut rng, &mut raw);
+        if shading.as_ref().map(|(name, _)| *name != wp.name).unwrap_or(true) {
+            shading = Shading::for_sensor(s.name, wp.ct).map(|sh| {
+                let map: Vec<[f64; 4]> = (0..w * h).map(|i| sh.at(((i % w) as f64 + 0.5) / w as f64, ((i / w) as f64 + 0.5) / h as f64)).collect();
+                (wp.name, map)
+            });
+        }
+        render_raw(cfg, s, &wp, shading.as_ref().map(|(_, m)| m.as_slice()), brightness * exposure_us / 10_000.0, gain, &mut rng, &mut raw);
         if n == 0 {
             bare_image = IspState::default().process(&raw, w, h, (mode.width, mode.height), cfg.hw).image;
         }
@@ -209,7 +224,16 @@ pub fn run(cfg: &RunConfig, mut progress: impl FnMut(usize)) -> Result<RunResult
     Ok(RunResult { records, bare_image, first_image, final_image, rejected_params: isp.rejected, width: w, height: h, last_stats })
 }
 
-fn render_raw(cfg: &RunConfig, s: &SensorModel, wp: &crate::sensor::WhitePoint, exposure: f64, gain: f64, rng: &mut StdRng, raw: &mut [Quad]) {
+fn render_raw(
+    cfg: &RunConfig,
+    s: &SensorModel,
+    wp: &crate::sensor::WhitePoint,
+    shading: Option<&[[f64; 4]]>,
+    exposure: f64,
+    gain: f64,
+    rng: &mut StdRng,
+    raw: &mut [Quad],
+) {
     let x = s.crosstalk;
     let ill = [wp.r, 1.0, wp.b];
     let bl = s.black_level_10bit;
@@ -218,7 +242,12 @@ fn render_raw(cfg: &RunConfig, s: &SensorModel, wp: &crate::sensor::WhitePoint, 
     for (i, px) in cfg.scene.pixels.iter().enumerate() {
         let p = [px[0] as f64, px[1] as f64, px[2] as f64];
         let cam = [0, 1, 2].map(|r| (x[(r, 0)] * p[0] + x[(r, 1)] * p[1] + x[(r, 2)] * p[2]).max(0.0) * ill[r]);
-        let chans = [cam[0], cam[1], cam[1], cam[2]];
+        let mut chans = [cam[0], cam[1], cam[1], cam[2]];
+        if let Some(sh) = shading {
+            for k in 0..4 {
+                chans[k] *= sh[i][k];
+            }
+        }
         raw[i] = chans.map(|c| {
             let signal = c * exposure * gain * full;
             let shot = (signal * gain / s.electrons_per_dn).max(0.0).sqrt();
@@ -247,6 +276,7 @@ fn measure(n: usize, scene: &Scene, lin: &[[f32; 3]], exposure_us: f64, gain: f6
         }
         s.map(|v| v / c)
     };
+    let flat = flat_residual(lin, w, lin.len() / w);
     let neutral_rgb: Vec<[f64; 3]> = scene.neutral_patches.iter().map(|r| region_mean(r)).collect();
     let angles: Vec<f64> = neutral_rgb.iter().map(|m| grey_angle_deg(*m)).collect();
     let neutral_max_deg = angles.iter().cloned().fold(0.0, f64::max);
@@ -278,10 +308,47 @@ fn measure(n: usize, scene: &Scene, lin: &[[f32; 3]], exposure_us: f64, gain: f6
         neutral_mean_deg,
         neutral_deg: angles,
         neutral_rgb,
+        flat_residual: flat.0,
+        flat_colour_residual: flat.1,
         subject_luminance,
         clipped_outside_highlight: clipped as f64 / total.max(1) as f64,
         params_bytes: 0,
     }
+}
+
+fn flat_residual(lin: &[[f32; 3]], w: usize, h: usize) -> (f64, f64) {
+    const N: usize = 8;
+    let mut cells = [[[0f64; 3]; N]; N];
+    let mut counts = [[0f64; N]; N];
+    for (i, p) in lin.iter().enumerate() {
+        let (cx, cy) = ((i % w) * N / w, (i / w) * N / h);
+        for k in 0..3 {
+            cells[cy][cx][k] += p[k] as f64;
+        }
+        counts[cy][cx] += 1.0;
+    }
+    let mean = |x: usize, y: usize| cells[y][x].map(|v| v / counts[y][x].max(1.0));
+    let luma = |m: [f64; 3]| 0.2126 * m[0] + 0.7152 * m[1] + 0.0722 * m[2];
+    let centre = {
+        let c = [mean(3, 3), mean(4, 3), mean(3, 4), mean(4, 4)];
+        [0, 1, 2].map(|k| c.iter().map(|m| m[k]).sum::<f64>() / 4.0)
+    };
+    if luma(centre) <= 0.0 || centre[1] <= 0.0 {
+        return (0.0, 0.0);
+    }
+    let (mut lum, mut col): (f64, f64) = (0.0, 0.0);
+    for y in 0..N {
+        for x in 0..N {
+            let m = mean(x, y);
+            lum = lum.max((luma(m) / luma(centre) - 1.0).abs());
+            if m[1] > 0.0 {
+                for k in [0, 2] {
+                    col = col.max(((m[k] / m[1]) / (centre[k] / centre[1]) - 1.0).abs());
+                }
+            }
+        }
+    }
+    (lum, col)
 }
 
 /// Angle between an RGB vector and the grey axis, in degrees.

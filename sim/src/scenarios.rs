@@ -60,3 +60,17 @@ pub fn backlit(sensor: &str) -> Result<[(f64, f64); 2]> {
     }
     Ok(out)
 }
+
+/// Flat-field vignetting and colour-shading residuals (last frame) with lens shading
+/// correction and with it turned off through LensShadingCorrectionEnable.
+pub fn flat_field(sensor: &str, illuminant: &str) -> Result<[(f64, f64); 2]> {
+    let mut out = [(0.0, 0.0); 2];
+    for (i, enable) in [true, false].into_iter().enumerate() {
+        let mut c = base(sensor, "flat", illuminant, 40)?;
+        c.controls.push((0, rkisp1_ipa::controls::RequestControls { lens_shading_enable: Some(enable), ..Default::default() }));
+        let r = run(&c, |_| {})?;
+        let last = r.records.last().unwrap();
+        out[i] = (last.flat_residual, last.flat_colour_residual);
+    }
+    Ok(out)
+}

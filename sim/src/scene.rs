@@ -124,6 +124,11 @@ pub fn builtin(name: &str) -> Result<Scene> {
             let neutral = draw_chart(&mut c, Rect { x: w * 6 / 10 + 4, y: h / 4, w: w * 4 / 10 - 8, h: h / 2 });
             Scene { name: name.into(), width: w, height: h, pixels: c.px, neutral_patches: neutral, subject: None, highlight: None }
         }
+        "flat" => {
+            // A uniformly lit grey card filling the frame: shows lens shading.
+            let c = Canvas::new(w, h, lin([160, 160, 160]));
+            Scene { name: name.into(), width: w, height: h, pixels: c.px, neutral_patches: vec![], subject: None, highlight: None }
+        }
         "backlit" => {
             // A dim room, a bright window (16× the room light) behind a person.
             let mut c = Canvas::new(w, h, lin([70, 66, 60]));
@@ -135,7 +140,7 @@ pub fn builtin(name: &str) -> Result<Scene> {
             let neutral = draw_chart(&mut c, Rect { x: w / 40, y: h * 13 / 20, w: w / 4, h: h / 3 });
             Scene { name: name.into(), width: w, height: h, pixels: c.px, neutral_patches: neutral, subject: Some(subject.inner(0.8)), highlight: Some(window) }
         }
-        _ => bail!("unknown scene '{name}' (chart, dominant[-green|-red|-blue|-yellow], backlit, or a scene file)"),
+        _ => bail!("unknown scene '{name}' (chart, dominant[-green|-red|-blue|-yellow], backlit, flat, or a scene file)"),
     })
 }
 

@@ -128,3 +128,64 @@ impl SensorModel {
         (m.width + m.hblank) as f64 * 1e6 / m.pixel_rate as f64
     }
 }
+
+/// Lens shading of the camera module: the fraction of the centre's signal reaching each
+/// point, per Bayer channel. The truth comes from the module's calibration (upstream
+/// libcamera's CC0 shading tables, the `LensShadingCorrection` sets of the repository's
+/// tuning file for the sensor), taken at the illuminant's colour temperature and
+/// interpolated smoothly (Catmull-Rom) where the ISP interpolates bilinearly.
+#[derive(Debug, Clone)]
+pub struct Shading {
+    /// Per channel [R, Gr, Gb, B]: 17 × 17 attenuation samples over the frame.
+    samples: [[f64; 289]; 4],
+}
+
+impl Shading {
+    /// The set nearest to `ct` in the sensor's built-in tuning file, if it has one.
+    pub fn for_sensor(sensor: &str, ct: f64) -> Option<Shading> {
+        let (_, text) = crate::builtin_tuning(sensor)?;
+        let doc: serde_norway::Value = serde_norway::from_str(text).ok()?;
+        let algos = doc.get("algorithms")?.as_sequence()?;
+        let lsc = algos.iter().find_map(|a| a.get("LensShadingCorrection"))?;
+        let sets = lsc.get("sets")?.as_sequence()?;
+        let set = sets.iter().min_by(|a, b| {
+            let d = |s: &serde_norway::Value| (s.get("ct").and_then(|c| c.as_f64()).unwrap_or(0.0) - ct).abs();
+            d(a).total_cmp(&d(b))
+        })?;
+        let mut samples = [[0.0; 289]; 4];
+        for (t, name) in ["r", "gr", "gb", "b"].iter().enumerate() {
+            let v = set.get(*name)?.as_sequence()?;
+            if v.len() != 289 {
+                return None;
+            }
+            for (k, x) in v.iter().enumerate() {
+                samples[t][k] = 1024.0 / x.as_f64()?.max(1.0);
+            }
+        }
+        Some(Shading { samples })
+    }
+
+    /// Attenuation of each Bayer channel at normalised position (u, v) in [0, 1].
+    pub fn at(&self, u: f64, v: f64) -> [f64; 4] {
+        let (gx, gy) = (u.clamp(0.0, 1.0) * 16.0, v.clamp(0.0, 1.0) * 16.0);
+        let (ix, iy) = ((gx.floor() as i64).min(15), (gy.floor() as i64).min(15));
+        let (fx, fy) = (gx - ix as f64, gy - iy as f64);
+        let w = |f: f64| {
+            // Catmull-Rom weights for samples i-1, i, i+1, i+2.
+            let (f2, f3) = (f * f, f * f * f);
+            [-0.5 * f3 + f2 - 0.5 * f, 1.5 * f3 - 2.5 * f2 + 1.0, -1.5 * f3 + 2.0 * f2 + 0.5 * f, 0.5 * f3 - 0.5 * f2]
+        };
+        let (wx, wy) = (w(fx), w(fy));
+        [0, 1, 2, 3].map(|t| {
+            let mut acc = 0.0;
+            for (a, wyv) in wy.iter().enumerate() {
+                let r = (iy + a as i64 - 1).clamp(0, 16) as usize;
+                for (b, wxv) in wx.iter().enumerate() {
+                    let c = (ix + b as i64 - 1).clamp(0, 16) as usize;
+                    acc += wyv * wxv * self.samples[t][r * 17 + c];
+                }
+            }
+            acc
+        })
+    }
+}

@@ -59,6 +59,7 @@ const ControlId *controlFor(Ctrl c)
 	case Ctrl::FrameDuration: return &controls::FrameDuration;
 	case Ctrl::SensorBlackLevels: return &controls::SensorBlackLevels;
 	case Ctrl::Lux: return &controls::Lux;
+	case Ctrl::LensShadingCorrectionEnable: return &controls::LensShadingCorrectionEnable;
 	}
 	return nullptr;
 }
@@ -70,6 +71,7 @@ constexpr Ctrl kRequestControls[] = {
 	Ctrl::AeExposureMode, Ctrl::FrameDurationLimits, Ctrl::AeFlickerMode,
 	Ctrl::AeFlickerPeriod, Ctrl::AwbEnable, Ctrl::AwbMode, Ctrl::ColourGains,
 	Ctrl::ColourTemperature, Ctrl::ColourCorrectionMatrix, Ctrl::Gamma,
+	Ctrl::LensShadingCorrectionEnable,
 };
 
 ControlValue scalarValue(Kind kind, double v)

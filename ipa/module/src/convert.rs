@@ -48,6 +48,7 @@ fn ctrl(id: ControlId) -> Ctrl {
         ControlId::ColourTemperature => Ctrl::ColourTemperature,
         ControlId::ColourCorrectionMatrix => Ctrl::ColourCorrectionMatrix,
         ControlId::Gamma => Ctrl::Gamma,
+        ControlId::LensShadingCorrectionEnable => Ctrl::LensShadingCorrectionEnable,
     }
 }
 
@@ -111,7 +112,7 @@ pub fn request_controls(entries: &[ControlEntry]) -> RequestControls {
     for e in entries {
         let n = e.count as usize;
         let want = match e.id {
-            Ctrl::AeEnable | Ctrl::AwbEnable => (Kind::Bool, 1),
+            Ctrl::AeEnable | Ctrl::AwbEnable | Ctrl::LensShadingCorrectionEnable => (Kind::Bool, 1),
             Ctrl::AnalogueGain | Ctrl::ExposureValue | Ctrl::Gamma => (Kind::Float, 1),
             Ctrl::ColourGains => (Kind::Float, 2),
             Ctrl::ColourCorrectionMatrix => (Kind::Float, 9),
@@ -147,6 +148,7 @@ pub fn request_controls(entries: &[ControlEntry]) -> RequestControls {
                 c.colour_correction_matrix = Some(m);
             }
             Ctrl::Gamma => c.gamma = Some(f),
+            Ctrl::LensShadingCorrectionEnable => c.lens_shading_enable = Some(i != 0),
             other => log::debug!("control {other:?} is not a request control; ignored"),
         }
     }
@@ -169,6 +171,7 @@ pub fn metadata(md: &Metadata, out: &mut Vec<ControlEntry>) {
     push_i(Ctrl::AeExposureMode, Kind::Int32, md.ae_exposure_mode.map(i64::from));
     push_i(Ctrl::AeFlickerMode, Kind::Int32, md.ae_flicker_mode.map(i64::from));
     push_i(Ctrl::AwbEnable, Kind::Bool, md.awb_enable.map(i64::from));
+    push_i(Ctrl::LensShadingCorrectionEnable, Kind::Bool, md.lens_shading_enable.map(i64::from));
     push_i(Ctrl::AwbMode, Kind::Int32, md.awb_mode.map(i64::from));
     push_i(Ctrl::ColourTemperature, Kind::Int32, md.colour_temperature.map(i64::from));
     if let Some(l) = md.sensor_black_levels {

@@ -42,6 +42,7 @@ pub mod ffi {
         FrameDuration,
         SensorBlackLevels,
         Lux,
+        LensShadingCorrectionEnable,
     }
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]

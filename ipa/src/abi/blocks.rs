@@ -2,7 +2,7 @@
 //! layout. Algorithms fill these structs; `params.rs` places them in a params buffer.
 
 use super::layout::{field, size, ExtBlockType};
-use super::consts::module;
+use super::consts::{self, module};
 
 /// A measurement window in ISP input coordinates.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -83,6 +83,21 @@ pub struct AecConfig {
     pub window: Window,
 }
 
+/// Number of samples of one LSC table (17 × 17).
+pub const LSC_TABLE: usize = consts::LSC_SAMPLES_MAX * consts::LSC_SAMPLES_MAX;
+
+/// Lens shading correction: gain tables (1.0 = 1024) per Bayer channel over a 17 × 17
+/// grid, and the 8 sector sizes/gradients that cover half of the image in each direction.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LscConfig {
+    /// R, Gr, Gb, B tables, each row-major 17 × 17.
+    pub tables: [[u16; LSC_TABLE]; 4],
+    pub x_size: [u16; consts::LSC_SECTORS_TBL_SIZE],
+    pub y_size: [u16; consts::LSC_SECTORS_TBL_SIZE],
+    pub x_grad: [u16; consts::LSC_SECTORS_TBL_SIZE],
+    pub y_grad: [u16; consts::LSC_SECTORS_TBL_SIZE],
+}
+
 /// One ISP block's configuration, as written to a params buffer.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Block {
@@ -93,6 +108,7 @@ pub enum Block {
     AwbMeas(AwbMeasConfig),
     Hst(HstConfig),
     Aec(AecConfig),
+    Lsc(LscConfig),
 }
 
 impl Block {
@@ -105,6 +121,7 @@ impl Block {
             Block::AwbMeas(_) => ExtBlockType::AwbMeas,
             Block::Hst(_) => ExtBlockType::HstMeas,
             Block::Aec(_) => ExtBlockType::AecMeas,
+            Block::Lsc(_) => ExtBlockType::Lsc,
         }
     }
 
@@ -122,6 +139,7 @@ impl Block {
             Block::AwbMeas(_) => size::AWB_MEAS,
             Block::Hst(_) => size::HST,
             Block::Aec(_) => size::AEC,
+            Block::Lsc(_) => size::LSC,
         }
     }
 
@@ -180,6 +198,19 @@ impl Block {
                 put_u32(out, field::AEC_MODE, c.mode);
                 put_u32(out, field::AEC_AUTOSTOP, c.autostop);
                 c.window.encode(&mut out[field::AEC_WINDOW..]);
+            }
+            Block::Lsc(c) => {
+                for (t, base) in [field::LSC_R, field::LSC_GR, field::LSC_GB, field::LSC_B].into_iter().enumerate() {
+                    for (i, v) in c.tables[t].iter().enumerate() {
+                        put_u16(out, base + 2 * i, *v);
+                    }
+                }
+                for i in 0..consts::LSC_SECTORS_TBL_SIZE {
+                    put_u16(out, field::LSC_X_GRAD + 2 * i, c.x_grad[i]);
+                    put_u16(out, field::LSC_Y_GRAD + 2 * i, c.y_grad[i]);
+                    put_u16(out, field::LSC_X_SIZE + 2 * i, c.x_size[i]);
+                    put_u16(out, field::LSC_Y_SIZE + 2 * i, c.y_size[i]);
+                }
             }
         }
     }
@@ -246,6 +277,21 @@ impl Block {
                 autostop: get_u32(b, field::AEC_AUTOSTOP),
                 window: Window::decode(&b[field::AEC_WINDOW..]),
             }),
+            ExtBlockType::Lsc => {
+                let mut c = LscConfig { tables: [[0; LSC_TABLE]; 4], x_size: [0; 8], y_size: [0; 8], x_grad: [0; 8], y_grad: [0; 8] };
+                for (t, base) in [field::LSC_R, field::LSC_GR, field::LSC_GB, field::LSC_B].into_iter().enumerate() {
+                    for i in 0..LSC_TABLE {
+                        c.tables[t][i] = get_u16(b, base + 2 * i);
+                    }
+                }
+                for i in 0..consts::LSC_SECTORS_TBL_SIZE {
+                    c.x_grad[i] = get_u16(b, field::LSC_X_GRAD + 2 * i);
+                    c.y_grad[i] = get_u16(b, field::LSC_Y_GRAD + 2 * i);
+                    c.x_size[i] = get_u16(b, field::LSC_X_SIZE + 2 * i);
+                    c.y_size[i] = get_u16(b, field::LSC_Y_SIZE + 2 * i);
+                }
+                Block::Lsc(c)
+            }
             _ => return None,
         })
     }

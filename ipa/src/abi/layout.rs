@@ -100,6 +100,14 @@ pub mod field {
     pub const AEC_MODE: usize = 0;
     pub const AEC_AUTOSTOP: usize = 4;
     pub const AEC_WINDOW: usize = 8;
+    pub const LSC_R: usize = 0;
+    pub const LSC_GR: usize = 578;
+    pub const LSC_GB: usize = 1156;
+    pub const LSC_B: usize = 1734;
+    pub const LSC_X_GRAD: usize = 2312;
+    pub const LSC_Y_GRAD: usize = 2328;
+    pub const LSC_X_SIZE: usize = 2344;
+    pub const LSC_Y_SIZE: usize = 2360;
 }
 
 /// Extensible format ('RK1E') block types, in UAPI enum order.
@@ -243,6 +251,14 @@ pub const LAYOUT: &[(&str, usize)] = &[
     ("offsetof(struct rkisp1_cif_isp_aec_config, mode)", field::AEC_MODE),
     ("offsetof(struct rkisp1_cif_isp_aec_config, autostop)", field::AEC_AUTOSTOP),
     ("offsetof(struct rkisp1_cif_isp_aec_config, meas_window)", field::AEC_WINDOW),
+    ("offsetof(struct rkisp1_cif_isp_lsc_config, r_data_tbl)", field::LSC_R),
+    ("offsetof(struct rkisp1_cif_isp_lsc_config, gr_data_tbl)", field::LSC_GR),
+    ("offsetof(struct rkisp1_cif_isp_lsc_config, gb_data_tbl)", field::LSC_GB),
+    ("offsetof(struct rkisp1_cif_isp_lsc_config, b_data_tbl)", field::LSC_B),
+    ("offsetof(struct rkisp1_cif_isp_lsc_config, x_grad_tbl)", field::LSC_X_GRAD),
+    ("offsetof(struct rkisp1_cif_isp_lsc_config, y_grad_tbl)", field::LSC_Y_GRAD),
+    ("offsetof(struct rkisp1_cif_isp_lsc_config, x_size_tbl)", field::LSC_X_SIZE),
+    ("offsetof(struct rkisp1_cif_isp_lsc_config, y_size_tbl)", field::LSC_Y_SIZE),
     // Extensible format.
     ("ext:sizeof(struct rkisp1_ext_params_block_header)", super::consts::EXT_BLOCK_HEADER_SIZE),
     ("ext:offsetof(struct rkisp1_ext_params_cfg, data)", super::consts::EXT_HEADER_SIZE),

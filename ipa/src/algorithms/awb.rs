@@ -101,6 +101,10 @@ pub struct Awb {
     grey_trusted: bool,
     /// Consecutive near-grey frames that found no greys where the zone scan expects them.
     suspect: u8,
+    /// Consecutive re-measured zones that moved without a change of gains.
+    zone_changes: u8,
+    /// Frames processed since the last (re)scan started.
+    since_rescan: u32,
     epoch: u32,
 }
 
@@ -114,10 +118,12 @@ struct Zone {
     valid: bool,
     /// Scan epoch the zone was measured in; zones from before a rescan count less.
     epoch: u32,
+    /// ln of the (r, b) gains the zone was measured under: the colour matrix clips
+    /// strongly mis-balanced colours, so zones taken far from the current gains count less.
+    log_gains: (f64, f64),
 }
 
-const GRID: usize = 6;
-const ZONES: usize = GRID * GRID;
+use super::zones::{ZoneShading, GRID, ZONES};
 /// Zones needed before the scan's estimate is used.
 const MIN_ZONES: usize = 6;
 /// Zones scanned on consecutive frames before the near-grey gate starts (a strided third
@@ -128,8 +134,17 @@ const FIRST_SCAN: usize = 12;
 const STRIDE: usize = 13;
 /// Near-grey frames in a row that must miss before the light is taken to have changed.
 const SUSPECT_FRAMES: u8 = 3;
+/// A gains change (ln) that makes the zones stale enough to scan them all again.
+const RESCAN_CHANGE: f64 = 0.12;
+/// Frames a (re)scan is given before the near-grey gate may call for another.
+const RESCAN_COOLDOWN: u32 = 24;
 /// Weight of zones measured before a rescan, so that fresh ones take over quickly.
 const STALE_WEIGHT: f64 = 0.2;
+/// Zones measured under gains this far (ln) from the current ones lose most of their weight.
+const GAINS_TRUST: f64 = 0.4;
+/// A re-measured zone that moved this far (ln) without a change of gains: the scene or the
+/// light changed.
+const ZONE_CHANGED: f64 = 0.15;
 /// Width of a zone's vote around a candidate white point (log r/g, log b/g).
 const VOTE_SIGMA: f64 = 0.05;
 /// Near-grey gate: chroma tolerance relative to the luma floor.
@@ -139,13 +154,12 @@ const TRUST: f64 = 0.08;
 /// Fraction of the window's pixels that must pass the near-grey gate.
 const MIN_PASS_FRACTION: f64 = 0.005;
 /// Luma floor limits (8-bit above the +16 offset) and its place relative to the scene mean.
-/// The floor climbs while enough greys pass and drops when too few do, so the gate
-/// settles on the brightest greys of the scene: the means are 8-bit, and a 1-LSB chroma
-/// step is 2.5% of colour at level 40 but 0.6% at level 160.
+/// The floor sweeps from MIN to MAX and wraps, sampling the grey populations of the scene
+/// level by level: the means are 8-bit (a 1-LSB chroma step is 2.5% of colour at level 40
+/// but 0.6% at level 160), and the chroma window scales with the floor.
 const LUMA_FLOOR_MIN: f64 = 12.0;
 const LUMA_FLOOR_MAX: f64 = 180.0;
 const LUMA_FLOOR_UP: f64 = 1.4;
-const LUMA_FLOOR_DOWN: f64 = 0.6;
 const LUMA_FLOOR_MARGIN: f64 = 0.75;
 /// A mean whose smallest output channel is below this fraction of the largest is a
 /// saturated colour (and likely clipped at zero by the matrix): never a grey.
@@ -243,6 +257,8 @@ impl Awb {
             luma_floor: 40.0,
             grey_trusted: false,
             suspect: 0,
+            zone_changes: 0,
+            since_rescan: 0,
             epoch: 0,
         };
         awb.reset_state();
@@ -268,11 +284,13 @@ impl Awb {
         self.zone_estimate = None;
         self.grey_trusted = false;
         self.suspect = 0;
+        self.since_rescan = 0;
     }
 
     /// The light or the scene changed: scan again, keeping the old zones at low weight
     /// until fresh ones replace them.
     fn rescan(&mut self) {
+        self.since_rescan = 0;
         self.epoch = self.epoch.wrapping_add(1);
         self.scan = 0;
         self.grey_trusted = false;
@@ -309,33 +327,47 @@ impl Awb {
     /// Score candidate white points by the zones sitting at them; returns the refined
     /// camera-space grey (r/g, b/g): the weighted mean of the zones that voted for the
     /// winner. Without a curve, the weighted mean of all zones (grey world).
-    fn vote(&self) -> Option<(f64, f64)> {
+    ///
+    /// Zones are stored as they were before lens shading correction; with `shading`, each
+    /// candidate light judges them with the LSC tables that light would select.
+    fn vote(&self, shading: Option<&ZoneShading>) -> Option<(f64, f64)> {
+        let now = (self.gains[0].ln(), self.gains[1].ln());
         let zones = || {
-            self.zones.iter().filter(|z| z.valid && z.weight > 0.0).map(|z| Zone {
-                weight: if z.epoch == self.epoch { z.weight } else { z.weight * STALE_WEIGHT },
-                ..*z
+            self.zones.iter().enumerate().filter(|(_, z)| z.valid && z.weight > 0.0).map(move |(i, z)| {
+                let d = (z.log_gains.0 - now.0).abs().max((z.log_gains.1 - now.1).abs()) / GAINS_TRUST;
+                let stale = if z.epoch == self.epoch { 1.0 } else { STALE_WEIGHT };
+                (i, Zone { weight: z.weight * stale * (-d * d).exp(), ..*z })
             })
         };
         if zones().count() < MIN_ZONES {
             return None;
         }
+        // Zone colour as the image shows it with the tables chosen for light (ct, r, b).
+        let seen = |i: usize, z: &Zone, ct: f64, lr: f64, lb: f64| match shading {
+            Some(sh) => {
+                let c = sh.colour(sh.choose(ct, (-lr, -lb)), i);
+                (z.log_r + c.0, z.log_b + c.1)
+            }
+            None => (z.log_r, z.log_b),
+        };
         let Some(curve) = &self.curve else {
             let (mut sr, mut sb, mut sw) = (0.0, 0.0, 0.0);
-            for z in zones() {
-                sr += z.weight * z.log_r;
-                sb += z.weight * z.log_b;
+            for (i, z) in zones() {
+                let (zr, zb) = seen(i, &z, self.ct, -self.gains[0].ln(), -self.gains[1].ln());
+                sr += z.weight * zr;
+                sb += z.weight * zb;
                 sw += z.weight;
             }
             return Some(((sr / sw).exp(), (sb / sw).exp()));
         };
         let (lo, hi) = self.ct_range();
         // Gaussian vote in log chromaticity, cut at 3σ (saves most of the exp() calls).
-        let kernel = |z: &Zone, r: f64, b: f64| {
-            let d2 = (z.log_r - r).powi(2) + (z.log_b - b).powi(2);
+        let kernel = |(zr, zb): (f64, f64), r: f64, b: f64| {
+            let d2 = (zr - r).powi(2) + (zb - b).powi(2);
             let x = d2 / (2.0 * VOTE_SIGMA * VOTE_SIGMA);
             if x > 4.5 { 0.0 } else { (-x).exp() }
         };
-        let mut best = (0.0, 0.0, 0.0);
+        let mut best = (0.0, 0.0, 0.0, 0.0);
         const CT_STEPS: usize = 48;
         const ACROSS: [f64; 5] = [-1.0, -0.5, 0.0, 0.5, 1.0];
         // Candidates evenly spaced in mired (perceptually even along the locus).
@@ -356,20 +388,22 @@ impl Awb {
                 // Prefer the locus itself over lights across it.
                 let prior = 1.0 - 0.3 * f.abs();
                 let (lr, lb) = (r.ln(), b.ln());
-                let score: f64 = prior * zones().map(|z| z.weight * kernel(&z, lr, lb)).sum::<f64>();
+                let score: f64 = prior * zones().map(|(i, z)| z.weight * kernel(seen(i, &z, ct, lr, lb), lr, lb)).sum::<f64>();
                 if score > best.0 {
-                    best = (score, r, b);
+                    best = (score, r, b, ct);
                 }
             }
         }
         if best.0 <= 0.0 {
             return None;
         }
+        let (blr, blb) = (best.1.ln(), best.2.ln());
         let (mut sr, mut sb, mut sw) = (0.0, 0.0, 0.0);
-        for z in zones() {
-            let k = z.weight * kernel(&z, best.1.ln(), best.2.ln());
-            sr += k * z.log_r;
-            sb += k * z.log_b;
+        for (i, z) in zones() {
+            let c = seen(i, &z, best.3, blr, blb);
+            let k = z.weight * kernel(c, blr, blb);
+            sr += k * c.0;
+            sb += k * c.1;
             sw += k;
         }
         if sw < 1e-9 {
@@ -552,6 +586,7 @@ impl Algorithm for Awb {
         if !self.auto {
             return;
         }
+        self.since_rescan = self.since_rescan.saturating_add(1);
         let colour = Self::camera_colour(fc, m.y_or_g, m.cb_or_b, m.cr_or_r);
         let window = Self::window(s, fc.awb.zone);
         let window_pixels = window.h_size as f64 * window.v_size as f64;
@@ -562,28 +597,55 @@ impl Algorithm for Awb {
                 // Weight: how much of the zone is usable, times its exposure (8-bit means
                 // of dark zones are coarse).
                 let level = (m.y_or_g as f64 - 16.0).max(0.0);
-                self.zones[z as usize] = match colour {
-                    Some((r, b)) if passed > 0.05 => Zone { log_r: r.ln(), log_b: b.ln(), weight: passed * (level / 16.0).min(1.0), valid: true, epoch: self.epoch },
+                let log_gains = ((fc.awb.gains[0] / g).ln(), (fc.awb.gains[2] / g).ln());
+                // Back to before lens shading correction (what the zone is without the
+                // tables of this frame).
+                let lsc = match (&s.zone_shading, fc.lsc_blend) {
+                    (Some(sh), Some(bl)) => sh.colour(bl, z as usize),
+                    _ => (0.0, 0.0),
+                };
+                let new = match colour {
+                    Some((r, b)) if passed > 0.05 => Zone { log_r: r.ln() - lsc.0, log_b: b.ln() - lsc.1, weight: passed * (level / 16.0).min(1.0), valid: true, epoch: self.epoch, log_gains },
                     _ => Zone::default(),
                 };
+                // The same zone under the same gains should read the same: if it moved, the
+                // scene or the light changed.
+                let old = self.zones[z as usize];
+                if old.valid && new.valid && old.epoch == self.epoch && self.scan > ZONES {
+                    let same_gains = (old.log_gains.0 - log_gains.0).abs().max((old.log_gains.1 - log_gains.1).abs()) < AGREE;
+                    let moved = (old.log_r - new.log_r).abs().max((old.log_b - new.log_b).abs()) > ZONE_CHANGED;
+                    if same_gains && moved {
+                        self.zone_changes = self.zone_changes.saturating_add(1);
+                    } else {
+                        self.zone_changes = 0;
+                    }
+                }
+                self.zones[z as usize] = new;
+                if self.zone_changes >= 2 {
+                    log::debug!("frame {}: zones changed under the same gains: rescanning", fc.frame);
+                    self.zone_changes = 0;
+                    self.rescan();
+                    self.zones[z as usize].epoch = self.epoch;
+                }
                 log::trace!("frame {}: zone {z}: {:?} YCbCr {} {} {} passed {passed:.2}", fc.frame, self.zones[z as usize], m.y_or_g, m.cb_or_b, m.cr_or_r);
-                self.zone_estimate = self.vote();
+                let shading = s.zone_shading.as_deref().filter(|_| fc.lsc_blend.is_some());
+                self.zone_estimate = self.vote(shading);
             }
             None => {
                 let (f, level) = (fc.awb.luma_floor, m.y_or_g as f64 - 16.0);
-                if passed < MIN_PASS_FRACTION {
-                    self.luma_floor = (f * LUMA_FLOOR_DOWN).max(LUMA_FLOOR_MIN);
-                } else if f <= LUMA_FLOOR_MARGIN * level {
-                    // The greys found lie well above the floor: a clean sample. Climb
-                    // towards brighter greys, staying below this population.
-                    grey = colour;
-                    self.luma_floor = (f * LUMA_FLOOR_UP).min(LUMA_FLOOR_MARGIN * level).min(LUMA_FLOOR_MAX);
-                } else {
-                    // The floor cuts through the population it found: selecting on Y keeps
-                    // the pixels with high G noise and tints the mean. Skip this sample and
-                    // move the floor out of the population (above it, else below).
-                    log::trace!("frame {}: near-grey floor {f:.0} cuts the population at {level:.0}", fc.frame);
-                    self.luma_floor = if f * LUMA_FLOOR_UP <= LUMA_FLOOR_MAX { f * LUMA_FLOOR_UP } else { (f * LUMA_FLOOR_DOWN).max(LUMA_FLOOR_MIN) };
+                // The floor sweeps upwards through the grey populations of the scene and
+                // wraps around: each level gives a sample when its greys lie well above it.
+                self.luma_floor = if f * LUMA_FLOOR_UP <= LUMA_FLOOR_MAX { f * LUMA_FLOOR_UP } else { LUMA_FLOOR_MIN };
+                if passed >= MIN_PASS_FRACTION {
+                    if f <= LUMA_FLOOR_MARGIN * level {
+                        grey = colour.map(|c| (c, level));
+                    } else {
+                        // The floor cuts through the population it found: selecting on Y
+                        // keeps the pixels with high G noise and tints the mean.
+                        log::trace!("frame {}: near-grey floor {f:.0} cuts the population at {level:.0}", fc.frame);
+                    }
+                }
+                if grey.is_none() {
                     return;
                 }
             }
@@ -591,17 +653,20 @@ impl Algorithm for Awb {
         let Some((zr, zb)) = self.zone_estimate else { return };
         // The near-grey gate refines the zone scan when the two agree.
         let agrees = |(r, b): (f64, f64)| (r / zr).ln().abs().max((b / zb).ln().abs()) < TRUST;
+        let mut weight = 1.0;
         let (r, b) = match (fc.awb.zone, grey) {
-            (None, Some(e)) if agrees(e) => {
+            (None, Some((e, level))) if agrees(e) => {
                 self.grey_trusted = true;
                 self.suspect = 0;
+                // Dark samples are coarse (8-bit means): they move the gains less.
+                weight = (level / 64.0).clamp(0.25, 1.0);
                 e
             }
             (None, _) => {
                 log::debug!("frame {}: no near-grey estimate agreeing with the zone scan", fc.frame);
                 self.grey_trusted = false;
                 self.suspect = self.suspect.saturating_add(1);
-                if self.suspect >= SUSPECT_FRAMES && self.scan >= ZONES {
+                if self.suspect >= SUSPECT_FRAMES && self.scan >= ZONES && self.since_rescan >= RESCAN_COOLDOWN {
                     log::debug!("frame {}: greys are not where the zones say: rescanning", fc.frame);
                     self.rescan();
                 }
@@ -623,12 +688,20 @@ impl Algorithm for Awb {
             fc.frame, fc.awb.zone, m.count, fc.awb.luma_floor, m.y_or_g, m.cb_or_b, m.cr_or_r, target[0], target[1]
         );
         // The estimate is absolute: follow it fully when far off, smooth noise when close.
-        let sp = if change > AGREE { 1.0 } else { self.speed };
+        let sp = if change > AGREE { 1.0 } else { self.speed * weight };
+        if change > RESCAN_CHANGE && self.scan >= FIRST_SCAN {
+            // A large move changes how every zone looks (gains, colour matrix, lens-shading
+            // tables): measure them all again on consecutive frames.
+            log::debug!("frame {}: gains moved by {change:.2}: scanning the zones again", fc.frame);
+            self.scan = 0;
+        }
         self.gains = [
             (self.gains[0] * (1.0 - sp) + target[0] * sp).clamp(1.0 / 256.0, 1023.0 / 256.0),
             (self.gains[1] * (1.0 - sp) + target[1] * sp).clamp(1.0 / 256.0, 1023.0 / 256.0),
         ];
         self.ct = self.ct * (1.0 - sp) + ct * sp;
         latest.awb.temperature_k = self.ct;
+        // Relative gains for algorithms that prepare before us (LSC picks tables by them).
+        latest.awb.gains = [self.gains[0], 1.0, self.gains[1]];
     }
 }

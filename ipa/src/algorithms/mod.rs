@@ -12,6 +12,8 @@ pub mod awb;
 pub mod blc;
 pub mod ccm;
 pub mod goc;
+pub mod lsc;
+pub mod zones;
 
 pub trait Algorithm: Send {
     fn name(&self) -> &'static str;
@@ -28,6 +30,10 @@ pub trait Algorithm: Send {
     /// Process the statistics of the frame `fc` describes. New decisions go into `latest`,
     /// the template for frames queued from now on.
     fn process(&mut self, _s: &Session, _fc: &mut FrameContext, _stats: Option<&Stats>, _md: &mut Metadata, _latest: &mut FrameContext) {}
+    /// Lens-shading colours per AWB zone, from the algorithm that owns the LSC tables.
+    fn zone_shading(&self) -> Option<zones::SharedZoneShading> {
+        None
+    }
 }
 
 /// Create an algorithm by its libcamera tuning name. `Ok(None)` for names we know about
@@ -39,9 +45,10 @@ pub fn create(name: &str, p: &Params, s: &crate::ipa::InitInfo) -> Result<Option
         "BlackLevelCorrection" => Box::new(blc::BlackLevelCorrection::from_tuning(p)?),
         "Ccm" => Box::new(ccm::Ccm::from_tuning(p)?),
         "GammaOutCorrection" => Box::new(goc::GammaOutCorrection::from_tuning(p, s)?),
+        "LensShadingCorrection" => Box::new(lsc::LensShadingCorrection::from_tuning(p)?),
         // Upstream algorithms that later issues implement; accepted so that upstream
         // tuning files load unchanged.
-        "LensShadingCorrection" | "DefectPixelClusterCorrection" | "Dpf" | "Filter" | "ColorProcessing"
+        "DefectPixelClusterCorrection" | "Dpf" | "Filter" | "ColorProcessing"
         | "Lux" | "GammaSensorLinearization" | "Compress" | "WideDynamicRange" => {
             log::info!("{}: algorithm '{name}' is not implemented yet and is skipped", p.error("", "").file);
             return Ok(None);

@@ -1,0 +1,82 @@
+//! What AWB and lens shading correction share: the AWB zone grid, and the colour each
+//! lens-shading table set gives every zone.
+//!
+//! The LSC tables differ in colour as well as in falloff (for the PinePhone Pro modules,
+//! the A table lifts red by ~13% against TL84 away from the centre). The table in use is
+//! chosen from the white balance, so a wrong white balance picks a wrong table, which tints
+//! the frame towards the wrong estimate: a self-consistent error. AWB breaks the loop by
+//! taking zone colours back to before LSC and judging each candidate light with the table
+//! that light would get.
+
+use std::sync::Arc;
+
+/// AWB zones: a GRID × GRID grid over the centre 7/8 of the frame.
+pub const GRID: usize = 6;
+pub const ZONES: usize = GRID * GRID;
+
+/// Zone `z` as fractions of the frame: (x0, y0, x1, y1).
+pub fn zone_rect(z: usize) -> (f64, f64, f64, f64) {
+    let (zx, zy) = ((z % GRID) as f64, (z / GRID) as f64);
+    let cell = 0.875 / GRID as f64;
+    (0.0625 + zx * cell, 0.0625 + zy * cell, 0.0625 + (zx + 1.0) * cell, 0.0625 + (zy + 1.0) * cell)
+}
+
+/// Which LSC sets are blended: (first, second, weight of the second).
+pub type Blend = (usize, usize, f32);
+
+/// Per-set zone colours and the rule that picks sets.
+#[derive(Debug, Clone)]
+pub struct ZoneShading {
+    /// Colour temperature of each set, sorted ascending.
+    pub cts: Vec<f64>,
+    /// ln of each set's white-balance gains (r, b), when every set gives them.
+    pub log_gains: Option<Vec<(f64, f64)>>,
+    /// ln of the mean table ratio (R/G, B/G) over each zone, per set.
+    pub zone_colour: Vec<[(f64, f64); ZONES]>,
+}
+
+pub type SharedZoneShading = Arc<ZoneShading>;
+
+impl ZoneShading {
+    /// The two sets to blend for a frame with colour temperature `ct` and gains of ln
+    /// (r, b) = `gains`: by white point when the sets carry gains, else by temperature.
+    pub fn choose(&self, ct: f64, gains: (f64, f64)) -> Blend {
+        let n = self.cts.len();
+        if n == 1 {
+            return (0, 0, 0.0);
+        }
+        if let Some(sg) = &self.log_gains {
+            let d = |i: usize| ((sg[i].0 - gains.0).powi(2) + (sg[i].1 - gains.1).powi(2)).sqrt();
+            let (mut a, mut b) = (0, 1);
+            if d(b) < d(a) {
+                std::mem::swap(&mut a, &mut b);
+            }
+            for i in 2..n {
+                if d(i) < d(a) {
+                    b = a;
+                    a = i;
+                } else if d(i) < d(b) {
+                    b = i;
+                }
+            }
+            let (da, db) = (d(a), d(b));
+            return (a, b, if da + db > 0.0 { (da / (da + db)) as f32 } else { 0.0 });
+        }
+        if ct <= self.cts[0] {
+            (0, 0, 0.0)
+        } else if ct >= self.cts[n - 1] {
+            (n - 1, n - 1, 0.0)
+        } else {
+            let i = self.cts.windows(2).position(|w| ct <= w[1]).unwrap_or(0);
+            (i, i + 1, ((ct - self.cts[i]) / (self.cts[i + 1] - self.cts[i])) as f32)
+        }
+    }
+
+    /// ln (R/G, B/G) the blend gives zone `z`.
+    pub fn colour(&self, blend: Blend, z: usize) -> (f64, f64) {
+        let (a, b, f) = blend;
+        let (ca, cb) = (self.zone_colour[a][z], self.zone_colour[b][z]);
+        let f = f as f64;
+        (ca.0 * (1.0 - f) + cb.0 * f, ca.1 * (1.0 - f) + cb.1 * f)
+    }
+}
