@@ -328,6 +328,19 @@ private:
 					plane.length };
 	}
 
+	/* The scalar or array value of `v` into `dst` (as many elements as fit). */
+	template<typename T, typename Dst>
+	static void copyValues(const ControlValue &v, Dst &dst)
+	{
+		if (!v.isArray()) {
+			dst[0] = v.get<T>();
+			return;
+		}
+		auto s = v.get<Span<const T>>();
+		for (size_t i = 0; i < s.size() && i < dst.size(); i++)
+			dst[i] = s[i];
+	}
+
 	static rkisp1_rs::ControlEntry entryFrom(Ctrl c, const ControlValue &v)
 	{
 		rkisp1_rs::ControlEntry e{};
@@ -341,33 +354,15 @@ private:
 			break;
 		case ControlTypeInteger32:
 			e.kind = Kind::Int32;
-			if (v.isArray()) {
-				auto s = v.get<Span<const int32_t>>();
-				for (size_t i = 0; i < s.size() && i < 4; i++)
-					e.ints[i] = s[i];
-			} else {
-				e.ints[0] = v.get<int32_t>();
-			}
+			copyValues<int32_t>(v, e.ints);
 			break;
 		case ControlTypeInteger64:
 			e.kind = Kind::Int64;
-			if (v.isArray()) {
-				auto s = v.get<Span<const int64_t>>();
-				for (size_t i = 0; i < s.size() && i < 4; i++)
-					e.ints[i] = s[i];
-			} else {
-				e.ints[0] = v.get<int64_t>();
-			}
+			copyValues<int64_t>(v, e.ints);
 			break;
 		case ControlTypeFloat:
 			e.kind = Kind::Float;
-			if (v.isArray()) {
-				auto s = v.get<Span<const float>>();
-				for (size_t i = 0; i < s.size() && i < 9; i++)
-					e.floats[i] = s[i];
-			} else {
-				e.floats[0] = v.get<float>();
-			}
+			copyValues<float>(v, e.floats);
 			break;
 		default:
 			/* A type we never ask for: the Rust side rejects count 0. */
