@@ -331,29 +331,36 @@ impl Awb {
     /// Zones are stored as they were before lens shading correction; with `shading`, each
     /// candidate light judges them with the LSC tables that light would select.
     fn vote(&self, shading: Option<&ZoneShading>) -> Option<(f64, f64)> {
+        // Effective weights once per vote (on the stack: no allocation per frame).
         let now = (self.gains[0].ln(), self.gains[1].ln());
-        let zones = || {
-            self.zones.iter().enumerate().filter(|(_, z)| z.valid && z.weight > 0.0).map(move |(i, z)| {
-                let d = (z.log_gains.0 - now.0).abs().max((z.log_gains.1 - now.1).abs()) / GAINS_TRUST;
-                let stale = if z.epoch == self.epoch { 1.0 } else { STALE_WEIGHT };
-                (i, Zone { weight: z.weight * stale * (-d * d).exp(), ..*z })
-            })
-        };
-        if zones().count() < MIN_ZONES {
+        let mut eff = [(0usize, Zone::default()); ZONES];
+        let mut n = 0;
+        for (i, z) in self.zones.iter().enumerate().filter(|(_, z)| z.valid && z.weight > 0.0) {
+            let d = (z.log_gains.0 - now.0).abs().max((z.log_gains.1 - now.1).abs()) / GAINS_TRUST;
+            let stale = if z.epoch == self.epoch { 1.0 } else { STALE_WEIGHT };
+            eff[n] = (i, Zone { weight: z.weight * stale * (-d * d).exp(), ..*z });
+            n += 1;
+        }
+        if n < MIN_ZONES {
             return None;
         }
-        // Zone colour as the image shows it with the tables chosen for light (ct, r, b).
-        let seen = |i: usize, z: &Zone, ct: f64, lr: f64, lb: f64| match shading {
-            Some(sh) => {
-                let c = sh.colour(sh.choose(ct, (-lr, -lb)), i);
+        let eff = &eff[..n];
+        let zones = || eff.iter().copied();
+        // The LSC tables that light (ct, ln r, ln b) would get.
+        let blend_for = |ct: f64, lr: f64, lb: f64| shading.map(|sh| (sh, sh.choose(ct, (-lr, -lb))));
+        // Zone colour as the image shows it with those tables.
+        let seen = |i: usize, z: &Zone, blend: Option<(&ZoneShading, super::zones::Blend)>| match blend {
+            Some((sh, bl)) => {
+                let c = sh.colour(bl, i);
                 (z.log_r + c.0, z.log_b + c.1)
             }
             None => (z.log_r, z.log_b),
         };
         let Some(curve) = &self.curve else {
             let (mut sr, mut sb, mut sw) = (0.0, 0.0, 0.0);
+            let blend = blend_for(self.ct, -self.gains[0].ln(), -self.gains[1].ln());
             for (i, z) in zones() {
-                let (zr, zb) = seen(i, &z, self.ct, -self.gains[0].ln(), -self.gains[1].ln());
+                let (zr, zb) = seen(i, &z, blend);
                 sr += z.weight * zr;
                 sb += z.weight * zb;
                 sw += z.weight;
@@ -388,7 +395,8 @@ impl Awb {
                 // Prefer the locus itself over lights across it.
                 let prior = 1.0 - 0.3 * f.abs();
                 let (lr, lb) = (r.ln(), b.ln());
-                let score: f64 = prior * zones().map(|(i, z)| z.weight * kernel(seen(i, &z, ct, lr, lb), lr, lb)).sum::<f64>();
+                let blend = blend_for(ct, lr, lb);
+                let score: f64 = prior * zones().map(|(i, z)| z.weight * kernel(seen(i, &z, blend), lr, lb)).sum::<f64>();
                 if score > best.0 {
                     best = (score, r, b, ct);
                 }
@@ -398,9 +406,10 @@ impl Awb {
             return None;
         }
         let (blr, blb) = (best.1.ln(), best.2.ln());
+        let blend = blend_for(best.3, blr, blb);
         let (mut sr, mut sb, mut sw) = (0.0, 0.0, 0.0);
         for (i, z) in zones() {
-            let c = seen(i, &z, best.3, blr, blb);
+            let c = seen(i, &z, blend);
             let k = z.weight * kernel(c, blr, blb);
             sr += k * c.0;
             sb += k * c.1;
