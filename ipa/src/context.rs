@@ -78,6 +78,8 @@ pub struct FrameContext {
     pub ccm: CcmFrame,
     pub sensor: SensorFrame,
     pub gamma: f64,
+    /// Colour processing settings for this frame.
+    pub cproc: crate::algorithms::cproc::Settings,
     /// Lens shading correction on for this frame.
     pub lsc_enabled: bool,
     /// The LSC table blend the hardware holds for this frame (None: LSC off).
@@ -110,6 +112,7 @@ impl Default for FrameContext {
             black_level_12bit: 0.0,
             lsc_enabled: false,
             lsc_blend: None,
+            cproc: Default::default(),
         }
     }
 }

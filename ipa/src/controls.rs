@@ -36,6 +36,11 @@ pub struct RequestControls {
     pub colour_correction_matrix: Option<[f32; 9]>,
     pub gamma: Option<f32>,
     pub lens_shading_enable: Option<bool>,
+    pub brightness: Option<f32>,
+    pub contrast: Option<f32>,
+    pub saturation: Option<f32>,
+    /// Degrees.
+    pub hue: Option<f32>,
 }
 
 /// Metadata reported for one frame (only those known are `Some`).
@@ -60,6 +65,11 @@ pub struct Metadata {
     pub gamma: Option<f32>,
     pub lux: Option<f32>,
     pub lens_shading_enable: Option<bool>,
+    pub brightness: Option<f32>,
+    pub contrast: Option<f32>,
+    pub saturation: Option<f32>,
+    /// Degrees.
+    pub hue: Option<f32>,
 }
 
 /// Identifiers of the controls we advertise, named as in libcamera.
@@ -84,6 +94,10 @@ pub enum ControlId {
     ColourCorrectionMatrix,
     Gamma,
     LensShadingCorrectionEnable,
+    Brightness,
+    Contrast,
+    Saturation,
+    Hue,
 }
 
 #[derive(Debug, Clone, PartialEq)]

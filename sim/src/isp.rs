@@ -13,7 +13,7 @@ use rkisp1_ipa::abi::blocks::{module_bit, Block};
 use rkisp1_ipa::abi::consts::{self, HwRevision};
 use rkisp1_ipa::abi::layout::{fixed, stat, ExtBlockType};
 use rkisp1_ipa::abi::params::{fixed_offset, ParamFormat};
-use rkisp1_ipa::abi::{AecConfig, AwbMeasConfig, CtkConfig, GocConfig, HstConfig, LscConfig, Window};
+use rkisp1_ipa::abi::{AecConfig, AwbMeasConfig, CprocConfig, CtkConfig, GocConfig, HstConfig, LscConfig, Window};
 use rkisp1_ipa::algorithms::goc::LOG_SEGMENTS;
 use rkisp1_ipa::fixed_point::from_signed_q;
 
@@ -60,6 +60,23 @@ impl<'a> LscGrid<'a> {
     }
 }
 
+/// The CPROC stage on one output pixel (full-range BT.601 YCbCr): Y' = contrast·Y +
+/// brightness, chroma rotated by the hue and scaled by the saturation. The hardware's exact
+/// arithmetic is undocumented; this is the model the simulator makes.
+fn cproc(c: &CprocConfig, p: [u8; 3]) -> [u8; 3] {
+    let [r, g, b] = p.map(|v| v as f32);
+    let y = 0.299 * r + 0.587 * g + 0.114 * b;
+    let cb = -0.1687 * r - 0.3313 * g + 0.5 * b;
+    let cr = 0.5 * r - 0.4187 * g - 0.0813 * b;
+    let contrast = c.contrast as f32 / 128.0;
+    let sat = c.sat as f32 / 128.0;
+    let hue = -(c.hue as i8 as f32) / 128.0 * 90.0f32.to_radians();
+    let y = contrast * y + c.brightness as i8 as f32;
+    let (s, co) = hue.sin_cos();
+    let (cb, cr) = (sat * (co * cb - s * cr), sat * (s * cb + co * cr));
+    [y + 1.402 * cr, y - 0.3441 * cb - 0.7141 * cr, y + 1.772 * cb].map(|v| v.round().clamp(0.0, 255.0) as u8)
+}
+
 /// One simulator pixel: a Bayer quad [R, Gr, Gb, B] in 10-bit DN.
 pub type Quad = [u16; 4];
 
@@ -81,6 +98,8 @@ pub struct IspState {
     aec_cfg: AecConfig,
     lsc: Option<LscConfig>,
     lsc_cfg: Option<LscConfig>,
+    cproc: Option<CprocConfig>,
+    cproc_cfg: CprocConfig,
     pub rejected: usize,
 }
 
@@ -210,6 +229,12 @@ impl IspState {
                     self.aec = Some(c);
                 }
             }
+            Block::Cproc(c) => {
+                self.cproc_cfg = c;
+                if self.cproc.is_some() {
+                    self.cproc = Some(c);
+                }
+            }
             Block::Lsc(c) => {
                 self.lsc_cfg = Some(c);
                 if self.lsc.is_some() {
@@ -228,6 +253,7 @@ impl IspState {
             ExtBlockType::HstMeas => self.hst = if on { self.hst_cfg } else { None },
             ExtBlockType::AecMeas => self.aec = on.then_some(self.aec_cfg),
             ExtBlockType::Lsc => self.lsc = if on { self.lsc_cfg } else { None },
+            ExtBlockType::Cproc => self.cproc = on.then_some(self.cproc_cfg),
             _ => {}
         }
     }
@@ -267,6 +293,9 @@ impl IspState {
                 Some(lut) => o.map(|v| (lut(v) / 4.0).round().clamp(0.0, 255.0) as u8),
                 None => o.map(|v| (v / 16.0) as u8),
             };
+            if let Some(c) = &self.cproc {
+                image[i] = cproc(c, image[i]);
+            }
         }
         // Stage 2: measurements.
         let mut stats = [0u8; stat::SIZE];

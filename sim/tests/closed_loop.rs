@@ -79,6 +79,19 @@ fn lens_shading_correction_flattens_a_flat_field() {
 }
 
 #[test]
+fn colour_processing_controls_change_the_picture() {
+    let chroma = |img: &[[u8; 3]]| img.iter().map(|p| (p[0] as f64 - p[1] as f64).abs() + (p[2] as f64 - p[1] as f64).abs()).sum::<f64>() / img.len() as f64;
+    let luma = |img: &[[u8; 3]]| img.iter().map(|p| p[1] as f64).sum::<f64>() / img.len() as f64;
+    let plain = run(&base("imx258", "chart", "D65", 12).unwrap(), |_| {}).unwrap();
+    let mut c = base("imx258", "chart", "D65", 12).unwrap();
+    c.controls.push((0, rkisp1_ipa::controls::RequestControls { saturation: Some(0.0), brightness: Some(0.25), ..Default::default() }));
+    let grey = run(&c, |_| {}).unwrap();
+    assert!(chroma(&plain.final_image) > 10.0, "the chart is colourful: {}", chroma(&plain.final_image));
+    assert!(chroma(&grey.final_image) < 2.0, "Saturation 0 leaves grey: {}", chroma(&grey.final_image));
+    assert!(luma(&grey.final_image) > luma(&plain.final_image) + 20.0, "Brightness lifts the picture");
+}
+
+#[test]
 fn bare_hardware_is_green_and_the_ipa_fixes_it() {
     let c = base("imx258", "chart", "D65", 40).unwrap();
     let r = run(&c, |_| {}).unwrap();

@@ -60,6 +60,10 @@ const ControlId *controlFor(Ctrl c)
 	case Ctrl::SensorBlackLevels: return &controls::SensorBlackLevels;
 	case Ctrl::Lux: return &controls::Lux;
 	case Ctrl::LensShadingCorrectionEnable: return &controls::LensShadingCorrectionEnable;
+	case Ctrl::Brightness: return &controls::Brightness;
+	case Ctrl::Contrast: return &controls::Contrast;
+	case Ctrl::Saturation: return &controls::Saturation;
+	case Ctrl::Hue: return &controls::Hue;
 	}
 	return nullptr;
 }
@@ -71,7 +75,8 @@ constexpr Ctrl kRequestControls[] = {
 	Ctrl::AeExposureMode, Ctrl::FrameDurationLimits, Ctrl::AeFlickerMode,
 	Ctrl::AeFlickerPeriod, Ctrl::AwbEnable, Ctrl::AwbMode, Ctrl::ColourGains,
 	Ctrl::ColourTemperature, Ctrl::ColourCorrectionMatrix, Ctrl::Gamma,
-	Ctrl::LensShadingCorrectionEnable,
+	Ctrl::LensShadingCorrectionEnable, Ctrl::Brightness, Ctrl::Contrast, Ctrl::Saturation,
+	Ctrl::Hue,
 };
 
 ControlValue scalarValue(Kind kind, double v)

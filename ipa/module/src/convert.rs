@@ -49,6 +49,10 @@ fn ctrl(id: ControlId) -> Ctrl {
         ControlId::ColourCorrectionMatrix => Ctrl::ColourCorrectionMatrix,
         ControlId::Gamma => Ctrl::Gamma,
         ControlId::LensShadingCorrectionEnable => Ctrl::LensShadingCorrectionEnable,
+        ControlId::Brightness => Ctrl::Brightness,
+        ControlId::Contrast => Ctrl::Contrast,
+        ControlId::Saturation => Ctrl::Saturation,
+        ControlId::Hue => Ctrl::Hue,
     }
 }
 
@@ -113,7 +117,7 @@ pub fn request_controls(entries: &[ControlEntry]) -> RequestControls {
         let n = e.count as usize;
         let want = match e.id {
             Ctrl::AeEnable | Ctrl::AwbEnable | Ctrl::LensShadingCorrectionEnable => (Kind::Bool, 1),
-            Ctrl::AnalogueGain | Ctrl::ExposureValue | Ctrl::Gamma => (Kind::Float, 1),
+            Ctrl::AnalogueGain | Ctrl::ExposureValue | Ctrl::Gamma | Ctrl::Brightness | Ctrl::Contrast | Ctrl::Saturation | Ctrl::Hue => (Kind::Float, 1),
             Ctrl::ColourGains => (Kind::Float, 2),
             Ctrl::ColourCorrectionMatrix => (Kind::Float, 9),
             Ctrl::FrameDurationLimits => (Kind::Int64, 2),
@@ -149,6 +153,10 @@ pub fn request_controls(entries: &[ControlEntry]) -> RequestControls {
             }
             Ctrl::Gamma => c.gamma = Some(f),
             Ctrl::LensShadingCorrectionEnable => c.lens_shading_enable = Some(i != 0),
+            Ctrl::Brightness => c.brightness = Some(f),
+            Ctrl::Contrast => c.contrast = Some(f),
+            Ctrl::Saturation => c.saturation = Some(f),
+            Ctrl::Hue => c.hue = Some(f),
             other => log::debug!("control {other:?} is not a request control; ignored"),
         }
     }
@@ -182,7 +190,16 @@ pub fn metadata(md: &Metadata, out: &mut Vec<ControlEntry>) {
         }
         out.push(e);
     }
-    for (id, v) in [(Ctrl::AnalogueGain, md.analogue_gain), (Ctrl::ExposureValue, md.exposure_value), (Ctrl::Gamma, md.gamma), (Ctrl::Lux, md.lux)] {
+    for (id, v) in [
+        (Ctrl::AnalogueGain, md.analogue_gain),
+        (Ctrl::ExposureValue, md.exposure_value),
+        (Ctrl::Gamma, md.gamma),
+        (Ctrl::Lux, md.lux),
+        (Ctrl::Brightness, md.brightness),
+        (Ctrl::Contrast, md.contrast),
+        (Ctrl::Saturation, md.saturation),
+        (Ctrl::Hue, md.hue),
+    ] {
         if let Some(v) = v {
             out.push(floats(id, &[v]));
         }

@@ -43,6 +43,10 @@ pub mod ffi {
         SensorBlackLevels,
         Lux,
         LensShadingCorrectionEnable,
+        Brightness,
+        Contrast,
+        Saturation,
+        Hue,
     }
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]

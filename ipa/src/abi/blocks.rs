@@ -98,6 +98,19 @@ pub struct LscConfig {
     pub y_grad: [u16; consts::LSC_SECTORS_TBL_SIZE],
 }
 
+/// Colour processing in the YCbCr output: contrast and saturation are UQ1.7 (0x80 = 1.0),
+/// brightness a signed offset, hue a signed Q1.7 fraction of −90°.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CprocConfig {
+    pub c_out_range: u8,
+    pub y_in_range: u8,
+    pub y_out_range: u8,
+    pub contrast: u8,
+    pub brightness: u8,
+    pub sat: u8,
+    pub hue: u8,
+}
+
 /// One ISP block's configuration, as written to a params buffer.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Block {
@@ -109,6 +122,7 @@ pub enum Block {
     Hst(HstConfig),
     Aec(AecConfig),
     Lsc(LscConfig),
+    Cproc(CprocConfig),
 }
 
 impl Block {
@@ -122,6 +136,7 @@ impl Block {
             Block::Hst(_) => ExtBlockType::HstMeas,
             Block::Aec(_) => ExtBlockType::AecMeas,
             Block::Lsc(_) => ExtBlockType::Lsc,
+            Block::Cproc(_) => ExtBlockType::Cproc,
         }
     }
 
@@ -140,6 +155,7 @@ impl Block {
             Block::Hst(_) => size::HST,
             Block::Aec(_) => size::AEC,
             Block::Lsc(_) => size::LSC,
+            Block::Cproc(_) => size::CPROC,
         }
     }
 
@@ -198,6 +214,15 @@ impl Block {
                 put_u32(out, field::AEC_MODE, c.mode);
                 put_u32(out, field::AEC_AUTOSTOP, c.autostop);
                 c.window.encode(&mut out[field::AEC_WINDOW..]);
+            }
+            Block::Cproc(c) => {
+                out[field::CPROC_C_OUT_RANGE] = c.c_out_range;
+                out[field::CPROC_Y_IN_RANGE] = c.y_in_range;
+                out[field::CPROC_Y_OUT_RANGE] = c.y_out_range;
+                out[field::CPROC_CONTRAST] = c.contrast;
+                out[field::CPROC_BRIGHTNESS] = c.brightness;
+                out[field::CPROC_SAT] = c.sat;
+                out[field::CPROC_HUE] = c.hue;
             }
             Block::Lsc(c) => {
                 for (t, base) in [field::LSC_R, field::LSC_GR, field::LSC_GB, field::LSC_B].into_iter().enumerate() {
@@ -276,6 +301,15 @@ impl Block {
                 mode: get_u32(b, field::AEC_MODE),
                 autostop: get_u32(b, field::AEC_AUTOSTOP),
                 window: Window::decode(&b[field::AEC_WINDOW..]),
+            }),
+            ExtBlockType::Cproc => Block::Cproc(CprocConfig {
+                c_out_range: b[field::CPROC_C_OUT_RANGE],
+                y_in_range: b[field::CPROC_Y_IN_RANGE],
+                y_out_range: b[field::CPROC_Y_OUT_RANGE],
+                contrast: b[field::CPROC_CONTRAST],
+                brightness: b[field::CPROC_BRIGHTNESS],
+                sat: b[field::CPROC_SAT],
+                hue: b[field::CPROC_HUE],
             }),
             ExtBlockType::Lsc => {
                 let mut c = LscConfig { tables: [[0; LSC_TABLE]; 4], x_size: [0; 8], y_size: [0; 8], x_grad: [0; 8], y_grad: [0; 8] };

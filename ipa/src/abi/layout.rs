@@ -100,6 +100,13 @@ pub mod field {
     pub const AEC_MODE: usize = 0;
     pub const AEC_AUTOSTOP: usize = 4;
     pub const AEC_WINDOW: usize = 8;
+    pub const CPROC_C_OUT_RANGE: usize = 0;
+    pub const CPROC_Y_IN_RANGE: usize = 1;
+    pub const CPROC_Y_OUT_RANGE: usize = 2;
+    pub const CPROC_CONTRAST: usize = 3;
+    pub const CPROC_BRIGHTNESS: usize = 4;
+    pub const CPROC_SAT: usize = 5;
+    pub const CPROC_HUE: usize = 6;
     pub const LSC_R: usize = 0;
     pub const LSC_GR: usize = 578;
     pub const LSC_GB: usize = 1156;
@@ -251,6 +258,13 @@ pub const LAYOUT: &[(&str, usize)] = &[
     ("offsetof(struct rkisp1_cif_isp_aec_config, mode)", field::AEC_MODE),
     ("offsetof(struct rkisp1_cif_isp_aec_config, autostop)", field::AEC_AUTOSTOP),
     ("offsetof(struct rkisp1_cif_isp_aec_config, meas_window)", field::AEC_WINDOW),
+    ("offsetof(struct rkisp1_cif_isp_cproc_config, c_out_range)", field::CPROC_C_OUT_RANGE),
+    ("offsetof(struct rkisp1_cif_isp_cproc_config, y_in_range)", field::CPROC_Y_IN_RANGE),
+    ("offsetof(struct rkisp1_cif_isp_cproc_config, y_out_range)", field::CPROC_Y_OUT_RANGE),
+    ("offsetof(struct rkisp1_cif_isp_cproc_config, contrast)", field::CPROC_CONTRAST),
+    ("offsetof(struct rkisp1_cif_isp_cproc_config, brightness)", field::CPROC_BRIGHTNESS),
+    ("offsetof(struct rkisp1_cif_isp_cproc_config, sat)", field::CPROC_SAT),
+    ("offsetof(struct rkisp1_cif_isp_cproc_config, hue)", field::CPROC_HUE),
     ("offsetof(struct rkisp1_cif_isp_lsc_config, r_data_tbl)", field::LSC_R),
     ("offsetof(struct rkisp1_cif_isp_lsc_config, gr_data_tbl)", field::LSC_GR),
     ("offsetof(struct rkisp1_cif_isp_lsc_config, gb_data_tbl)", field::LSC_GB),

@@ -11,6 +11,7 @@ pub mod agc;
 pub mod awb;
 pub mod blc;
 pub mod ccm;
+pub mod cproc;
 pub mod goc;
 pub mod lsc;
 pub mod zones;
@@ -46,9 +47,10 @@ pub fn create(name: &str, p: &Params, s: &crate::ipa::InitInfo) -> Result<Option
         "Ccm" => Box::new(ccm::Ccm::from_tuning(p)?),
         "GammaOutCorrection" => Box::new(goc::GammaOutCorrection::from_tuning(p, s)?),
         "LensShadingCorrection" => Box::new(lsc::LensShadingCorrection::from_tuning(p)?),
+        "ColorProcessing" => Box::new(cproc::ColorProcessing::from_tuning(p)?),
         // Upstream algorithms that later issues implement; accepted so that upstream
         // tuning files load unchanged.
-        "DefectPixelClusterCorrection" | "Dpf" | "Filter" | "ColorProcessing"
+        "DefectPixelClusterCorrection" | "Dpf" | "Filter"
         | "Lux" | "GammaSensorLinearization" | "Compress" | "WideDynamicRange" => {
             log::info!("{}: algorithm '{name}' is not implemented yet and is skipped", p.error("", "").file);
             return Ok(None);
