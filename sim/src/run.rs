@@ -55,6 +55,8 @@ pub struct FrameRecord {
     pub gain: f64,
     pub colour_gains: [f64; 2],
     pub colour_temperature: f64,
+    /// Lux reported by the IPA (when the tuning has a Lux reference).
+    pub lux: Option<f64>,
     /// Mean linear luminance of the ISP output (0..1), before gamma.
     pub mean_luminance: f64,
     /// Largest and mean angle (degrees) between a neutral patch and the grey axis.
@@ -303,6 +305,7 @@ fn measure(n: usize, scene: &Scene, lin: &[[f32; 3]], exposure_us: f64, gain: f6
         gain,
         colour_gains: md.colour_gains.map(|g| [g[0] as f64, g[1] as f64]).unwrap_or([1.0, 1.0]),
         colour_temperature: md.colour_temperature.unwrap_or(0) as f64,
+        lux: md.lux.map(f64::from),
         mean_luminance,
         neutral_max_deg,
         neutral_mean_deg,

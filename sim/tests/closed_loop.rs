@@ -92,6 +92,24 @@ fn colour_processing_controls_change_the_picture() {
 }
 
 #[test]
+fn lux_follows_the_scene_not_the_exposure() {
+    let lux_at = |brightness: f64| {
+        let mut c = base("imx258", "chart", "D65", 40).unwrap();
+        c.brightness = brightness;
+        c.tuning_text = c.tuning_text.replacen(
+            "  - Agc:\n",
+            "  - Lux:\n      referenceExposureTime: 10000\n      referenceAnalogueGain: 1.0\n      referenceDigitalGain: 1.0\n      referenceY: 0.16\n      referenceLux: 500\n  - Agc:\n",
+            1,
+        );
+        let r = run(&c, |_| {}).unwrap();
+        r.records.last().unwrap().lux.expect("Lux in the metadata")
+    };
+    let (dim, bright) = (lux_at(0.25), lux_at(2.0));
+    // 8× the light: AE brings the picture back to its target, Lux must still see 8×.
+    assert!((bright / dim / 8.0 - 1.0).abs() < 0.1, "lux {dim} -> {bright}");
+}
+
+#[test]
 fn bare_hardware_is_green_and_the_ipa_fixes_it() {
     let c = base("imx258", "chart", "D65", 40).unwrap();
     let r = run(&c, |_| {}).unwrap();

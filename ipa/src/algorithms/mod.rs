@@ -14,6 +14,7 @@ pub mod ccm;
 pub mod cproc;
 pub mod goc;
 pub mod lsc;
+pub mod lux;
 pub mod zones;
 
 pub trait Algorithm: Send {
@@ -48,10 +49,11 @@ pub fn create(name: &str, p: &Params, s: &crate::ipa::InitInfo) -> Result<Option
         "GammaOutCorrection" => Box::new(goc::GammaOutCorrection::from_tuning(p, s)?),
         "LensShadingCorrection" => Box::new(lsc::LensShadingCorrection::from_tuning(p)?),
         "ColorProcessing" => Box::new(cproc::ColorProcessing::from_tuning(p)?),
+        "Lux" => Box::new(lux::Lux::from_tuning(p)?),
         // Upstream algorithms that later issues implement; accepted so that upstream
         // tuning files load unchanged.
         "DefectPixelClusterCorrection" | "Dpf" | "Filter"
-        | "Lux" | "GammaSensorLinearization" | "Compress" | "WideDynamicRange" => {
+        | "GammaSensorLinearization" | "Compress" | "WideDynamicRange" => {
             log::info!("{}: algorithm '{name}' is not implemented yet and is skipped", p.error("", "").file);
             return Ok(None);
         }
