@@ -11,7 +11,7 @@ mod convert;
 pub mod logger;
 
 use rkisp1_ipa::abi::{HwRevision, ParamFormat};
-use rkisp1_ipa::ipa::{empty_params, InitInfo, Ipa, IpaError};
+use rkisp1_ipa::ipa::{empty_params, InitInfo, Ipa};
 use rkisp1_ipa::AppliedSensorControls;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -205,13 +205,6 @@ fn guard<T>(module: &mut Module, what: &str, fallback: T, f: impl FnOnce(&mut Mo
     }
 }
 
-fn errno(e: &IpaError) -> i32 {
-    match e {
-        IpaError::Tuning(_) | IpaError::UnsupportedRevision(_) | IpaError::InvalidSensorMode(_) | IpaError::MissingSensorControl(_) => -EINVAL,
-        IpaError::NotConfigured => -EINVAL,
-    }
-}
-
 impl Module {
     fn init(
         &mut self,
@@ -245,7 +238,7 @@ impl Module {
                 Ok(i) => i,
                 Err(e) => {
                     log::error!("{e}");
-                    return errno(&e);
+                    return -EINVAL;
                 }
             };
             // Advertise the controls of the boot mode; configure() refreshes them.
@@ -253,7 +246,7 @@ impl Module {
                 Ok(c) => convert::control_ranges(&c, controls),
                 Err(e) => {
                     log::error!("sensor mode at init: {e}");
-                    return errno(&e);
+                    return -EINVAL;
                 }
             }
             m.init = Some(info);
@@ -294,7 +287,7 @@ impl Module {
                 }
                 Err(e) => {
                     log::error!("configure: {e}");
-                    errno(&e)
+                    -EINVAL
                 }
             }
         })

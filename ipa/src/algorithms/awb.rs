@@ -22,6 +22,7 @@
 //! Updates are dead-beat on the absolute estimate (no overshoot despite the 4-frame params
 //! pipeline) and smoothed once close.
 
+use super::zones::{self, ZoneShading, ZONES};
 use super::Algorithm;
 use crate::abi::{consts, AwbGainConfig, AwbMeasConfig, Block, ParamsError, ParamsWriter, Stats, Window};
 use crate::context::{FrameContext, Session};
@@ -123,7 +124,6 @@ struct Zone {
     log_gains: (f64, f64),
 }
 
-use super::zones::{ZoneShading, GRID, ZONES};
 /// Zones needed before the scan's estimate is used.
 const MIN_ZONES: usize = 6;
 /// Zones scanned on consecutive frames before the near-grey gate starts (a strided third
@@ -280,11 +280,8 @@ impl Awb {
     /// Forget the scene: after start() or a mode change the zones are stale.
     fn restart_scan(&mut self) {
         self.zones = [Zone::default(); ZONES];
-        self.scan = 0;
         self.zone_estimate = None;
-        self.grey_trusted = false;
-        self.suspect = 0;
-        self.since_rescan = 0;
+        self.rescan();
     }
 
     /// The light or the scene changed: scan again, keeping the old zones at low weight
@@ -311,17 +308,8 @@ impl Awb {
 
     /// Window of zone `z` (or the whole measured area) in sensor-mode pixels.
     fn window(s: &Session, zone: Option<u8>) -> Window {
-        let (w, h) = (s.info.width, s.info.height);
-        // Centre 7/8 of the frame: avoids the vignetted corners.
-        let (x0, y0, ww, hh) = (w / 16, h / 16, w * 7 / 8, h * 7 / 8);
-        match zone {
-            None => Window { h_offs: x0 as u16, v_offs: y0 as u16, h_size: ww as u16, v_size: hh as u16 },
-            Some(z) => {
-                let (zx, zy) = (z as u32 % GRID as u32, z as u32 / GRID as u32);
-                let (zw, zh) = (ww / GRID as u32, hh / GRID as u32);
-                Window { h_offs: (x0 + zx * zw) as u16, v_offs: (y0 + zy * zh) as u16, h_size: zw as u16, v_size: zh as u16 }
-            }
-        }
+        let (x, y, w, h) = zones::zone_window(s.info.width, s.info.height, zone.map(usize::from));
+        Window { h_offs: x as u16, v_offs: y as u16, h_size: w as u16, v_size: h as u16 }
     }
 
     /// Score candidate white points by the zones sitting at them; returns the refined

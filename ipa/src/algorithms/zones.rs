@@ -10,15 +10,35 @@
 
 use std::sync::Arc;
 
-/// AWB zones: a GRID × GRID grid over the centre 7/8 of the frame.
+/// AWB zones: a GRID × GRID grid over the centre 7/8 of the frame (the margin of 1/16 on
+/// each side avoids the most vignetted corners).
 pub const GRID: usize = 6;
 pub const ZONES: usize = GRID * GRID;
+/// The measured window: offset 1/MARGIN_DIV, size WINDOW_NUM/WINDOW_DEN of each dimension.
+const MARGIN_DIV: u32 = 16;
+const WINDOW_NUM: u32 = 7;
+const WINDOW_DEN: u32 = 8;
+
+/// Zone `z` (or the whole window) in pixels of a `width` × `height` frame: (x, y, w, h).
+pub fn zone_window(width: u32, height: u32, zone: Option<usize>) -> (u32, u32, u32, u32) {
+    let (x0, y0) = (width / MARGIN_DIV, height / MARGIN_DIV);
+    let (ww, hh) = (width * WINDOW_NUM / WINDOW_DEN, height * WINDOW_NUM / WINDOW_DEN);
+    match zone {
+        None => (x0, y0, ww, hh),
+        Some(z) => {
+            let (zx, zy) = ((z % GRID) as u32, (z / GRID) as u32);
+            let (zw, zh) = (ww / GRID as u32, hh / GRID as u32);
+            (x0 + zx * zw, y0 + zy * zh, zw, zh)
+        }
+    }
+}
 
 /// Zone `z` as fractions of the frame: (x0, y0, x1, y1).
 pub fn zone_rect(z: usize) -> (f64, f64, f64, f64) {
     let (zx, zy) = ((z % GRID) as f64, (z / GRID) as f64);
-    let cell = 0.875 / GRID as f64;
-    (0.0625 + zx * cell, 0.0625 + zy * cell, 0.0625 + (zx + 1.0) * cell, 0.0625 + (zy + 1.0) * cell)
+    let margin = 1.0 / MARGIN_DIV as f64;
+    let cell = WINDOW_NUM as f64 / WINDOW_DEN as f64 / GRID as f64;
+    (margin + zx * cell, margin + zy * cell, margin + (zx + 1.0) * cell, margin + (zy + 1.0) * cell)
 }
 
 /// Which LSC sets are blended: (first, second, weight of the second).
