@@ -86,6 +86,10 @@ pub struct FrameContext {
     pub lsc_blend: Option<crate::algorithms::zones::Blend>,
     /// Largest black level subtracted by the ISP, in its 12-bit domain (0 without BLS).
     pub black_level_12bit: f64,
+    /// `draft::NoiseReductionMode` for this frame.
+    pub noise_reduction_mode: i32,
+    /// Sharpness (0–10) for this frame.
+    pub sharpness: f64,
 }
 
 impl Default for FrameContext {
@@ -113,6 +117,8 @@ impl Default for FrameContext {
             lsc_enabled: false,
             lsc_blend: None,
             cproc: Default::default(),
+            noise_reduction_mode: crate::controls::enums::NR_FAST,
+            sharpness: 0.0,
         }
     }
 }

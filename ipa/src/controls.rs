@@ -41,6 +41,10 @@ pub struct RequestControls {
     pub saturation: Option<f32>,
     /// Degrees.
     pub hue: Option<f32>,
+    /// `draft::NoiseReductionMode` (see [`enums`]).
+    pub noise_reduction_mode: Option<i32>,
+    /// 0 (none) … 10 (strongest).
+    pub sharpness: Option<f32>,
 }
 
 /// Metadata reported for one frame (only those known are `Some`).
@@ -70,6 +74,8 @@ pub struct Metadata {
     pub saturation: Option<f32>,
     /// Degrees.
     pub hue: Option<f32>,
+    pub noise_reduction_mode: Option<i32>,
+    pub sharpness: Option<f32>,
 }
 
 /// Identifiers of the controls we advertise, named as in libcamera.
@@ -98,6 +104,8 @@ pub enum ControlId {
     Contrast,
     Saturation,
     Hue,
+    NoiseReductionMode,
+    Sharpness,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -149,6 +157,11 @@ pub mod enums {
     pub const AWB_DAYLIGHT: i32 = 5;
     pub const AWB_CLOUDY: i32 = 6;
     pub const AWB_CUSTOM: i32 = 7;
+    pub const NR_OFF: i32 = 0;
+    pub const NR_FAST: i32 = 1;
+    pub const NR_HIGH_QUALITY: i32 = 2;
+    pub const NR_MINIMAL: i32 = 3;
+    pub const NR_ZSL: i32 = 4;
 
     pub fn metering(name: &str) -> Option<i32> {
         Some(match name {

@@ -128,6 +128,49 @@ fn check_algorithm(name: &str, p: &Value) -> Result<(), String> {
                 }
             }
         }
+        "Dpf" => {
+            let d = get("DomainFilter").ok_or("DomainFilter: required")?;
+            if d.get("g").and_then(numbers).map(|g| g.len()) != Some(6) {
+                return Err("DomainFilter.g needs 6 numbers".into());
+            }
+            if !matches!(d.get("rb").and_then(numbers).map(|g| g.len()), Some(5 | 6)) {
+                return Err("DomainFilter.rb needs 5 or 6 numbers".into());
+            }
+            let n = get("NoiseLevelFunction").ok_or("NoiseLevelFunction: required")?;
+            if n.get("coeff").and_then(numbers).map(|c| c.len()) != Some(17) {
+                return Err("NoiseLevelFunction.coeff needs 17 numbers".into());
+            }
+            if !matches!(n.get("scale-mode").map(|m| m.as_str()), None | Some(Some("linear" | "logarithmic"))) {
+                return Err("NoiseLevelFunction.scale-mode: linear or logarithmic".into());
+            }
+            if let Some(fs) = get("FilterStrength") {
+                for k in ["r", "g", "b"] {
+                    if let Some(v) = fs.get(k) {
+                        v.as_u64().filter(|x| *x <= 255).ok_or(format!("FilterStrength.{k}: 0..255"))?;
+                    }
+                }
+            }
+        }
+        "DefectPixelClusterCorrection" => {
+            if let Some(f) = get("fixed-set") {
+                f.as_bool().ok_or("fixed-set: boolean")?;
+            }
+            let sets = get("sets").and_then(|s| s.as_sequence()).ok_or("sets: list required")?;
+            if sets.len() > 3 {
+                return Err("sets: at most 3".into());
+            }
+            for set in sets {
+                for k in ["pg-factor", "ro-limits", "rg-factor", "rnd-offsets", "rnd-threshold", "line-threshold", "line-mad-factor"] {
+                    if let Some(m) = set.get(k) {
+                        for part in ["green", "red-blue"] {
+                            if let Some(v) = m.get(part) {
+                                v.as_u64().ok_or(format!("sets: {k}.{part}: unsigned integer"))?;
+                            }
+                        }
+                    }
+                }
+            }
+        }
         "Lux" => {
             for k in ["referenceExposureTime", "referenceAnalogueGain", "referenceDigitalGain", "referenceY", "referenceLux"] {
                 get(k).and_then(|v| v.as_f64()).ok_or(format!("{k}: required"))?;
@@ -187,5 +230,7 @@ fn the_schema_check_accepts_upstreams_files_and_rejects_bad_ones() {
     assert!(bad("Awb: {algorithm: bayes, colourGains: [{ct: 5000, gains: [1, 1]}]}").is_err());
     assert!(bad("LensShadingCorrection: {x-size: [0.1], y-size: [0.1], sets: []}").is_err());
     assert!(bad("Lux: {referenceY: 0.2}").is_err());
+    assert!(bad("Dpf: {DomainFilter: {g: [1, 2, 3, 4, 5, 6], rb: [1, 2, 3]}, NoiseLevelFunction: {coeff: [1]}}").is_err());
+    assert!(bad("DefectPixelClusterCorrection: {sets: [{}, {}, {}, {}]}").is_err());
     assert!(bad("Ccm: {ccms: [{ct: 5000, ccm: [1, 0, 0]}]}").is_err());
 }

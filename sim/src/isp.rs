@@ -2,8 +2,9 @@
 //! (validation, module masks, errata) and produces the output image and a statistics
 //! buffer in the kernel's byte layout.
 //!
-//! Pipeline per pixel (12-bit domain): BLS → AWB gains (Q2.8) → demosaic → CTK (Q4.7 +
-//! offsets) → measurements (AE, AWB, histogram on 8-bit values) → gamma out.
+//! Pipeline (12-bit domain): BLS → LSC → AWB gains (Q2.8) → DPF (`dpf.rs`) → demosaic →
+//! CTK (Q4.7 + offsets) → measurements (AE, AWB, histogram on 8-bit values) → gamma out
+//! → CPROC.
 //! The AWB YCbCr window counts a pixel when min_y < Y (< max_y if enabled) and
 //! |Cb − ref_cb| + |Cr − ref_cr| < max_csum; the hardware's exact rule is undocumented
 //! (kernel-rkisp1.md §2.7), this is the interpretation the simulator makes.
@@ -13,7 +14,7 @@ use rkisp1_ipa::abi::blocks::{module_bit, Block};
 use rkisp1_ipa::abi::consts::{self, HwRevision};
 use rkisp1_ipa::abi::layout::{fixed, stat, ExtBlockType};
 use rkisp1_ipa::abi::params::{fixed_offset, ParamFormat};
-use rkisp1_ipa::abi::{AecConfig, AwbMeasConfig, CprocConfig, CtkConfig, GocConfig, HstConfig, LscConfig, Window};
+use rkisp1_ipa::abi::{AecConfig, AwbMeasConfig, CprocConfig, CtkConfig, DpfConfig, DpfStrengthConfig, GocConfig, HstConfig, LscConfig, Window};
 use rkisp1_ipa::algorithms::goc::LOG_SEGMENTS;
 use rkisp1_ipa::fixed_point::from_signed_q;
 
@@ -100,6 +101,9 @@ pub struct IspState {
     lsc_cfg: Option<LscConfig>,
     cproc: Option<CprocConfig>,
     cproc_cfg: CprocConfig,
+    dpf: Option<DpfConfig>,
+    dpf_cfg: Option<DpfConfig>,
+    dpf_strength: DpfStrengthConfig,
     pub rejected: usize,
 }
 
@@ -241,6 +245,15 @@ impl IspState {
                     self.lsc = Some(c);
                 }
             }
+            Block::Dpf(c) => {
+                self.dpf_cfg = Some(c);
+                if self.dpf.is_some() {
+                    self.dpf = Some(c);
+                }
+            }
+            // The strength registers have no enable of their own.
+            Block::DpfStrength(c) => self.dpf_strength = c,
+            Block::Dpcc(_) | Block::Flt(_) => {}
         }
     }
 
@@ -254,6 +267,7 @@ impl IspState {
             ExtBlockType::AecMeas => self.aec = on.then_some(self.aec_cfg),
             ExtBlockType::Lsc => self.lsc = if on { self.lsc_cfg } else { None },
             ExtBlockType::Cproc => self.cproc = on.then_some(self.cproc_cfg),
+            ExtBlockType::Dpf => self.dpf = if on { self.dpf_cfg } else { None },
             _ => {}
         }
     }
@@ -276,12 +290,26 @@ impl IspState {
         };
         let goc = self.goc.map(|g| gamma_lut(&g, hw));
         let lsc = self.lsc.as_ref().map(|c| LscGrid::new(c, w, h, mode));
-        // Stage 1: per-pixel colour pipeline into 8-bit measurement values.
-        let mut rgb8 = vec![[0f32; 3]; n];
+        // Stage 1: Bayer planes after BLS, LSC and the AWB gains (12-bit), and the gain each
+        // sample received (the DPF scales its noise level by it).
+        let mut planes: [Vec<f32>; 4] = std::array::from_fn(|_| vec![0f32; n]);
+        let mut sample_gains: [Vec<f32>; 4] = std::array::from_fn(|_| vec![1f32; n]);
         for i in 0..n {
             let q = raw[i];
             let shading = lsc.as_ref().map_or([1.0; 4], |g| g.gains(i % w, i / w));
-            let c = [0, 1, 2, 3].map(|k| ((q[k] as f32 * 4.0 - bls[k]).max(0.0) * shading[k] * gains[k]).min(4095.0));
+            for k in 0..4 {
+                planes[k][i] = ((q[k] as f32 * 4.0 - bls[k]).max(0.0) * shading[k] * gains[k]).min(4095.0);
+                sample_gains[k][i] = shading[k] * gains[k];
+            }
+        }
+        if let Some(dpf) = &self.dpf {
+            crate::dpf::filter(dpf, &self.dpf_strength, &mut planes, &sample_gains, w, h);
+        }
+        // Stage 2: demosaic, colour matrix, gamma, colour processing; 8-bit values for the
+        // measurements.
+        let mut rgb8 = vec![[0f32; 3]; n];
+        for i in 0..n {
+            let c = [planes[0][i], planes[1][i], planes[2][i], planes[3][i]];
             let rgb = [c[0], (c[1] + c[2]) * 0.5, c[3]];
             let mut o = [0f32; 3];
             for r in 0..3 {
@@ -297,7 +325,7 @@ impl IspState {
                 image[i] = cproc(c, image[i]);
             }
         }
-        // Stage 2: measurements.
+        // Stage 3: measurements.
         let mut stats = [0u8; stat::SIZE];
         let mut meas_type = 0u32;
         let scale = |win: &Window| -> (usize, usize, usize, usize) {

@@ -2,6 +2,7 @@
 //! through the kernel's byte formats.
 
 pub mod bench;
+pub mod dpf;
 pub mod isp;
 pub mod metrics;
 pub mod output;

@@ -228,6 +228,13 @@ fn sensor_report(sensor: &str) -> Result<(Vec<String>, serde_json::Map<String, s
         js.insert(format!("flat_{ill}"), serde_json::json!({"vignetting": f[0].0, "colour": f[0].1, "vignetting_off": f[1].0, "colour_off": f[1].1}));
     }
     rows.push(format!("| {sensor} | flat field, LSC on: vignetting/colour residual | {} |", flat.join(", ")));
+    let mut nr = Vec::new();
+    for ill in ["A", "D65"] {
+        let d = scenarios::denoise(sensor, ill)?;
+        nr.push(format!("{ill} {:.1}%, {:.2}° (off {:.1}%, {:.2}°)", d[0].0 * 100.0, d[0].1, d[1].0 * 100.0, d[1].1));
+        js.insert(format!("denoise_{ill}"), serde_json::json!({"mid_grey_noise": d[0].0, "neutral_deg": d[0].1, "mid_grey_noise_off": d[1].0, "neutral_deg_off": d[1].1}));
+    }
+    rows.push(format!("| {sensor} | denoise (Dpf, NoiseReductionMode Fast): mid-grey noise, chart neutral worst | {} |", nr.join(", ")));
     let b = scenarios::backlit(sensor)?;
     rows.push(format!(
         "| {sensor} | backlit window | subject {:.3} (clipped outside window {:.1}%); without backlight handling subject {:.3} ({:.1}%) |",

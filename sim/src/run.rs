@@ -66,6 +66,9 @@ pub struct FrameRecord {
     pub neutral_deg: Vec<f64>,
     /// Mean linear RGB per neutral patch, white to black.
     pub neutral_rgb: Vec<[f64; 3]>,
+    /// Noise per neutral patch: standard deviation of the pixels' linear luminance over
+    /// its mean (what denoising lowers).
+    pub neutral_noise: Vec<f64>,
     /// Mean linear luminance of the scene's subject region, if any.
     pub subject_luminance: Option<f64>,
     /// Flat-field vignetting: over an 8 × 8 grid of cells, the largest deviation of a cell's
@@ -280,6 +283,16 @@ fn measure(n: usize, scene: &Scene, lin: &[[f32; 3]], exposure_us: f64, gain: f6
     };
     let flat = flat_residual(lin, w, lin.len() / w);
     let neutral_rgb: Vec<[f64; 3]> = scene.neutral_patches.iter().map(|r| region_mean(r)).collect();
+    let neutral_noise: Vec<f64> = scene
+        .neutral_patches
+        .iter()
+        .map(|r| {
+            let ys: Vec<f64> = (r.y..r.y + r.h).flat_map(|y| (r.x..r.x + r.w).map(move |x| (x, y))).map(|(x, y)| luma(&lin[y * w + x])).collect();
+            let m = ys.iter().sum::<f64>() / ys.len().max(1) as f64;
+            let var = ys.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / ys.len().max(1) as f64;
+            if m > 0.0 { var.sqrt() / m } else { 0.0 }
+        })
+        .collect();
     let angles: Vec<f64> = neutral_rgb.iter().map(|m| grey_angle_deg(*m)).collect();
     let neutral_max_deg = angles.iter().cloned().fold(0.0, f64::max);
     let neutral_mean_deg = if angles.is_empty() { 0.0 } else { angles.iter().sum::<f64>() / angles.len() as f64 };
@@ -311,6 +324,7 @@ fn measure(n: usize, scene: &Scene, lin: &[[f32; 3]], exposure_us: f64, gain: f6
         neutral_mean_deg,
         neutral_deg: angles,
         neutral_rgb,
+        neutral_noise,
         flat_residual: flat.0,
         flat_colour_residual: flat.1,
         subject_luminance,

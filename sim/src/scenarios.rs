@@ -74,3 +74,19 @@ pub fn flat_field(sensor: &str, illuminant: &str) -> Result<[(f64, f64); 2]> {
     }
     Ok(out)
 }
+
+/// Denoising: (noise of the mid-grey patch, worst neutral angle) on the chart under
+/// `illuminant`, with NoiseReductionMode Fast (the default) and Off.
+pub fn denoise(sensor: &str, illuminant: &str) -> Result<[(f64, f64); 2]> {
+    use rkisp1_ipa::controls::{enums, RequestControls};
+    let mut out = [(0.0, 0.0); 2];
+    for (i, mode) in [enums::NR_FAST, enums::NR_OFF].into_iter().enumerate() {
+        let mut c = base(sensor, "chart", illuminant, 40)?;
+        c.controls.push((0, RequestControls { noise_reduction_mode: Some(mode), ..Default::default() }));
+        let r = run(&c, |_| {})?;
+        // Patch 3 of the neutral row: sRGB 122, the classic mid grey.
+        let noise = r.records.iter().rev().take(NEUTRAL_FRAMES).map(|f| f.neutral_noise[3]).sum::<f64>() / NEUTRAL_FRAMES as f64;
+        out[i] = (noise, final_neutral_deg(&r.records, NEUTRAL_FRAMES));
+    }
+    Ok(out)
+}

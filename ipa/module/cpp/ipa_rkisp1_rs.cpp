@@ -64,6 +64,8 @@ const ControlId *controlFor(Ctrl c)
 	case Ctrl::Contrast: return &controls::Contrast;
 	case Ctrl::Saturation: return &controls::Saturation;
 	case Ctrl::Hue: return &controls::Hue;
+	case Ctrl::NoiseReductionMode: return &controls::draft::NoiseReductionMode;
+	case Ctrl::Sharpness: return &controls::Sharpness;
 	}
 	return nullptr;
 }
@@ -76,7 +78,7 @@ constexpr Ctrl kRequestControls[] = {
 	Ctrl::AeFlickerPeriod, Ctrl::AwbEnable, Ctrl::AwbMode, Ctrl::ColourGains,
 	Ctrl::ColourTemperature, Ctrl::ColourCorrectionMatrix, Ctrl::Gamma,
 	Ctrl::LensShadingCorrectionEnable, Ctrl::Brightness, Ctrl::Contrast, Ctrl::Saturation,
-	Ctrl::Hue,
+	Ctrl::Hue, Ctrl::NoiseReductionMode, Ctrl::Sharpness,
 };
 
 ControlValue scalarValue(Kind kind, double v)

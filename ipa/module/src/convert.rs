@@ -53,6 +53,8 @@ fn ctrl(id: ControlId) -> Ctrl {
         ControlId::Contrast => Ctrl::Contrast,
         ControlId::Saturation => Ctrl::Saturation,
         ControlId::Hue => Ctrl::Hue,
+        ControlId::NoiseReductionMode => Ctrl::NoiseReductionMode,
+        ControlId::Sharpness => Ctrl::Sharpness,
     }
 }
 
@@ -117,7 +119,7 @@ pub fn request_controls(entries: &[ControlEntry]) -> RequestControls {
         let n = e.count as usize;
         let want = match e.id {
             Ctrl::AeEnable | Ctrl::AwbEnable | Ctrl::LensShadingCorrectionEnable => (Kind::Bool, 1),
-            Ctrl::AnalogueGain | Ctrl::ExposureValue | Ctrl::Gamma | Ctrl::Brightness | Ctrl::Contrast | Ctrl::Saturation | Ctrl::Hue => (Kind::Float, 1),
+            Ctrl::AnalogueGain | Ctrl::ExposureValue | Ctrl::Gamma | Ctrl::Brightness | Ctrl::Contrast | Ctrl::Saturation | Ctrl::Hue | Ctrl::Sharpness => (Kind::Float, 1),
             Ctrl::ColourGains => (Kind::Float, 2),
             Ctrl::ColourCorrectionMatrix => (Kind::Float, 9),
             Ctrl::FrameDurationLimits => (Kind::Int64, 2),
@@ -157,6 +159,8 @@ pub fn request_controls(entries: &[ControlEntry]) -> RequestControls {
             Ctrl::Contrast => c.contrast = Some(f),
             Ctrl::Saturation => c.saturation = Some(f),
             Ctrl::Hue => c.hue = Some(f),
+            Ctrl::NoiseReductionMode => c.noise_reduction_mode = Some(i as i32),
+            Ctrl::Sharpness => c.sharpness = Some(f),
             other => log::debug!("control {other:?} is not a request control; ignored"),
         }
     }
@@ -182,6 +186,7 @@ pub fn metadata(md: &Metadata, out: &mut Vec<ControlEntry>) {
     push_i(Ctrl::LensShadingCorrectionEnable, Kind::Bool, md.lens_shading_enable.map(i64::from));
     push_i(Ctrl::AwbMode, Kind::Int32, md.awb_mode.map(i64::from));
     push_i(Ctrl::ColourTemperature, Kind::Int32, md.colour_temperature.map(i64::from));
+    push_i(Ctrl::NoiseReductionMode, Kind::Int32, md.noise_reduction_mode.map(i64::from));
     if let Some(l) = md.sensor_black_levels {
         let mut e = entry(Ctrl::SensorBlackLevels, Kind::Int32);
         e.count = 4;
@@ -199,6 +204,7 @@ pub fn metadata(md: &Metadata, out: &mut Vec<ControlEntry>) {
         (Ctrl::Contrast, md.contrast),
         (Ctrl::Saturation, md.saturation),
         (Ctrl::Hue, md.hue),
+        (Ctrl::Sharpness, md.sharpness),
     ] {
         if let Some(v) = v {
             out.push(floats(id, &[v]));

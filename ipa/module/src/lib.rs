@@ -47,6 +47,8 @@ pub mod ffi {
         Contrast,
         Saturation,
         Hue,
+        NoiseReductionMode,
+        Sharpness,
     }
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -111,6 +111,74 @@ pub struct CprocConfig {
     pub hue: u8,
 }
 
+/// One method set of the defect pixel cluster correction (register values, each packing
+/// a green part in bits 0..7 and a red/blue part in bits 8..15 where it has two).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DpccMethods {
+    pub method: u32,
+    pub line_thresh: u32,
+    pub line_mad_fac: u32,
+    pub pg_fac: u32,
+    pub rnd_thresh: u32,
+    pub rg_fac: u32,
+}
+
+/// Defect pixel cluster correction (register values).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DpccConfig {
+    pub mode: u32,
+    pub output_mode: u32,
+    pub set_use: u32,
+    pub methods: [DpccMethods; consts::DPCC_METHODS_MAX],
+    pub ro_limits: u32,
+    pub rnd_offs: u32,
+}
+
+/// Sharpening/blurring filter on the demosaicked luminance (register values).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FltConfig {
+    pub mode: u32,
+    pub grn_stage1: u8,
+    pub chr_h_mode: u8,
+    pub chr_v_mode: u8,
+    pub thresh_bl0: u32,
+    pub thresh_bl1: u32,
+    pub thresh_sh0: u32,
+    pub thresh_sh1: u32,
+    pub lum_weight: u32,
+    pub fac_sh1: u32,
+    pub fac_sh0: u32,
+    pub fac_mid: u32,
+    pub fac_bl0: u32,
+    pub fac_bl1: u32,
+}
+
+/// De-noising pre-filter on the Bayer data: spatial weights per colour, the noise level
+/// lookup and how the AWB/LSC gains scale it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DpfConfig {
+    pub gain_mode: u32,
+    /// Noise-function gains [r, b, gr, gb] used by the NF gain modes.
+    pub nf_gains: [u16; 4],
+    pub g_spatial: [u8; consts::DPF_MAX_SPATIAL_COEFFS],
+    pub gr_enable: bool,
+    pub gb_enable: bool,
+    pub rb_fltsize: u32,
+    pub rb_spatial: [u8; consts::DPF_MAX_SPATIAL_COEFFS],
+    pub r_enable: bool,
+    pub b_enable: bool,
+    pub nll: [u16; consts::DPF_MAX_NLF_COEFFS],
+    pub nll_scale_mode: u32,
+}
+
+/// DPF strength per colour (64 is the neutral setting).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DpfStrengthConfig {
+    pub r: u8,
+    pub g: u8,
+    pub b: u8,
+}
+
 /// One ISP block's configuration, as written to a params buffer.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Block {
@@ -123,6 +191,10 @@ pub enum Block {
     Aec(AecConfig),
     Lsc(LscConfig),
     Cproc(CprocConfig),
+    Dpcc(DpccConfig),
+    Flt(FltConfig),
+    Dpf(DpfConfig),
+    DpfStrength(DpfStrengthConfig),
 }
 
 impl Block {
@@ -137,6 +209,10 @@ impl Block {
             Block::Aec(_) => ExtBlockType::AecMeas,
             Block::Lsc(_) => ExtBlockType::Lsc,
             Block::Cproc(_) => ExtBlockType::Cproc,
+            Block::Dpcc(_) => ExtBlockType::Dpcc,
+            Block::Flt(_) => ExtBlockType::Flt,
+            Block::Dpf(_) => ExtBlockType::Dpf,
+            Block::DpfStrength(_) => ExtBlockType::DpfStrength,
         }
     }
 
@@ -156,6 +232,10 @@ impl Block {
             Block::Aec(_) => size::AEC,
             Block::Lsc(_) => size::LSC,
             Block::Cproc(_) => size::CPROC,
+            Block::Dpcc(_) => size::DPCC,
+            Block::Flt(_) => size::FLT,
+            Block::Dpf(_) => size::DPF,
+            Block::DpfStrength(_) => size::DPF_STRENGTH,
         }
     }
 
@@ -223,6 +303,60 @@ impl Block {
                 out[field::CPROC_BRIGHTNESS] = c.brightness;
                 out[field::CPROC_SAT] = c.sat;
                 out[field::CPROC_HUE] = c.hue;
+            }
+            Block::Dpcc(c) => {
+                put_u32(out, field::DPCC_MODE, c.mode);
+                put_u32(out, field::DPCC_OUTPUT_MODE, c.output_mode);
+                put_u32(out, field::DPCC_SET_USE, c.set_use);
+                for (i, m) in c.methods.iter().enumerate() {
+                    let o = field::DPCC_METHODS + i * field::DPCC_METHODS_SIZE;
+                    put_u32(out, o + field::DPCC_METHOD, m.method);
+                    put_u32(out, o + field::DPCC_LINE_THRESH, m.line_thresh);
+                    put_u32(out, o + field::DPCC_LINE_MAD_FAC, m.line_mad_fac);
+                    put_u32(out, o + field::DPCC_PG_FAC, m.pg_fac);
+                    put_u32(out, o + field::DPCC_RND_THRESH, m.rnd_thresh);
+                    put_u32(out, o + field::DPCC_RG_FAC, m.rg_fac);
+                }
+                put_u32(out, field::DPCC_RO_LIMITS, c.ro_limits);
+                put_u32(out, field::DPCC_RND_OFFS, c.rnd_offs);
+            }
+            Block::Flt(c) => {
+                put_u32(out, field::FLT_MODE, c.mode);
+                out[field::FLT_GRN_STAGE1] = c.grn_stage1;
+                out[field::FLT_CHR_H_MODE] = c.chr_h_mode;
+                out[field::FLT_CHR_V_MODE] = c.chr_v_mode;
+                put_u32(out, field::FLT_THRESH_BL0, c.thresh_bl0);
+                put_u32(out, field::FLT_THRESH_BL1, c.thresh_bl1);
+                put_u32(out, field::FLT_THRESH_SH0, c.thresh_sh0);
+                put_u32(out, field::FLT_THRESH_SH1, c.thresh_sh1);
+                put_u32(out, field::FLT_LUM_WEIGHT, c.lum_weight);
+                put_u32(out, field::FLT_FAC_SH1, c.fac_sh1);
+                put_u32(out, field::FLT_FAC_SH0, c.fac_sh0);
+                put_u32(out, field::FLT_FAC_MID, c.fac_mid);
+                put_u32(out, field::FLT_FAC_BL0, c.fac_bl0);
+                put_u32(out, field::FLT_FAC_BL1, c.fac_bl1);
+            }
+            Block::Dpf(c) => {
+                put_u32(out, field::DPF_GAIN_MODE, c.gain_mode);
+                for (i, o) in [field::DPF_NF_R_GAIN, field::DPF_NF_B_GAIN, field::DPF_NF_GR_GAIN, field::DPF_NF_GB_GAIN].into_iter().enumerate() {
+                    put_u16(out, o, c.nf_gains[i]);
+                }
+                out[field::DPF_G_SPATIAL..field::DPF_G_SPATIAL + 6].copy_from_slice(&c.g_spatial);
+                out[field::DPF_GR_ENABLE] = c.gr_enable as u8;
+                out[field::DPF_GB_ENABLE] = c.gb_enable as u8;
+                put_u32(out, field::DPF_RB_FLTSIZE, c.rb_fltsize);
+                out[field::DPF_RB_SPATIAL..field::DPF_RB_SPATIAL + 6].copy_from_slice(&c.rb_spatial);
+                out[field::DPF_R_ENABLE] = c.r_enable as u8;
+                out[field::DPF_B_ENABLE] = c.b_enable as u8;
+                for (i, v) in c.nll.iter().enumerate() {
+                    put_u16(out, field::DPF_NLL_COEFF + 2 * i, *v);
+                }
+                put_u32(out, field::DPF_NLL_SCALE_MODE, c.nll_scale_mode);
+            }
+            Block::DpfStrength(c) => {
+                out[field::DPF_STRENGTH_R] = c.r;
+                out[field::DPF_STRENGTH_G] = c.g;
+                out[field::DPF_STRENGTH_B] = c.b;
             }
             Block::Lsc(c) => {
                 for (t, base) in [field::LSC_R, field::LSC_GR, field::LSC_GB, field::LSC_B].into_iter().enumerate() {
@@ -310,6 +444,68 @@ impl Block {
                 brightness: b[field::CPROC_BRIGHTNESS],
                 sat: b[field::CPROC_SAT],
                 hue: b[field::CPROC_HUE],
+            }),
+            ExtBlockType::Dpcc => {
+                let mut c = DpccConfig {
+                    mode: get_u32(b, field::DPCC_MODE),
+                    output_mode: get_u32(b, field::DPCC_OUTPUT_MODE),
+                    set_use: get_u32(b, field::DPCC_SET_USE),
+                    ro_limits: get_u32(b, field::DPCC_RO_LIMITS),
+                    rnd_offs: get_u32(b, field::DPCC_RND_OFFS),
+                    ..Default::default()
+                };
+                for (i, m) in c.methods.iter_mut().enumerate() {
+                    let o = field::DPCC_METHODS + i * field::DPCC_METHODS_SIZE;
+                    *m = DpccMethods {
+                        method: get_u32(b, o + field::DPCC_METHOD),
+                        line_thresh: get_u32(b, o + field::DPCC_LINE_THRESH),
+                        line_mad_fac: get_u32(b, o + field::DPCC_LINE_MAD_FAC),
+                        pg_fac: get_u32(b, o + field::DPCC_PG_FAC),
+                        rnd_thresh: get_u32(b, o + field::DPCC_RND_THRESH),
+                        rg_fac: get_u32(b, o + field::DPCC_RG_FAC),
+                    };
+                }
+                Block::Dpcc(c)
+            }
+            ExtBlockType::Flt => Block::Flt(FltConfig {
+                mode: get_u32(b, field::FLT_MODE),
+                grn_stage1: b[field::FLT_GRN_STAGE1],
+                chr_h_mode: b[field::FLT_CHR_H_MODE],
+                chr_v_mode: b[field::FLT_CHR_V_MODE],
+                thresh_bl0: get_u32(b, field::FLT_THRESH_BL0),
+                thresh_bl1: get_u32(b, field::FLT_THRESH_BL1),
+                thresh_sh0: get_u32(b, field::FLT_THRESH_SH0),
+                thresh_sh1: get_u32(b, field::FLT_THRESH_SH1),
+                lum_weight: get_u32(b, field::FLT_LUM_WEIGHT),
+                fac_sh1: get_u32(b, field::FLT_FAC_SH1),
+                fac_sh0: get_u32(b, field::FLT_FAC_SH0),
+                fac_mid: get_u32(b, field::FLT_FAC_MID),
+                fac_bl0: get_u32(b, field::FLT_FAC_BL0),
+                fac_bl1: get_u32(b, field::FLT_FAC_BL1),
+            }),
+            ExtBlockType::Dpf => {
+                let mut c = DpfConfig {
+                    gain_mode: get_u32(b, field::DPF_GAIN_MODE),
+                    nf_gains: [field::DPF_NF_R_GAIN, field::DPF_NF_B_GAIN, field::DPF_NF_GR_GAIN, field::DPF_NF_GB_GAIN].map(|o| get_u16(b, o)),
+                    gr_enable: b[field::DPF_GR_ENABLE] != 0,
+                    gb_enable: b[field::DPF_GB_ENABLE] != 0,
+                    rb_fltsize: get_u32(b, field::DPF_RB_FLTSIZE),
+                    r_enable: b[field::DPF_R_ENABLE] != 0,
+                    b_enable: b[field::DPF_B_ENABLE] != 0,
+                    nll_scale_mode: get_u32(b, field::DPF_NLL_SCALE_MODE),
+                    ..Default::default()
+                };
+                c.g_spatial.copy_from_slice(&b[field::DPF_G_SPATIAL..field::DPF_G_SPATIAL + 6]);
+                c.rb_spatial.copy_from_slice(&b[field::DPF_RB_SPATIAL..field::DPF_RB_SPATIAL + 6]);
+                for (i, v) in c.nll.iter_mut().enumerate() {
+                    *v = get_u16(b, field::DPF_NLL_COEFF + 2 * i);
+                }
+                Block::Dpf(c)
+            }
+            ExtBlockType::DpfStrength => Block::DpfStrength(DpfStrengthConfig {
+                r: b[field::DPF_STRENGTH_R],
+                g: b[field::DPF_STRENGTH_G],
+                b: b[field::DPF_STRENGTH_B],
             }),
             ExtBlockType::Lsc => {
                 let mut c = LscConfig { tables: [[0; LSC_TABLE]; 4], x_size: [0; 8], y_size: [0; 8], x_grad: [0; 8], y_grad: [0; 8] };

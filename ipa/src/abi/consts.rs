@@ -62,6 +62,45 @@ pub const GAMMA_OUT_MAX_SAMPLES_V12: usize = 34;
 pub const GAMMA_OUT_MAX_SAMPLES: usize = 34;
 pub const LSC_SAMPLES_MAX: usize = 17;
 pub const LSC_SECTORS_TBL_SIZE: usize = 8;
+pub const DPCC_METHODS_MAX: usize = 3;
+pub const DPF_MAX_NLF_COEFFS: usize = 17;
+pub const DPF_MAX_SPATIAL_COEFFS: usize = 6;
+
+/// DPCC register bits.
+pub mod dpcc {
+    pub const MODE_STAGE1_ENABLE: u32 = 1 << 2;
+    pub const OUTPUT_MODE_STAGE1_INCL_G_CENTER: u32 = 1 << 0;
+    pub const OUTPUT_MODE_STAGE1_INCL_RB_CENTER: u32 = 1 << 1;
+    pub const OUTPUT_MODE_STAGE1_G_3X3: u32 = 1 << 2;
+    pub const OUTPUT_MODE_STAGE1_RB_3X3: u32 = 1 << 3;
+    pub const SET_USE_STAGE1_USE_FIX_SET: u32 = 1 << 3;
+    pub const METHODS_SET_PG_GREEN_ENABLE: u32 = 1 << 0;
+    pub const METHODS_SET_LC_GREEN_ENABLE: u32 = 1 << 1;
+    pub const METHODS_SET_RO_GREEN_ENABLE: u32 = 1 << 2;
+    pub const METHODS_SET_RND_GREEN_ENABLE: u32 = 1 << 3;
+    pub const METHODS_SET_RG_GREEN_ENABLE: u32 = 1 << 4;
+    pub const METHODS_SET_PG_RED_BLUE_ENABLE: u32 = 1 << 8;
+    pub const METHODS_SET_LC_RED_BLUE_ENABLE: u32 = 1 << 9;
+    pub const METHODS_SET_RO_RED_BLUE_ENABLE: u32 = 1 << 10;
+    pub const METHODS_SET_RND_RED_BLUE_ENABLE: u32 = 1 << 11;
+    pub const METHODS_SET_RG_RED_BLUE_ENABLE: u32 = 1 << 12;
+}
+
+/// `enum rkisp1_cif_isp_dpf_gain_usage`.
+pub mod dpf_gain {
+    pub const DISABLED: u32 = 0;
+    pub const NF_GAINS: u32 = 1;
+    pub const LSC_GAINS: u32 = 2;
+    pub const NF_LSC_GAINS: u32 = 3;
+    pub const AWB_GAINS: u32 = 4;
+    pub const AWB_LSC_GAINS: u32 = 5;
+}
+pub const DPF_RB_FILTERSIZE_13X9: u32 = 0;
+pub const DPF_RB_FILTERSIZE_9X9: u32 = 1;
+pub const NLL_SCALE_LINEAR: u32 = 0;
+pub const NLL_SCALE_LOGARITHMIC: u32 = 1;
+pub const FLT_STATIC_MODE: u32 = 0;
+pub const FLT_DYNAMIC_MODE: u32 = 1;
 
 /// `meas_type` bits of the statistics buffer.
 pub const STAT_AWB: u32 = 1 << 0;

@@ -115,6 +115,50 @@ pub mod field {
     pub const LSC_Y_GRAD: usize = 2328;
     pub const LSC_X_SIZE: usize = 2344;
     pub const LSC_Y_SIZE: usize = 2360;
+    pub const DPCC_MODE: usize = 0;
+    pub const DPCC_OUTPUT_MODE: usize = 4;
+    pub const DPCC_SET_USE: usize = 8;
+    pub const DPCC_METHODS: usize = 12;
+    pub const DPCC_METHODS_SIZE: usize = 24;
+    pub const DPCC_METHOD: usize = 0;
+    pub const DPCC_LINE_THRESH: usize = 4;
+    pub const DPCC_LINE_MAD_FAC: usize = 8;
+    pub const DPCC_PG_FAC: usize = 12;
+    pub const DPCC_RND_THRESH: usize = 16;
+    pub const DPCC_RG_FAC: usize = 20;
+    pub const DPCC_RO_LIMITS: usize = 84;
+    pub const DPCC_RND_OFFS: usize = 88;
+    pub const FLT_MODE: usize = 0;
+    pub const FLT_GRN_STAGE1: usize = 4;
+    pub const FLT_CHR_H_MODE: usize = 5;
+    pub const FLT_CHR_V_MODE: usize = 6;
+    pub const FLT_THRESH_BL0: usize = 8;
+    pub const FLT_THRESH_BL1: usize = 12;
+    pub const FLT_THRESH_SH0: usize = 16;
+    pub const FLT_THRESH_SH1: usize = 20;
+    pub const FLT_LUM_WEIGHT: usize = 24;
+    pub const FLT_FAC_SH1: usize = 28;
+    pub const FLT_FAC_SH0: usize = 32;
+    pub const FLT_FAC_MID: usize = 36;
+    pub const FLT_FAC_BL0: usize = 40;
+    pub const FLT_FAC_BL1: usize = 44;
+    pub const DPF_GAIN_MODE: usize = 0;
+    pub const DPF_NF_R_GAIN: usize = 4;
+    pub const DPF_NF_B_GAIN: usize = 6;
+    pub const DPF_NF_GR_GAIN: usize = 8;
+    pub const DPF_NF_GB_GAIN: usize = 10;
+    pub const DPF_G_SPATIAL: usize = 12;
+    pub const DPF_GR_ENABLE: usize = 18;
+    pub const DPF_GB_ENABLE: usize = 19;
+    pub const DPF_RB_FLTSIZE: usize = 20;
+    pub const DPF_RB_SPATIAL: usize = 24;
+    pub const DPF_R_ENABLE: usize = 30;
+    pub const DPF_B_ENABLE: usize = 31;
+    pub const DPF_NLL_COEFF: usize = 32;
+    pub const DPF_NLL_SCALE_MODE: usize = 68;
+    pub const DPF_STRENGTH_R: usize = 0;
+    pub const DPF_STRENGTH_G: usize = 1;
+    pub const DPF_STRENGTH_B: usize = 2;
 }
 
 /// Extensible format ('RK1E') block types, in UAPI enum order.
@@ -273,6 +317,50 @@ pub const LAYOUT: &[(&str, usize)] = &[
     ("offsetof(struct rkisp1_cif_isp_lsc_config, y_grad_tbl)", field::LSC_Y_GRAD),
     ("offsetof(struct rkisp1_cif_isp_lsc_config, x_size_tbl)", field::LSC_X_SIZE),
     ("offsetof(struct rkisp1_cif_isp_lsc_config, y_size_tbl)", field::LSC_Y_SIZE),
+    ("offsetof(struct rkisp1_cif_isp_dpcc_config, mode)", field::DPCC_MODE),
+    ("offsetof(struct rkisp1_cif_isp_dpcc_config, output_mode)", field::DPCC_OUTPUT_MODE),
+    ("offsetof(struct rkisp1_cif_isp_dpcc_config, set_use)", field::DPCC_SET_USE),
+    ("offsetof(struct rkisp1_cif_isp_dpcc_config, methods)", field::DPCC_METHODS),
+    ("sizeof(struct rkisp1_cif_isp_dpcc_methods_config)", field::DPCC_METHODS_SIZE),
+    ("offsetof(struct rkisp1_cif_isp_dpcc_methods_config, method)", field::DPCC_METHOD),
+    ("offsetof(struct rkisp1_cif_isp_dpcc_methods_config, line_thresh)", field::DPCC_LINE_THRESH),
+    ("offsetof(struct rkisp1_cif_isp_dpcc_methods_config, line_mad_fac)", field::DPCC_LINE_MAD_FAC),
+    ("offsetof(struct rkisp1_cif_isp_dpcc_methods_config, pg_fac)", field::DPCC_PG_FAC),
+    ("offsetof(struct rkisp1_cif_isp_dpcc_methods_config, rnd_thresh)", field::DPCC_RND_THRESH),
+    ("offsetof(struct rkisp1_cif_isp_dpcc_methods_config, rg_fac)", field::DPCC_RG_FAC),
+    ("offsetof(struct rkisp1_cif_isp_dpcc_config, ro_limits)", field::DPCC_RO_LIMITS),
+    ("offsetof(struct rkisp1_cif_isp_dpcc_config, rnd_offs)", field::DPCC_RND_OFFS),
+    ("offsetof(struct rkisp1_cif_isp_flt_config, mode)", field::FLT_MODE),
+    ("offsetof(struct rkisp1_cif_isp_flt_config, grn_stage1)", field::FLT_GRN_STAGE1),
+    ("offsetof(struct rkisp1_cif_isp_flt_config, chr_h_mode)", field::FLT_CHR_H_MODE),
+    ("offsetof(struct rkisp1_cif_isp_flt_config, chr_v_mode)", field::FLT_CHR_V_MODE),
+    ("offsetof(struct rkisp1_cif_isp_flt_config, thresh_bl0)", field::FLT_THRESH_BL0),
+    ("offsetof(struct rkisp1_cif_isp_flt_config, thresh_bl1)", field::FLT_THRESH_BL1),
+    ("offsetof(struct rkisp1_cif_isp_flt_config, thresh_sh0)", field::FLT_THRESH_SH0),
+    ("offsetof(struct rkisp1_cif_isp_flt_config, thresh_sh1)", field::FLT_THRESH_SH1),
+    ("offsetof(struct rkisp1_cif_isp_flt_config, lum_weight)", field::FLT_LUM_WEIGHT),
+    ("offsetof(struct rkisp1_cif_isp_flt_config, fac_sh1)", field::FLT_FAC_SH1),
+    ("offsetof(struct rkisp1_cif_isp_flt_config, fac_sh0)", field::FLT_FAC_SH0),
+    ("offsetof(struct rkisp1_cif_isp_flt_config, fac_mid)", field::FLT_FAC_MID),
+    ("offsetof(struct rkisp1_cif_isp_flt_config, fac_bl0)", field::FLT_FAC_BL0),
+    ("offsetof(struct rkisp1_cif_isp_flt_config, fac_bl1)", field::FLT_FAC_BL1),
+    ("offsetof(struct rkisp1_cif_isp_dpf_config, gain.mode)", field::DPF_GAIN_MODE),
+    ("offsetof(struct rkisp1_cif_isp_dpf_config, gain.nf_r_gain)", field::DPF_NF_R_GAIN),
+    ("offsetof(struct rkisp1_cif_isp_dpf_config, gain.nf_b_gain)", field::DPF_NF_B_GAIN),
+    ("offsetof(struct rkisp1_cif_isp_dpf_config, gain.nf_gr_gain)", field::DPF_NF_GR_GAIN),
+    ("offsetof(struct rkisp1_cif_isp_dpf_config, gain.nf_gb_gain)", field::DPF_NF_GB_GAIN),
+    ("offsetof(struct rkisp1_cif_isp_dpf_config, g_flt.spatial_coeff)", field::DPF_G_SPATIAL),
+    ("offsetof(struct rkisp1_cif_isp_dpf_config, g_flt.gr_enable)", field::DPF_GR_ENABLE),
+    ("offsetof(struct rkisp1_cif_isp_dpf_config, g_flt.gb_enable)", field::DPF_GB_ENABLE),
+    ("offsetof(struct rkisp1_cif_isp_dpf_config, rb_flt.fltsize)", field::DPF_RB_FLTSIZE),
+    ("offsetof(struct rkisp1_cif_isp_dpf_config, rb_flt.spatial_coeff)", field::DPF_RB_SPATIAL),
+    ("offsetof(struct rkisp1_cif_isp_dpf_config, rb_flt.r_enable)", field::DPF_R_ENABLE),
+    ("offsetof(struct rkisp1_cif_isp_dpf_config, rb_flt.b_enable)", field::DPF_B_ENABLE),
+    ("offsetof(struct rkisp1_cif_isp_dpf_config, nll.coeff)", field::DPF_NLL_COEFF),
+    ("offsetof(struct rkisp1_cif_isp_dpf_config, nll.scale_mode)", field::DPF_NLL_SCALE_MODE),
+    ("offsetof(struct rkisp1_cif_isp_dpf_strength_config, r)", field::DPF_STRENGTH_R),
+    ("offsetof(struct rkisp1_cif_isp_dpf_strength_config, g)", field::DPF_STRENGTH_G),
+    ("offsetof(struct rkisp1_cif_isp_dpf_strength_config, b)", field::DPF_STRENGTH_B),
     // Extensible format.
     ("ext:sizeof(struct rkisp1_ext_params_block_header)", super::consts::EXT_BLOCK_HEADER_SIZE),
     ("ext:offsetof(struct rkisp1_ext_params_cfg, data)", super::consts::EXT_HEADER_SIZE),
@@ -333,6 +421,33 @@ pub const LAYOUT: &[(&str, usize)] = &[
     ("RKISP1_CIF_ISP_GAMMA_OUT_MAX_SAMPLES_V10", super::consts::GAMMA_OUT_MAX_SAMPLES_V10),
     ("RKISP1_CIF_ISP_GAMMA_OUT_MAX_SAMPLES_V12", super::consts::GAMMA_OUT_MAX_SAMPLES_V12),
     ("RKISP1_CIF_ISP_LSC_SAMPLES_MAX", super::consts::LSC_SAMPLES_MAX),
+    ("RKISP1_CIF_ISP_DPCC_METHODS_MAX", super::consts::DPCC_METHODS_MAX),
+    ("RKISP1_CIF_ISP_DPF_MAX_NLF_COEFFS", super::consts::DPF_MAX_NLF_COEFFS),
+    ("RKISP1_CIF_ISP_DPF_MAX_SPATIAL_COEFFS", super::consts::DPF_MAX_SPATIAL_COEFFS),
+    ("RKISP1_CIF_ISP_DPCC_MODE_STAGE1_ENABLE", super::consts::dpcc::MODE_STAGE1_ENABLE as usize),
+    ("RKISP1_CIF_ISP_DPCC_OUTPUT_MODE_STAGE1_INCL_G_CENTER", super::consts::dpcc::OUTPUT_MODE_STAGE1_INCL_G_CENTER as usize),
+    ("RKISP1_CIF_ISP_DPCC_OUTPUT_MODE_STAGE1_INCL_RB_CENTER", super::consts::dpcc::OUTPUT_MODE_STAGE1_INCL_RB_CENTER as usize),
+    ("RKISP1_CIF_ISP_DPCC_OUTPUT_MODE_STAGE1_G_3X3", super::consts::dpcc::OUTPUT_MODE_STAGE1_G_3X3 as usize),
+    ("RKISP1_CIF_ISP_DPCC_OUTPUT_MODE_STAGE1_RB_3X3", super::consts::dpcc::OUTPUT_MODE_STAGE1_RB_3X3 as usize),
+    ("RKISP1_CIF_ISP_DPCC_SET_USE_STAGE1_USE_FIX_SET", super::consts::dpcc::SET_USE_STAGE1_USE_FIX_SET as usize),
+    ("RKISP1_CIF_ISP_DPCC_METHODS_SET_PG_GREEN_ENABLE", super::consts::dpcc::METHODS_SET_PG_GREEN_ENABLE as usize),
+    ("RKISP1_CIF_ISP_DPCC_METHODS_SET_LC_GREEN_ENABLE", super::consts::dpcc::METHODS_SET_LC_GREEN_ENABLE as usize),
+    ("RKISP1_CIF_ISP_DPCC_METHODS_SET_RO_GREEN_ENABLE", super::consts::dpcc::METHODS_SET_RO_GREEN_ENABLE as usize),
+    ("RKISP1_CIF_ISP_DPCC_METHODS_SET_RND_GREEN_ENABLE", super::consts::dpcc::METHODS_SET_RND_GREEN_ENABLE as usize),
+    ("RKISP1_CIF_ISP_DPCC_METHODS_SET_RG_GREEN_ENABLE", super::consts::dpcc::METHODS_SET_RG_GREEN_ENABLE as usize),
+    ("RKISP1_CIF_ISP_DPCC_METHODS_SET_PG_RED_BLUE_ENABLE", super::consts::dpcc::METHODS_SET_PG_RED_BLUE_ENABLE as usize),
+    ("RKISP1_CIF_ISP_DPCC_METHODS_SET_LC_RED_BLUE_ENABLE", super::consts::dpcc::METHODS_SET_LC_RED_BLUE_ENABLE as usize),
+    ("RKISP1_CIF_ISP_DPCC_METHODS_SET_RO_RED_BLUE_ENABLE", super::consts::dpcc::METHODS_SET_RO_RED_BLUE_ENABLE as usize),
+    ("RKISP1_CIF_ISP_DPCC_METHODS_SET_RND_RED_BLUE_ENABLE", super::consts::dpcc::METHODS_SET_RND_RED_BLUE_ENABLE as usize),
+    ("RKISP1_CIF_ISP_DPCC_METHODS_SET_RG_RED_BLUE_ENABLE", super::consts::dpcc::METHODS_SET_RG_RED_BLUE_ENABLE as usize),
+    ("RKISP1_CIF_ISP_DPF_GAIN_USAGE_AWB_LSC_GAINS", super::consts::dpf_gain::AWB_LSC_GAINS as usize),
+    ("RKISP1_CIF_ISP_DPF_GAIN_USAGE_NF_GAINS", super::consts::dpf_gain::NF_GAINS as usize),
+    ("RKISP1_CIF_ISP_DPF_GAIN_USAGE_LSC_GAINS", super::consts::dpf_gain::LSC_GAINS as usize),
+    ("RKISP1_CIF_ISP_DPF_GAIN_USAGE_AWB_GAINS", super::consts::dpf_gain::AWB_GAINS as usize),
+    ("RKISP1_CIF_ISP_DPF_RB_FILTERSIZE_13x9", super::consts::DPF_RB_FILTERSIZE_13X9 as usize),
+    ("RKISP1_CIF_ISP_DPF_RB_FILTERSIZE_9x9", super::consts::DPF_RB_FILTERSIZE_9X9 as usize),
+    ("RKISP1_CIF_ISP_NLL_SCALE_LOGARITHMIC", super::consts::NLL_SCALE_LOGARITHMIC as usize),
+    ("RKISP1_CIF_ISP_FLT_DYNAMIC_MODE", super::consts::FLT_DYNAMIC_MODE as usize),
     ("RKISP1_CIF_ISP_STAT_AWB", super::consts::STAT_AWB as usize),
     ("RKISP1_CIF_ISP_STAT_AUTOEXP", super::consts::STAT_AUTOEXP as usize),
     ("RKISP1_CIF_ISP_STAT_AFM", super::consts::STAT_AFM as usize),

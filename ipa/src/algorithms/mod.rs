@@ -12,6 +12,7 @@ pub mod awb;
 pub mod blc;
 pub mod ccm;
 pub mod cproc;
+pub mod dpf;
 pub mod goc;
 pub mod lsc;
 pub mod lux;
@@ -50,9 +51,10 @@ pub fn create(name: &str, p: &Params, s: &crate::ipa::InitInfo) -> Result<Option
         "LensShadingCorrection" => Box::new(lsc::LensShadingCorrection::from_tuning(p)?),
         "ColorProcessing" => Box::new(cproc::ColorProcessing::from_tuning(p)?),
         "Lux" => Box::new(lux::Lux::from_tuning(p)?),
+        "Dpf" => Box::new(dpf::Dpf::from_tuning(p)?),
         // Upstream algorithms that later issues implement; accepted so that upstream
         // tuning files load unchanged.
-        "DefectPixelClusterCorrection" | "Dpf" | "Filter"
+        "DefectPixelClusterCorrection" | "Filter"
         | "GammaSensorLinearization" | "Compress" | "WideDynamicRange" => {
             log::info!("{}: algorithm '{name}' is not implemented yet and is skipped", p.error("", "").file);
             return Ok(None);
