@@ -3,7 +3,7 @@
 //! buffer in the kernel's byte layout.
 //!
 //! Pipeline (12-bit domain): BLS → LSC → AWB gains (Q2.8) → DPF (`dpf.rs`) → demosaic →
-//! CTK (Q4.7 + offsets) → measurements (AE, AWB, histogram on 8-bit values) → gamma out
+//! FLT (`flt.rs`) → CTK (Q4.7 + offsets) → measurements (AE, AWB, histogram on 8-bit values) → gamma out
 //! → CPROC.
 //! The AWB YCbCr window counts a pixel when min_y < Y (< max_y if enabled) and
 //! |Cb − ref_cb| + |Cr − ref_cr| < max_csum; the hardware's exact rule is undocumented
@@ -14,7 +14,7 @@ use rkisp1_ipa::abi::blocks::{module_bit, Block};
 use rkisp1_ipa::abi::consts::{self, HwRevision};
 use rkisp1_ipa::abi::layout::{fixed, stat, ExtBlockType};
 use rkisp1_ipa::abi::params::{fixed_offset, ParamFormat};
-use rkisp1_ipa::abi::{AecConfig, AwbMeasConfig, CprocConfig, CtkConfig, DpfConfig, DpfStrengthConfig, GocConfig, HstConfig, LscConfig, Window};
+use rkisp1_ipa::abi::{AecConfig, AwbMeasConfig, CprocConfig, CtkConfig, DpfConfig, DpfStrengthConfig, FltConfig, GocConfig, HstConfig, LscConfig, Window};
 use rkisp1_ipa::algorithms::goc::LOG_SEGMENTS;
 use rkisp1_ipa::fixed_point::from_signed_q;
 
@@ -104,6 +104,8 @@ pub struct IspState {
     dpf: Option<DpfConfig>,
     dpf_cfg: Option<DpfConfig>,
     dpf_strength: DpfStrengthConfig,
+    flt: Option<FltConfig>,
+    flt_cfg: Option<FltConfig>,
     pub rejected: usize,
 }
 
@@ -253,7 +255,13 @@ impl IspState {
             }
             // The strength registers have no enable of their own.
             Block::DpfStrength(c) => self.dpf_strength = c,
-            Block::Dpcc(_) | Block::Flt(_) => {}
+            Block::Flt(c) => {
+                self.flt_cfg = Some(c);
+                if self.flt.is_some() {
+                    self.flt = Some(c);
+                }
+            }
+            Block::Dpcc(_) => {}
         }
     }
 
@@ -268,6 +276,7 @@ impl IspState {
             ExtBlockType::Lsc => self.lsc = if on { self.lsc_cfg } else { None },
             ExtBlockType::Cproc => self.cproc = on.then_some(self.cproc_cfg),
             ExtBlockType::Dpf => self.dpf = if on { self.dpf_cfg } else { None },
+            ExtBlockType::Flt => self.flt = if on { self.flt_cfg } else { None },
             _ => {}
         }
     }
@@ -307,10 +316,13 @@ impl IspState {
         }
         // Stage 2: demosaic, colour matrix, gamma, colour processing; 8-bit values for the
         // measurements.
+        let mut demosaicked: Vec<[f32; 3]> = (0..n).map(|i| [planes[0][i], (planes[1][i] + planes[2][i]) * 0.5, planes[3][i]]).collect();
+        if let Some(flt) = &self.flt {
+            crate::flt::filter(flt, &mut demosaicked, w, h);
+        }
         let mut rgb8 = vec![[0f32; 3]; n];
         for i in 0..n {
-            let c = [planes[0][i], planes[1][i], planes[2][i], planes[3][i]];
-            let rgb = [c[0], (c[1] + c[2]) * 0.5, c[3]];
+            let rgb = demosaicked[i];
             let mut o = [0f32; 3];
             for r in 0..3 {
                 o[r] = (m[r * 3] * rgb[0] + m[r * 3 + 1] * rgb[1] + m[r * 3 + 2] * rgb[2] + off[r]).clamp(0.0, 4095.0);

@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod dpf;
+pub mod flt;
 pub mod isp;
 pub mod metrics;
 pub mod output;

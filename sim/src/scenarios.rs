@@ -90,3 +90,31 @@ pub fn denoise(sensor: &str, illuminant: &str) -> Result<[(f64, f64); 2]> {
     }
     Ok(out)
 }
+
+/// Edge rendering of the `edge` scene's step (final 8-bit output, rows averaged):
+/// overshoot past the light side as a fraction of the step, and the 10–90 % rise width in
+/// pixels. One entry per Sharpness value.
+pub fn sharpness(sensor: &str, values: &[f32]) -> Result<Vec<(f64, usize)>> {
+    let mut out = Vec::new();
+    for &v in values {
+        let mut c = base(sensor, "edge", "D65", 30)?;
+        c.controls.push((0, rkisp1_ipa::controls::RequestControls { sharpness: Some(v), ..Default::default() }));
+        let r = run(&c, |_| {})?;
+        out.push(edge_profile(&r.final_image, r.width, r.height));
+    }
+    Ok(out)
+}
+
+/// (overshoot fraction, 10–90 % width) of a dark-to-light vertical step in an image.
+pub fn edge_profile(img: &[[u8; 3]], w: usize, h: usize) -> (f64, usize) {
+    let col: Vec<f64> = (0..w)
+        .map(|x| (0..h).map(|y| img[y * w + x].iter().map(|v| *v as f64).sum::<f64>() / 3.0).sum::<f64>() / h as f64)
+        .collect();
+    let dark = col[..w / 4].iter().sum::<f64>() / (w / 4) as f64;
+    let light = col[w * 3 / 4..].iter().sum::<f64>() / (w - w * 3 / 4) as f64;
+    let step = (light - dark).max(1e-9);
+    let peak = col.iter().cloned().fold(f64::MIN, f64::max);
+    let lo = col.iter().position(|v| *v > dark + 0.1 * step).unwrap_or(0);
+    let hi = col.iter().position(|v| *v > dark + 0.9 * step).unwrap_or(w);
+    (((peak - light) / step).max(0.0), hi.saturating_sub(lo) + 1)
+}

@@ -124,6 +124,13 @@ pub fn builtin(name: &str) -> Result<Scene> {
             let neutral = draw_chart(&mut c, Rect { x: w * 6 / 10 + 4, y: h / 4, w: w * 4 / 10 - 8, h: h / 2 });
             Scene { name: name.into(), width: w, height: h, pixels: c.px, neutral_patches: neutral, subject: None, highlight: None }
         }
+        "edge" => {
+            // A vertical step from dark to light grey: shows sharpening (overshoot) and
+            // blurring (edge width).
+            let mut c = Canvas::new(w, h, lin([60, 60, 60]));
+            c.fill(Rect { x: w / 2, y: 0, w: w - w / 2, h }, lin([200, 200, 200]));
+            Scene { name: name.into(), width: w, height: h, pixels: c.px, neutral_patches: vec![], subject: None, highlight: None }
+        }
         "flat" => {
             // A uniformly lit grey card filling the frame: shows lens shading.
             let c = Canvas::new(w, h, lin([160, 160, 160]));
@@ -140,7 +147,7 @@ pub fn builtin(name: &str) -> Result<Scene> {
             let neutral = draw_chart(&mut c, Rect { x: w / 40, y: h * 13 / 20, w: w / 4, h: h / 3 });
             Scene { name: name.into(), width: w, height: h, pixels: c.px, neutral_patches: neutral, subject: Some(subject.inner(0.8)), highlight: Some(window) }
         }
-        _ => bail!("unknown scene '{name}' (chart, dominant[-green|-red|-blue|-yellow], backlit, flat, or a scene file)"),
+        _ => bail!("unknown scene '{name}' (chart, dominant[-green|-red|-blue|-yellow], backlit, flat, edge, or a scene file)"),
     })
 }
 

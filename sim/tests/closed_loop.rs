@@ -4,7 +4,7 @@ use rkisp1_ipa::abi::ParamFormat;
 use rkisp1_sim::isp::IspState;
 use rkisp1_sim::metrics::{final_neutral_deg, step_response, NEUTRAL_FRAMES};
 use rkisp1_sim::run::{run, Event};
-use rkisp1_sim::scenarios::base;
+use rkisp1_sim::scenarios::{self, base};
 
 #[test]
 fn ae_recovers_from_brightness_steps_without_oscillating() {
@@ -145,4 +145,23 @@ fn isp_model_rejects_malformed_ext_buffers() {
     b[12] = 16;
     assert!(isp.apply_params(&b, ParamFormat::Extensible, hw).is_ok());
     assert!(isp.awb_enabled());
+}
+
+#[test]
+fn denoise_lowers_noise_and_keeps_dark_greys_neutral() {
+    // ov8858 under A: the strongest blue gain and colour matrix, where noise clipped at zero
+    // after the matrix tinted the dark patches before the Dpf existed.
+    let d = scenarios::denoise("ov8858", "A").unwrap();
+    let (on, off) = (d[0], d[1]);
+    assert!(on.0 < off.0 * 0.7, "mid-grey noise with denoise {:.4} vs off {:.4}", on.0, off.0);
+    assert!(on.1 <= 1.0, "neutral error with denoise {:.2}°", on.1);
+}
+
+#[test]
+fn sharpness_control_changes_the_edges() {
+    let s = scenarios::sharpness("imx258", &[0.0, 1.0, 10.0]).unwrap();
+    // Off: no overshoot; the default sharpens; the maximum sharpens more and never blurs.
+    assert!(s[0].0 < 0.01, "{s:?}");
+    assert!(s[1].0 > s[0].0 + 0.01, "{s:?}");
+    assert!(s[2].0 >= s[1].0 && s[2].1 <= s[0].1, "{s:?}");
 }

@@ -13,6 +13,7 @@ pub mod blc;
 pub mod ccm;
 pub mod cproc;
 pub mod dpf;
+pub mod filter;
 pub mod goc;
 pub mod lsc;
 pub mod lux;
@@ -52,9 +53,10 @@ pub fn create(name: &str, p: &Params, s: &crate::ipa::InitInfo) -> Result<Option
         "ColorProcessing" => Box::new(cproc::ColorProcessing::from_tuning(p)?),
         "Lux" => Box::new(lux::Lux::from_tuning(p)?),
         "Dpf" => Box::new(dpf::Dpf::from_tuning(p)?),
+        "Filter" => Box::new(filter::Filter::from_tuning(p)?),
         // Upstream algorithms that later issues implement; accepted so that upstream
         // tuning files load unchanged.
-        "DefectPixelClusterCorrection" | "Filter"
+        "DefectPixelClusterCorrection"
         | "GammaSensorLinearization" | "Compress" | "WideDynamicRange" => {
             log::info!("{}: algorithm '{name}' is not implemented yet and is skipped", p.error("", "").file);
             return Ok(None);
