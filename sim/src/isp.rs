@@ -2,7 +2,7 @@
 //! (validation, module masks, errata) and produces the output image and a statistics
 //! buffer in the kernel's byte layout.
 //!
-//! Pipeline (12-bit domain): BLS → LSC → AWB gains (Q2.8) → DPF (`dpf.rs`) → demosaic →
+//! Pipeline (12-bit domain): DPCC (`dpcc.rs`, on the raw samples) → BLS → LSC → AWB gains (Q2.8) → DPF (`dpf.rs`) → demosaic →
 //! FLT (`flt.rs`) → CTK (Q4.7 + offsets) → measurements (AE, AWB, histogram on 8-bit values) → gamma out
 //! → CPROC.
 //! The AWB YCbCr window counts a pixel when min_y < Y (< max_y if enabled) and
@@ -14,7 +14,7 @@ use rkisp1_ipa::abi::blocks::{module_bit, Block};
 use rkisp1_ipa::abi::consts::{self, HwRevision};
 use rkisp1_ipa::abi::layout::{fixed, stat, ExtBlockType};
 use rkisp1_ipa::abi::params::{fixed_offset, ParamFormat};
-use rkisp1_ipa::abi::{AecConfig, AwbMeasConfig, CprocConfig, CtkConfig, DpfConfig, DpfStrengthConfig, FltConfig, GocConfig, HstConfig, LscConfig, Window};
+use rkisp1_ipa::abi::{AecConfig, AwbMeasConfig, CprocConfig, CtkConfig, DpccConfig, DpfConfig, DpfStrengthConfig, FltConfig, GocConfig, HstConfig, LscConfig, Window};
 use rkisp1_ipa::algorithms::goc::LOG_SEGMENTS;
 use rkisp1_ipa::fixed_point::from_signed_q;
 
@@ -106,6 +106,8 @@ pub struct IspState {
     dpf_strength: DpfStrengthConfig,
     flt: Option<FltConfig>,
     flt_cfg: Option<FltConfig>,
+    dpcc: Option<DpccConfig>,
+    dpcc_cfg: Option<DpccConfig>,
     pub rejected: usize,
 }
 
@@ -261,7 +263,12 @@ impl IspState {
                     self.flt = Some(c);
                 }
             }
-            Block::Dpcc(_) => {}
+            Block::Dpcc(c) => {
+                self.dpcc_cfg = Some(c);
+                if self.dpcc.is_some() {
+                    self.dpcc = Some(c);
+                }
+            }
         }
     }
 
@@ -277,6 +284,7 @@ impl IspState {
             ExtBlockType::Cproc => self.cproc = on.then_some(self.cproc_cfg),
             ExtBlockType::Dpf => self.dpf = if on { self.dpf_cfg } else { None },
             ExtBlockType::Flt => self.flt = if on { self.flt_cfg } else { None },
+            ExtBlockType::Dpcc => self.dpcc = if on { self.dpcc_cfg } else { None },
             _ => {}
         }
     }
@@ -301,6 +309,16 @@ impl IspState {
         let lsc = self.lsc.as_ref().map(|c| LscGrid::new(c, w, h, mode));
         // Stage 1: Bayer planes after BLS, LSC and the AWB gains (12-bit), and the gain each
         // sample received (the DPF scales its noise level by it).
+        let corrected;
+        let raw = match &self.dpcc {
+            Some(c) => {
+                let mut r = raw.to_vec();
+                crate::dpcc::correct(c, &mut r, w, h);
+                corrected = r;
+                &corrected[..]
+            }
+            None => raw,
+        };
         let mut planes: [Vec<f32>; 4] = std::array::from_fn(|_| vec![0f32; n]);
         let mut sample_gains: [Vec<f32>; 4] = std::array::from_fn(|_| vec![1f32; n]);
         for i in 0..n {

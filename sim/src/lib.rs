@@ -2,6 +2,7 @@
 //! through the kernel's byte formats.
 
 pub mod bench;
+pub mod dpcc;
 pub mod dpf;
 pub mod flt;
 pub mod isp;

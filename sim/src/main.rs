@@ -234,6 +234,9 @@ fn sensor_report(sensor: &str) -> Result<(Vec<String>, serde_json::Map<String, s
         nr.push(format!("{ill} {:.1}%, {:.2}° (off {:.1}%, {:.2}°)", d[0].0 * 100.0, d[0].1, d[1].0 * 100.0, d[1].1));
         js.insert(format!("denoise_{ill}"), serde_json::json!({"mid_grey_noise": d[0].0, "neutral_deg": d[0].1, "mid_grey_noise_off": d[1].0, "neutral_deg_off": d[1].1}));
     }
+    let d = scenarios::defects(sensor)?;
+    rows.push(format!("| {sensor} | defect pixels visible on a flat field (DPCC on / off) | {} / {} |", d[0], d[1]));
+    js.insert("defects".into(), serde_json::json!({"on": d[0], "off": d[1]}));
     let sh = scenarios::sharpness(sensor, &[0.0, 1.0, 10.0])?;
     rows.push(format!(
         "| {sensor} | Sharpness 0 / 1 (default) / 10: edge overshoot, 10-90% width | {:.1}% {} px / {:.1}% {} px / {:.1}% {} px |",

@@ -229,6 +229,9 @@ pub fn run(cfg: &RunConfig, mut progress: impl FnMut(usize)) -> Result<RunResult
     Ok(RunResult { records, bare_image, first_image, final_image, rejected_params: isp.rejected, width: w, height: h, last_stats })
 }
 
+/// One raw sample in `DEFECT_PERIOD / 2` is a stuck (hot or dead) pixel.
+pub const DEFECT_PERIOD: u64 = 3000;
+
 fn render_raw(
     cfg: &RunConfig,
     s: &SensorModel,
@@ -260,6 +263,16 @@ fn render_raw(
             let v = bl + signal + (shot * shot + read * read).sqrt() * noise.sample(rng) + rng.gen::<f64>() - 0.5;
             v.round().clamp(0.0, 1023.0) as u16
         });
+        // Fixed-pattern defects: about 1 sample in 1500 stuck high or low, at positions
+        // that do not change from frame to frame.
+        for k in 0..4 {
+            let hash = ((i as u64 * 4 + k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) % DEFECT_PERIOD;
+            if hash == 0 {
+                raw[i][k] = 1023;
+            } else if hash == 1 {
+                raw[i][k] = 0;
+            }
+        }
     }
 }
 

@@ -118,3 +118,44 @@ pub fn edge_profile(img: &[[u8; 3]], w: usize, h: usize) -> (f64, usize) {
     let hi = col.iter().position(|v| *v > dark + 0.9 * step).unwrap_or(w);
     (((peak - light) / step).max(0.0), hi.saturating_sub(lo) + 1)
 }
+
+/// Visible defect pixels (output pixels more than 40 levels from the median of their 3×3
+/// neighbourhood in any channel) on the flat field, with the tuning's
+/// DefectPixelClusterCorrection and without it.
+pub fn defects(sensor: &str) -> Result<[usize; 2]> {
+    let mut out = [0; 2];
+    for (i, keep) in [true, false].into_iter().enumerate() {
+        let mut c = base(sensor, "flat", "D65", 20)?;
+        if !keep {
+            c.tuning_text = without_algorithm(&c.tuning_text, "DefectPixelClusterCorrection");
+        }
+        let r = run(&c, |_| {})?;
+        out[i] = outliers(&r.final_image, r.width, r.height, 40);
+    }
+    Ok(out)
+}
+
+/// The tuning text with one algorithm's entry removed.
+pub fn without_algorithm(text: &str, name: &str) -> String {
+    let head = format!("  - {name}:");
+    let Some(a) = text.find(&head) else { return text.to_string() };
+    let rest = &text[a + head.len()..];
+    let end = [rest.find("\n  - "), rest.find("\n  #"), rest.find("\n...")].into_iter().flatten().min().map_or(text.len(), |e| a + head.len() + e + 1);
+    format!("{}{}", &text[..a], &text[end..])
+}
+
+/// Pixels differing from their 3×3 median by more than `t` in any channel.
+pub fn outliers(img: &[[u8; 3]], w: usize, h: usize, t: i32) -> usize {
+    let mut n = 0;
+    for y in 1..h - 1 {
+        for x in 1..w - 1 {
+            let bad = (0..3).any(|k| {
+                let mut v: Vec<i32> = (0..9).map(|j| img[(y + j / 3 - 1) * w + x + j % 3 - 1][k] as i32).collect();
+                v.sort_unstable();
+                (img[y * w + x][k] as i32 - v[4]).abs() > t
+            });
+            n += bad as usize;
+        }
+    }
+    n
+}

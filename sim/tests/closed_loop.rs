@@ -165,3 +165,10 @@ fn sharpness_control_changes_the_edges() {
     assert!(s[1].0 > s[0].0 + 0.01, "{s:?}");
     assert!(s[2].0 >= s[1].0 && s[2].1 <= s[0].1, "{s:?}");
 }
+
+#[test]
+fn defect_pixel_correction_hides_stuck_pixels() {
+    let d = scenarios::defects("imx258").unwrap();
+    assert!(d[1] >= 10, "the sensor model has visible defects without DPCC: {d:?}");
+    assert!(d[0] * 10 <= d[1], "DPCC removes at least 90% of them: {d:?}");
+}

@@ -12,6 +12,7 @@ pub mod awb;
 pub mod blc;
 pub mod ccm;
 pub mod cproc;
+pub mod dpcc;
 pub mod dpf;
 pub mod filter;
 pub mod goc;
@@ -54,10 +55,10 @@ pub fn create(name: &str, p: &Params, s: &crate::ipa::InitInfo) -> Result<Option
         "Lux" => Box::new(lux::Lux::from_tuning(p)?),
         "Dpf" => Box::new(dpf::Dpf::from_tuning(p)?),
         "Filter" => Box::new(filter::Filter::from_tuning(p)?),
+        "DefectPixelClusterCorrection" => Box::new(dpcc::DefectPixelClusterCorrection::from_tuning(p)?),
         // Upstream algorithms that later issues implement; accepted so that upstream
         // tuning files load unchanged.
-        "DefectPixelClusterCorrection"
-        | "GammaSensorLinearization" | "Compress" | "WideDynamicRange" => {
+        "GammaSensorLinearization" | "Compress" | "WideDynamicRange" => {
             log::info!("{}: algorithm '{name}' is not implemented yet and is skipped", p.error("", "").file);
             return Ok(None);
         }
