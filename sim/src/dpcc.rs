@@ -10,11 +10,11 @@
 
 use rkisp1_ipa::abi::DpccConfig;
 
-/// Correct the raw quads in place (10-bit samples; channel order R, Gr, Gb, B). Returns
-/// how many samples were replaced.
-pub fn correct(cfg: &DpccConfig, raw: &mut [[u16; 4]], w: usize, h: usize) -> usize {
+/// The corrected raw quads (10-bit samples; channel order R, Gr, Gb, B) and how many
+/// samples were replaced.
+pub fn correct(cfg: &DpccConfig, src: &[[u16; 4]], w: usize, h: usize) -> (Vec<[u16; 4]>, usize) {
     let used: Vec<usize> = (0..3).filter(|n| cfg.set_use & (1 << n) != 0).collect();
-    let src = raw.to_vec();
+    let mut raw = src.to_vec();
     let mut replaced = 0;
     for k in 0..4 {
         let green = k == 1 || k == 2;
@@ -55,7 +55,7 @@ pub fn correct(cfg: &DpccConfig, raw: &mut [[u16; 4]], w: usize, h: usize) -> us
             }
         }
     }
-    replaced
+    (raw, replaced)
 }
 
 #[cfg(test)]
@@ -68,10 +68,10 @@ mod tests {
         let cfg = DpccConfig { set_use: 1, methods: [DpccMethods { method: 0x0101, pg_fac: 0x0403, ..Default::default() }, Default::default(), Default::default()], ..Default::default() };
         let (w, h) = (8, 8);
         // A gentle ramp (texture) with one hot and one dead sample.
-        let mut raw: Vec<[u16; 4]> = (0..w * h).map(|i| [100 + (i % w) as u16 * 3; 4]).collect();
-        raw[3 * w + 3][1] = 1023;
-        raw[5 * w + 5][0] = 0;
-        let n = correct(&cfg, &mut raw, w, h);
+        let mut input: Vec<[u16; 4]> = (0..w * h).map(|i| [100 + (i % w) as u16 * 3; 4]).collect();
+        input[3 * w + 3][1] = 1023;
+        input[5 * w + 5][0] = 0;
+        let (raw, n) = correct(&cfg, &input, w, h);
         assert_eq!(n, 2);
         assert_eq!(raw[3 * w + 3][1], 109);
         assert_eq!(raw[5 * w + 5][0], 115);

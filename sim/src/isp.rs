@@ -78,6 +78,14 @@ fn cproc(c: &CprocConfig, p: [u8; 3]) -> [u8; 3] {
     [y + 1.402 * cr, y - 0.3441 * cb - 0.7141 * cr, y + 1.772 * cb].map(|v| v.round().clamp(0.0, 255.0) as u8)
 }
 
+/// A config written while its block is enabled takes effect at once; otherwise it waits
+/// in the stored config for the next enable.
+fn update_if_enabled<T: Copy>(active: &mut Option<T>, c: T) {
+    if active.is_some() {
+        *active = Some(c);
+    }
+}
+
 /// One simulator pixel: a Bayer quad [R, Gr, Gb, B] in 10-bit DN.
 pub type Quad = [u16; 4];
 
@@ -208,16 +216,12 @@ impl IspState {
         match b {
             Block::Bls(c) => {
                 self.bls_cfg = c.fixed;
-                if self.bls.is_some() {
-                    self.bls = Some(c.fixed);
-                }
+                update_if_enabled(&mut self.bls, c.fixed);
             }
             Block::AwbGain(c) => self.awb_gains = c.gains,
             Block::Ctk(c) => {
                 self.ctk_cfg = c;
-                if self.ctk.is_some() {
-                    self.ctk = Some(c);
-                }
+                update_if_enabled(&mut self.ctk, c);
             }
             Block::Goc(c) => {
                 // Erratum E2: programming the curve clears the gamma enable.
@@ -227,47 +231,33 @@ impl IspState {
             Block::AwbMeas(c) => self.awb_meas = c,
             Block::Hst(c) => {
                 self.hst_cfg = Some(c);
-                if self.hst.is_some() {
-                    self.hst = Some(c);
-                }
+                update_if_enabled(&mut self.hst, c);
             }
             Block::Aec(c) => {
                 self.aec_cfg = c;
-                if self.aec.is_some() {
-                    self.aec = Some(c);
-                }
+                update_if_enabled(&mut self.aec, c);
             }
             Block::Cproc(c) => {
                 self.cproc_cfg = c;
-                if self.cproc.is_some() {
-                    self.cproc = Some(c);
-                }
+                update_if_enabled(&mut self.cproc, c);
             }
             Block::Lsc(c) => {
                 self.lsc_cfg = Some(c);
-                if self.lsc.is_some() {
-                    self.lsc = Some(c);
-                }
+                update_if_enabled(&mut self.lsc, c);
             }
             Block::Dpf(c) => {
                 self.dpf_cfg = Some(c);
-                if self.dpf.is_some() {
-                    self.dpf = Some(c);
-                }
+                update_if_enabled(&mut self.dpf, c);
             }
             // The strength registers have no enable of their own.
             Block::DpfStrength(c) => self.dpf_strength = c,
             Block::Flt(c) => {
                 self.flt_cfg = Some(c);
-                if self.flt.is_some() {
-                    self.flt = Some(c);
-                }
+                update_if_enabled(&mut self.flt, c);
             }
             Block::Dpcc(c) => {
                 self.dpcc_cfg = Some(c);
-                if self.dpcc.is_some() {
-                    self.dpcc = Some(c);
-                }
+                update_if_enabled(&mut self.dpcc, c);
             }
         }
     }
@@ -312,25 +302,25 @@ impl IspState {
         let corrected;
         let raw = match &self.dpcc {
             Some(c) => {
-                let mut r = raw.to_vec();
-                crate::dpcc::correct(c, &mut r, w, h);
-                corrected = r;
+                corrected = crate::dpcc::correct(c, raw, w, h).0;
                 &corrected[..]
             }
             None => raw,
         };
         let mut planes: [Vec<f32>; 4] = std::array::from_fn(|_| vec![0f32; n]);
-        let mut sample_gains: [Vec<f32>; 4] = std::array::from_fn(|_| vec![1f32; n]);
+        let mut sample_gains: Option<[Vec<f32>; 4]> = self.dpf.map(|_| std::array::from_fn(|_| vec![1f32; n]));
         for i in 0..n {
             let q = raw[i];
             let shading = lsc.as_ref().map_or([1.0; 4], |g| g.gains(i % w, i / w));
             for k in 0..4 {
                 planes[k][i] = ((q[k] as f32 * 4.0 - bls[k]).max(0.0) * shading[k] * gains[k]).min(4095.0);
-                sample_gains[k][i] = shading[k] * gains[k];
+                if let Some(sg) = &mut sample_gains {
+                    sg[k][i] = shading[k] * gains[k];
+                }
             }
         }
-        if let Some(dpf) = &self.dpf {
-            crate::dpf::filter(dpf, &self.dpf_strength, &mut planes, &sample_gains, w, h);
+        if let (Some(dpf), Some(sg)) = (&self.dpf, &sample_gains) {
+            crate::dpf::filter(dpf, &self.dpf_strength, &mut planes, sg, w, h);
         }
         // Stage 2: demosaic, colour matrix, gamma, colour processing; 8-bit values for the
         // measurements.

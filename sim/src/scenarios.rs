@@ -150,7 +150,7 @@ pub fn outliers(img: &[[u8; 3]], w: usize, h: usize, t: i32) -> usize {
     for y in 1..h - 1 {
         for x in 1..w - 1 {
             let bad = (0..3).any(|k| {
-                let mut v: Vec<i32> = (0..9).map(|j| img[(y + j / 3 - 1) * w + x + j % 3 - 1][k] as i32).collect();
+                let mut v: [i32; 9] = std::array::from_fn(|j| img[(y + j / 3 - 1) * w + x + j % 3 - 1][k] as i32);
                 v.sort_unstable();
                 (img[y * w + x][k] as i32 - v[4]).abs() > t
             });
