@@ -78,6 +78,19 @@ pub struct Metadata {
     pub sharpness: Option<f32>,
 }
 
+/// A float control's value clamped to its range (logged when it was outside), or None
+/// (logged) when it is not a finite number.
+pub fn clamp_logged(name: &str, v: f32, (lo, hi): (f32, f32)) -> Option<f32> {
+    if !v.is_finite() {
+        log::warn!("{name} {v} ignored");
+        return None;
+    }
+    if v < lo || v > hi {
+        log::warn!("{name} {v} clamped to [{lo}, {hi}]");
+    }
+    Some(v.clamp(lo, hi))
+}
+
 /// Identifiers of the controls we advertise, named as in libcamera.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ControlId {

@@ -5,7 +5,7 @@
 use super::Algorithm;
 use crate::abi::{Block, CprocConfig, ParamsError, ParamsWriter};
 use crate::context::{FrameContext, Session};
-use crate::controls::{ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
+use crate::controls::{clamp_logged, ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
 use crate::tuning::{Params, TuningError};
 
 /// Control ranges follow the register formats: UQ1.7 for contrast and saturation, Q1.7
@@ -56,17 +56,6 @@ impl ColorProcessing {
             hue: q17(-s.hue / 90.0),
         }
     }
-}
-
-fn clamp_logged(name: &str, v: f32, (lo, hi): (f32, f32)) -> Option<f32> {
-    if !v.is_finite() {
-        log::warn!("{name} {v} ignored");
-        return None;
-    }
-    if v < lo || v > hi {
-        log::warn!("{name} {v} clamped to [{lo}, {hi}]");
-    }
-    Some(v.clamp(lo, hi))
 }
 
 impl Algorithm for ColorProcessing {

@@ -51,6 +51,8 @@ impl DefectPixelClusterCorrection {
             };
             for (colour, shift, g_bits) in [("green", 0u32, true), ("red-blue", 8u32, false)] {
                 let bit = |gbit: u32, rbbit: u32| if g_bits { gbit } else { rbbit };
+                // RO_LIMITS and RND_OFFS hold 2 bits per colour, 4 per set.
+                let nibble_shift = 4 * n as u32 + if g_bits { 0 } else { 2 };
                 if let Some(v) = part("pg-factor", colour, FACTOR_MAX)? {
                     m.method |= bit(dpcc::METHODS_SET_PG_GREEN_ENABLE, dpcc::METHODS_SET_PG_RED_BLUE_ENABLE);
                     m.pg_fac |= v << shift;
@@ -62,12 +64,12 @@ impl DefectPixelClusterCorrection {
                 }
                 if let Some(v) = part("ro-limits", colour, 3.0)? {
                     m.method |= bit(dpcc::METHODS_SET_RO_GREEN_ENABLE, dpcc::METHODS_SET_RO_RED_BLUE_ENABLE);
-                    c.ro_limits |= v << (4 * n as u32 + if g_bits { 0 } else { 2 });
+                    c.ro_limits |= v << nibble_shift;
                 }
                 if let (Some(t), Some(o)) = (part("rnd-threshold", colour, FACTOR_MAX)?, part("rnd-offsets", colour, 3.0)?) {
                     m.method |= bit(dpcc::METHODS_SET_RND_GREEN_ENABLE, dpcc::METHODS_SET_RND_RED_BLUE_ENABLE);
                     m.rnd_thresh |= t << shift;
-                    c.rnd_offs |= o << (4 * n as u32 + if g_bits { 0 } else { 2 });
+                    c.rnd_offs |= o << nibble_shift;
                 }
                 if let Some(v) = part("rg-factor", colour, FACTOR_MAX)? {
                     m.method |= bit(dpcc::METHODS_SET_RG_GREEN_ENABLE, dpcc::METHODS_SET_RG_RED_BLUE_ENABLE);

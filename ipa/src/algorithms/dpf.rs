@@ -35,8 +35,9 @@ pub struct Dpf {
     base: DpfConfig,
     strength: [f64; 3],
     mode: i32,
-    /// What the hardware holds: (enabled, strength) after the last write.
-    written: Option<(bool, Option<DpfStrengthConfig>)>,
+    /// What the hardware holds (None: unknown, so it is written).
+    written_enable: Option<bool>,
+    written_strength: Option<DpfStrengthConfig>,
 }
 
 impl Dpf {
@@ -89,7 +90,7 @@ impl Dpf {
         for (i, v) in coeff.iter().enumerate() {
             base.nll[i] = v.round() as u16;
         }
-        Ok(Self { base, strength, mode: enums::NR_FAST, written: None })
+        Ok(Self { base, strength, mode: enums::NR_FAST, written_enable: None, written_strength: None })
     }
 
     /// The strength registers for a noise-reduction mode and analogue gain.
@@ -115,7 +116,8 @@ impl Algorithm for Dpf {
     }
 
     fn start(&mut self) {
-        self.written = None;
+        self.written_enable = None;
+        self.written_strength = None;
     }
 
     fn queue_request(&mut self, _s: &Session, fc: &mut FrameContext, c: &RequestControls) {
@@ -130,22 +132,23 @@ impl Algorithm for Dpf {
     }
 
     fn prepare(&mut self, _s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
-        let on = fc.noise_reduction_mode != enums::NR_OFF;
-        if !on {
-            if self.written.map(|w| w.0) != Some(false) && p.disable(ExtBlockType::Dpf)? {
-                self.written = Some((false, None));
+        if fc.noise_reduction_mode == enums::NR_OFF {
+            if self.written_enable != Some(false) && p.disable(ExtBlockType::Dpf)? {
+                self.written_enable = Some(false);
             }
             return Ok(());
         }
-        if self.written.map(|w| w.0) != Some(true) {
+        if self.written_enable != Some(true) {
             if !p.write(&Block::Dpf(self.base), true)? {
                 return Ok(());
             }
-            self.written = Some((true, None));
+            self.written_enable = Some(true);
+            // Re-enabling rewrites the strength too, as after start().
+            self.written_strength = None;
         }
         let strength = self.strength_for(fc.noise_reduction_mode, fc.agc.gain);
-        if self.written.and_then(|w| w.1) != Some(strength) && p.write(&Block::DpfStrength(strength), true)? {
-            self.written = Some((true, Some(strength)));
+        if self.written_strength != Some(strength) && p.write(&Block::DpfStrength(strength), true)? {
+            self.written_strength = Some(strength);
         }
         Ok(())
     }

@@ -19,7 +19,7 @@
 use super::Algorithm;
 use crate::abi::{consts, Block, ExtBlockType, FltConfig, ParamsError, ParamsWriter};
 use crate::context::{FrameContext, Session};
-use crate::controls::{ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
+use crate::controls::{clamp_logged, ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
 use crate::tuning::{Params, TuningError};
 
 const SHARPNESS_MAX: f64 = 10.0;
@@ -116,15 +116,8 @@ impl Algorithm for Filter {
     }
 
     fn queue_request(&mut self, _s: &Session, fc: &mut FrameContext, c: &RequestControls) {
-        if let Some(v) = c.sharpness {
-            if v.is_finite() {
-                if !(0.0..=SHARPNESS_MAX as f32).contains(&v) {
-                    log::warn!("Sharpness {v} clamped to [0, {SHARPNESS_MAX}]");
-                }
-                self.sharpness = (v as f64).clamp(0.0, SHARPNESS_MAX);
-            } else {
-                log::warn!("Sharpness {v} ignored");
-            }
+        if let Some(v) = c.sharpness.and_then(|v| clamp_logged("Sharpness", v, (0.0, SHARPNESS_MAX as f32))) {
+            self.sharpness = v as f64;
         }
         fc.sharpness = self.sharpness;
     }
