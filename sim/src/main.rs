@@ -237,11 +237,9 @@ fn sensor_report(sensor: &str) -> Result<(Vec<String>, serde_json::Map<String, s
     let d = scenarios::defects(sensor)?;
     rows.push(format!("| {sensor} | defect pixels visible on a flat field (DPCC on / off) | {} / {} |", d[0], d[1]));
     js.insert("defects".into(), serde_json::json!({"on": d[0], "off": d[1]}));
-    let sh = scenarios::sharpness(sensor, &[0.0, 1.0, 10.0])?;
-    rows.push(format!(
-        "| {sensor} | Sharpness 0 / 1 (default) / 10: edge overshoot, 10-90% width | {:.1}% {} px / {:.1}% {} px / {:.1}% {} px |",
-        sh[0].0 * 100.0, sh[0].1, sh[1].0 * 100.0, sh[1].1, sh[2].0 * 100.0, sh[2].1
-    ));
+    let sh = scenarios::sharpness(sensor, &[0.0, 1.0, 5.0, 10.0])?;
+    let cells: Vec<String> = sh.iter().map(|(o, w)| format!("{:.1}% {w} px", o * 100.0)).collect();
+    rows.push(format!("| {sensor} | Sharpness 0 / 1 (default) / 5 / 10: edge overshoot, 10-90% width | {} |", cells.join(" / ")));
     js.insert("sharpness".into(), serde_json::json!(sh));
     rows.push(format!("| {sensor} | denoise (Dpf, NoiseReductionMode Fast): mid-grey noise, chart neutral worst | {} |", nr.join(", ")));
     let b = scenarios::backlit(sensor)?;

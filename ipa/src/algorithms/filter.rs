@@ -13,8 +13,14 @@
 //!   sharpening would amplify, get a gentler set. Default: level 0 at every gain.
 //!
 //! Sharpness (libcamera: 0 = none, 1 = normal, 10 = strongest): 0 turns the block off, 1 uses
-//! the gain schedule, higher values move linearly from there to the strongest level. Values
-//! are rounded to whole steps, as upstream does.
+//! the gain schedule's register set as tuned. Above 1 two things move linearly with
+//! (Sharpness − 1)/9: the set index, from the schedule's towards the strongest one, and the
+//! edge factors of the chosen set, from their tuned values towards the register's range
+//! (fac_sh1 → 63, its 6-bit maximum; fac_sh0 → 48, so the weaker-edge class stays below the
+//! strong one). The tables alone cannot provide a range: at low gain the schedule already
+//! uses the strongest set, and a table may hold no set that sharpens at all. Thresholds and
+//! the flat-area factors stay as tuned, so noise in flat areas is not amplified. Values are
+//! rounded to whole steps, as upstream does.
 
 use super::Algorithm;
 use crate::abi::{consts, Block, ExtBlockType, FltConfig, ParamsError, ParamsWriter};
@@ -26,14 +32,17 @@ const SHARPNESS_MAX: f64 = 10.0;
 const DEFAULT_SHARPNESS: f64 = 1.0;
 /// libcamera's and the kernel's reset value of the luminance weight register.
 const LUM_WEIGHT_DEFAULT: u32 = 0x0002_2040;
+/// Edge factors reached at Sharpness 10 (see the module comment).
+const FAC_SH1_SHARPEST: u32 = 63;
+const FAC_SH0_SHARPEST: u32 = 48;
 
 pub struct Filter {
     levels: Vec<FltConfig>,
     /// (analogue gain, level index) sorted by gain.
     schedule: Vec<(f64, usize)>,
     sharpness: f64,
-    /// What the hardware holds: None = unknown, Some(None) = off, Some(Some(i)) = level i.
-    written: Option<Option<usize>>,
+    /// What the hardware holds: None = unknown, Some(None) = off, Some(Some(c)) = registers c.
+    written: Option<Option<FltConfig>>,
 }
 
 impl Filter {
@@ -95,6 +104,17 @@ impl Filter {
         let top = self.levels.len() - 1;
         Some(base + ((s - 1.0) / (SHARPNESS_MAX - 1.0) * (top - base) as f64).round() as usize)
     }
+
+    /// The registers for a sharpness and analogue gain, or None for "off".
+    pub fn config(&self, sharpness: f64, gain: f64) -> Option<FltConfig> {
+        let mut c = self.levels[self.level(sharpness, gain)?];
+        let t = ((sharpness.round() - 1.0) / (SHARPNESS_MAX - 1.0)).clamp(0.0, 1.0);
+        // Never weaker than tuned, even when a tuned factor exceeds the target.
+        let toward = |tuned: u32, target: u32| tuned.max((tuned as f64 + t * (target as f64 - tuned as f64)).round() as u32);
+        c.fac_sh1 = toward(c.fac_sh1, FAC_SH1_SHARPEST);
+        c.fac_sh0 = toward(c.fac_sh0, FAC_SH0_SHARPEST);
+        Some(c)
+    }
 }
 
 impl Algorithm for Filter {
@@ -123,13 +143,13 @@ impl Algorithm for Filter {
     }
 
     fn prepare(&mut self, _s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
-        let want = self.level(fc.sharpness, fc.agc.gain);
+        let want = self.config(fc.sharpness, fc.agc.gain);
         if self.written == Some(want) {
             return Ok(());
         }
         let done = match want {
             None => p.disable(ExtBlockType::Flt)?,
-            Some(i) => p.write(&Block::Flt(self.levels[i]), true)?,
+            Some(c) => p.write(&Block::Flt(c), true)?,
         };
         if done {
             self.written = Some(want);
@@ -166,6 +186,25 @@ mod tests {
         assert_eq!(f.level(1.0, 16.0), Some(0));
         assert_eq!(f.level(10.0, 16.0), Some(4));
         assert_eq!(f.level(5.5, 16.0), Some(2));
+    }
+
+    #[test]
+    fn sharpness_above_one_raises_the_edge_factors_to_the_register_range() {
+        let y = format!("levels: [{LEVEL}]\ngainLevels: {{gains: [1], levels: [0]}}\n");
+        let f = filter(&y).unwrap();
+        assert_eq!(f.config(0.0, 1.0), None);
+        let tuned = f.config(1.0, 1.0).unwrap();
+        assert_eq!(tuned, f.levels[0]);
+        let mid = f.config(5.0, 1.0).unwrap();
+        let top = f.config(10.0, 1.0).unwrap();
+        assert!(tuned.fac_sh1 < mid.fac_sh1 && mid.fac_sh1 < top.fac_sh1, "{tuned:?} {mid:?} {top:?}");
+        assert!(tuned.fac_sh0 < mid.fac_sh0 && mid.fac_sh0 < top.fac_sh0);
+        assert_eq!((top.fac_sh1, top.fac_sh0), (FAC_SH1_SHARPEST, FAC_SH0_SHARPEST));
+        // Flat-area factors and thresholds stay as tuned.
+        assert_eq!((top.fac_mid, top.fac_bl0, top.thresh_sh0), (tuned.fac_mid, tuned.fac_bl0, tuned.thresh_sh0));
+        // A tuned factor above the target is kept, not lowered.
+        let f = filter(&format!("levels: [{}]", LEVEL.replace("fac_sh0: 20", "fac_sh0: 60"))).unwrap();
+        assert_eq!(f.config(10.0, 1.0).unwrap().fac_sh0, 60);
     }
 
     #[test]
