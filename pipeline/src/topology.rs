@@ -15,7 +15,7 @@ pub enum ParseError {
     NoTopology,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Rect {
     pub x: i32,
     pub y: i32,
