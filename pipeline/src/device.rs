@@ -75,10 +75,20 @@ impl FakeDevice {
                 controls.insert((s.entity.clone(), cid::CAMERA_ORIENTATION), c(v, v, v));
             }
         }
-        let video = [Path::Main, Path::SelfPath]
-            .into_iter()
-            .filter_map(|p| inst.captures[p.index()].clone().map(|c| (c, VideoFormat { fourcc: "YUYV".into(), width: 800, height: 600 })))
-            .collect();
+        // A dump does not show the video nodes' formats: assume each matches what its link
+        // delivers (YUYV for 4:2:2, NV12 for 4:2:0, the raw format for Bayer).
+        let mut video = BTreeMap::new();
+        for p in [Path::Main, Path::SelfPath] {
+            let Some(c) = inst.captures[p.index()].clone() else { continue };
+            let src = inst.entity(&c).and_then(|e| e.pad(0)).and_then(|pad| pad.links.first()).and_then(|l| inst.entity(&l.remote_entity).and_then(|e| e.pad(l.remote_pad)).and_then(|pad| pad.format.clone()));
+            let (fourcc, w, h) = match src {
+                Some(f) if f.code == "YUYV8_1_5X8" => ("NV12", f.width, f.height),
+                Some(f) if crate::mbus::is_bayer(&f.code) => (model::raw_fourcc(&f.code).unwrap_or("YUYV"), f.width, f.height),
+                Some(f) => ("YUYV", f.width, f.height),
+                None => ("YUYV", 800, 600),
+            };
+            video.insert(c, VideoFormat { fourcc: fourcc.into(), width: w, height: h });
+        }
         FakeDevice { inst, video, controls }
     }
 
@@ -289,8 +299,8 @@ pub fn verify(dev: &mut dyn MediaDevice, plan: &Plan) -> Result<Vec<Mismatch>> {
                 if f.code != p.code || f.width != p.width || f.height != p.height {
                     out.push(format!("'{}':{}: want {}/{}x{}, device has {}/{}x{}", p.entity, p.pad, p.code, p.width, p.height, f.code, f.width, f.height));
                 }
-                if p.crop.is_some() && f.crop != p.crop {
-                    out.push(format!("'{}':{}: want crop {}, device has {:?}", p.entity, p.pad, p.crop.unwrap(), f.crop));
+                if let Some(c) = p.crop.filter(|c| f.crop != Some(*c)) {
+                    out.push(format!("'{}':{}: want crop {c}, device has {:?}", p.entity, p.pad, f.crop));
                 }
             }
         }

@@ -376,6 +376,11 @@ impl V4l2Media {
         Ok(V4l2Media { path: path.into(), driver: cstr(&info.driver), media, nodes: BTreeMap::new(), entity_ids: BTreeMap::new(), devnodes: BTreeMap::new(), pad_limits: None })
     }
 
+    /// Use this ISP input maximum instead of asking the driver (rkisp1-setup --isp-max).
+    pub fn override_isp_max(&mut self, max: Size) {
+        self.pad_limits = Some(Limits::with_isp_max(max, "--isp-max"));
+    }
+
     fn node(&mut self, entity: &str) -> Result<&File> {
         if !self.nodes.contains_key(entity) {
             let dev = self.devnodes.get(entity).ok_or_else(|| anyhow!("`{entity}` has no device node"))?.clone();

@@ -160,6 +160,19 @@ fn link_name(a: &str, ap: u32, b: &str, bp: u32) -> String {
     format!("'{a}':{ap} -> '{b}':{bp}")
 }
 
+/// How to get a sensor's output under the ISP input maximum.
+fn mode_fix(inst: &Instance, sensor: &str) -> String {
+    let s = inst.sensors.iter().find(|s| s.entity == sensor);
+    let fitting = s.and_then(|s| s.info.modes.iter().filter(|m| Size::new(m.width, m.height - m.bad_bottom_rows).fits(inst.limits.isp_max)).max_by_key(|m| m.width as u64 * m.height as u64));
+    match fitting {
+        Some(m) => format!(
+            "use a sensor mode that fits the ISP ({}/{}x{}), e.g. `rkisp1-setup apply --camera '{sensor}' --size {}x{}`; or run a kernel with the RK3399 limit of 4416x3312 (>= 6.12)",
+            m.code, m.width, m.height, m.width, m.height
+        ),
+        None => "use a smaller sensor mode, or a kernel with the RK3399 limit of 4416x3312 (>= 6.12)".into(),
+    }
+}
+
 /// The formats along the enabled chain into each enabled capture node, checked like the
 /// kernel does at STREAMON. `video`: the capture nodes' formats, where known.
 pub fn validate(inst: &Instance, video: &dyn Fn(&str) -> Option<VideoFormat>) -> Vec<Problem> {
@@ -176,6 +189,20 @@ pub fn validate(inst: &Instance, video: &dyn Fn(&str) -> Option<VideoFormat>) ->
             why: "the ISP needs one source at STREAMON (EPIPE otherwise)".into(),
             fix: "enable the sensor's link (rkisp1-setup apply, or media-ctl -l)".into(),
         });
+    }
+    // A sink holding more than the ISP takes (a dump from another kernel, or --isp-max).
+    for e in [Some(&inst.isp), inst.csi.as_ref()].into_iter().flatten() {
+        let Some(f) = fmt_of(e, 0) else { continue };
+        if !Size::new(f.width, f.height).fits(inst.limits.isp_max) {
+            let sensor = inst.sensors.first().map(|s| s.entity.clone()).unwrap_or_default();
+            out.push(Problem {
+                severity: "error",
+                place: format!("'{e}':0"),
+                what: format!("{}/{}x{} is above the ISP input maximum {}", f.code, f.width, f.height, inst.limits.isp_max),
+                why: format!("the ISP accepts at most {} ({}); the sink clamps larger formats and the sensor link then fails validation at STREAMON (EPIPE)", inst.limits.isp_max, inst.limits.isp_max_source),
+                fix: mode_fix(inst, &sensor),
+            });
+        }
     }
     // Subdev links: sensor → [csi →] isp → resizer; each enabled one must agree on code and size.
     let mut subdev_links = Vec::new();
@@ -203,15 +230,7 @@ pub fn validate(inst: &Instance, video: &dyn Fn(&str) -> Option<VideoFormat>) ->
                         "the ISP input maximum is {} ({}), so the sink clamped {}x{} to {}x{}; link validation then fails with EPIPE",
                         inst.limits.isp_max, inst.limits.isp_max_source, src.width, src.height, dst.width, dst.height
                     );
-                    let sensor = inst.sensors.iter().find(|s| s.entity == a);
-                    let fitting = sensor.and_then(|s| s.info.modes.iter().filter(|m| Size::new(m.width, m.height).fits(inst.limits.isp_max)).max_by_key(|m| m.width as u64 * m.height as u64));
-                    fix = match fitting {
-                        Some(m) => format!(
-                            "use a sensor mode that fits the ISP ({}/{}x{}), e.g. `rkisp1-setup apply --camera '{a}' --size {}x{}`; or run a kernel with the RK3399 limit of 4416x3312 (>= 6.12)",
-                            m.code, m.width, m.height, m.width, m.height
-                        ),
-                        None => "use a smaller sensor mode, or a kernel with the RK3399 limit of 4416x3312 (>= 6.12)".into(),
-                    };
+                    fix = mode_fix(inst, &a);
                 } else if src.code != dst.code {
                     why = format!("{why}; the codes differ ({} vs {}), e.g. after a flip changed the Bayer order", src.code, dst.code);
                 }

@@ -136,12 +136,18 @@ pub fn plan(inst: &Instance, req: &Request) -> Result<Plan, PlanError> {
     }
     let capture = inst.captures[path.index()].clone().ok_or(PlanError::NoPath { path: path.name() })?;
     let limits = &inst.limits;
+    let mut notes = Vec::new();
+    // 4:2:x output and Bayer cells need even sizes.
+    let even = Size::new(req.size.width & !1, req.size.height & !1);
+    if even != req.size {
+        notes.push(format!("{} rounded down to the even size {even}", req.size));
+    }
+    let req = &Request { size: even, ..req.clone() };
     let max = model::path_max(limits, path);
     if !req.size.fits(max) || !limits.resizer_min.fits(req.size) {
         let hint = if path == Path::SelfPath && req.size.fits(limits.main_max) { "; use --path main" } else { "" };
         return Err(PlanError::SizeOutOfRange { size: req.size, path: path.name(), min: limits.resizer_min, max, hint });
     }
-    let mut notes = Vec::new();
     let usable: Vec<&SensorMode> = sensor.info.modes.iter().filter(|m| valid_area(m).fits(limits.isp_max) && limits.isp_min.fits(valid_area(m))).collect();
     if usable.is_empty() {
         let modes = sensor.info.modes.iter().map(|m| format!("{}x{}", m.width, m.height)).collect::<Vec<_>>().join(", ");

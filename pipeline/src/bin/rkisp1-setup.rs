@@ -103,10 +103,13 @@ fn devices(cli: &Cli) -> Result<Vec<Box<dyn MediaDevice>>> {
         let inst = Instance::from_topology(t, limits, &modes)?;
         return Ok(vec![Box::new(FakeDevice::new(inst))]);
     }
-    let found: Vec<hw::V4l2Media> = match &cli.device {
+    let mut found: Vec<hw::V4l2Media> = match &cli.device {
         Some(d) => vec![hw::V4l2Media::open(d)?],
         None => hw::discover()?,
     };
+    if let Some(m) = cli.isp_max {
+        found.iter_mut().for_each(|d| d.override_isp_max(m));
+    }
     if found.is_empty() {
         bail!("no rkisp1 media device found (is this an RK3399 with the rkisp1 driver loaded? offline: --topology FILE)");
     }
@@ -118,10 +121,7 @@ fn devices(cli: &Cli) -> Result<Vec<Box<dyn MediaDevice>>> {
 fn pick(cli: &Cli, camera: Option<&str>) -> Result<(Box<dyn MediaDevice>, Instance)> {
     let mut errors = Vec::new();
     for mut d in devices(cli)? {
-        let mut inst = d.instance()?;
-        if let Some(m) = cli.isp_max {
-            inst.limits = Limits::with_isp_max(m, "--isp-max");
-        }
+        let inst = d.instance()?;
         match inst.sensor(camera) {
             Ok(_) => return Ok((d, inst)),
             Err(e) => errors.push(format!("{}: {e}", inst.media_node.as_deref().unwrap_or("topology"))),
@@ -187,11 +187,8 @@ fn run(cli: &Cli) -> Result<i32> {
         Command::Doctor { json } => {
             let mut errors = 0;
             for mut d in devices(cli)? {
-                let mut inst = d.instance()?;
+                let inst = d.instance()?;
                 let name = inst.media_node.clone().unwrap_or_else(|| "topology".into());
-                if cli.isp_max.is_some() && cli.topology.is_none() {
-                    inst.limits = Limits::with_isp_max(cli.isp_max.unwrap(), "--isp-max");
-                }
                 let problems = doctor::doctor(d.as_mut())?;
                 errors += problems.iter().filter(|p| p.severity == "error").count();
                 if *json {
