@@ -36,7 +36,12 @@ pub fn wanted(entity: &str, id: u32, c: Option<Control>) -> Option<Fix> {
         ("imx258", cid::DIGITAL_GAIN) => (IMX258_DIGITAL_GAIN_UNITY, "DIGITAL_GAIN"),
         _ => return None,
     };
-    (c.value != want && (c.min..=c.max).contains(&want)).then(|| Fix { entity: entity.into(), control: name, from: c.value, to: want })
+    (c.value != want && (c.min..=c.max).contains(&want)).then(|| Fix {
+        entity: entity.into(),
+        control: name,
+        from: c.value,
+        to: want,
+    })
 }
 
 /// The fixes a device needs: (sensor, control, current → wanted).
@@ -55,7 +60,11 @@ pub fn needed(dev: &mut dyn MediaDevice) -> Result<Vec<Fix>> {
 pub fn fix(dev: &mut dyn MediaDevice) -> Result<Vec<Fix>> {
     let mut done = Vec::new();
     for mut f in needed(dev)? {
-        let id = controls_of(&f.entity).iter().find(|(_, n)| *n == f.control).map(|(i, _)| *i).unwrap_or(cid::DIGITAL_GAIN);
+        let id = controls_of(&f.entity)
+            .iter()
+            .find(|(_, n)| *n == f.control)
+            .map(|(i, _)| *i)
+            .unwrap_or(cid::DIGITAL_GAIN);
         f.to = dev.set_control(&f.entity, id, f.to)?;
         done.push(f);
     }

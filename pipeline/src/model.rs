@@ -28,7 +28,10 @@ pub fn capture_code(path: Path, fourcc: &str) -> Option<String> {
         return Some("YUYV8_1_5X8".into());
     }
     if path == Path::Main {
-        return raw_fourccs().into_iter().find(|(f, _)| *f == fourcc).map(|(_, c)| c);
+        return raw_fourccs()
+            .into_iter()
+            .find(|(f, _)| *f == fourcc)
+            .map(|(_, c)| c);
     }
     None
 }
@@ -37,7 +40,11 @@ pub fn capture_code(path: Path, fourcc: &str) -> Option<String> {
 pub fn raw_fourccs() -> Vec<(&'static str, String)> {
     use mbus::BayerOrder::*;
     let mut v = Vec::new();
-    for (bits, names) in [(8, ["RGGB", "GRBG", "GBRG", "BA81"]), (10, ["RG10", "BA10", "GB10", "BG10"]), (12, ["RG12", "BA12", "GB12", "BG12"])] {
+    for (bits, names) in [
+        (8, ["RGGB", "GRBG", "GBRG", "BA81"]),
+        (10, ["RG10", "BA10", "GB10", "BG10"]),
+        (12, ["RG12", "BA12", "GB12", "BG12"]),
+    ] {
         for (o, f) in [Rggb, Grbg, Gbrg, Bggr].into_iter().zip(names) {
             v.push((f, mbus::bayer_code(o, bits)));
         }
@@ -47,24 +54,45 @@ pub fn raw_fourccs() -> Vec<(&'static str, String)> {
 
 /// The raw capture fourcc for a Bayer code.
 pub fn raw_fourcc(code: &str) -> Option<&'static str> {
-    raw_fourccs().into_iter().find(|(_, c)| c == code).map(|(f, _)| f)
+    raw_fourccs()
+        .into_iter()
+        .find(|(_, c)| c == code)
+        .map(|(f, _)| f)
 }
 
 fn clamp_size(s: Size, min: Size, max: Size) -> Size {
-    Size::new(s.width.clamp(min.width, max.width), s.height.clamp(min.height, max.height))
+    Size::new(
+        s.width.clamp(min.width, max.width),
+        s.height.clamp(min.height, max.height),
+    )
 }
 
 fn fmt(code: &str, s: Size) -> PadFormat {
-    PadFormat { code: code.into(), width: s.width, height: s.height, field: Some("none".into()), ..Default::default() }
+    PadFormat {
+        code: code.into(),
+        width: s.width,
+        height: s.height,
+        field: Some("none".into()),
+        ..Default::default()
+    }
 }
 
 /// The CSI receiver (≥ 6.3) and the ISP sink: Bayer or YUV codes, size within the ISP
 /// input limits. The sink crop resets to the whole frame.
 pub fn isp_sink(limits: &Limits, code: &str, s: Size) -> PadFormat {
-    let code = if mbus::is_bayer(code) || mbus::is_yuv_input(code) { code } else { "SRGGB10_1X10" };
+    let code = if mbus::is_bayer(code) || mbus::is_yuv_input(code) {
+        code
+    } else {
+        "SRGGB10_1X10"
+    };
     let size = clamp_size(s, limits.isp_min, limits.isp_max);
     let mut f = fmt(code, size);
-    let full = Rect { x: 0, y: 0, width: size.width, height: size.height };
+    let full = Rect {
+        x: 0,
+        y: 0,
+        width: size.width,
+        height: size.height,
+    };
     f.crop_bounds = Some(full);
     f.crop = Some(full);
     f
@@ -80,15 +108,29 @@ pub fn isp_crop(bounds: Rect, want: Rect) -> Rect {
     let y = (want.y as i64 - bounds.y as i64).clamp(0, (max_h - 32).max(0));
     let w = even((want.width as i64).clamp(32, max_w - x));
     let h = (want.height as i64).clamp(32, max_h - y);
-    Rect { x: bounds.x + x as i32, y: bounds.y + y as i32, width: w as u32, height: h as u32 }
+    Rect {
+        x: bounds.x + x as i32,
+        y: bounds.y + y as i32,
+        width: w as u32,
+        height: h as u32,
+    }
 }
 
 /// The ISP source: YUYV8_2X8 (processed) or the sink's Bayer code (raw bypass); its size is
 /// always its crop.
 pub fn isp_source(sink: &PadFormat, code: &str, crop: Rect) -> PadFormat {
-    let sink_crop = sink.crop.unwrap_or(Rect { x: 0, y: 0, width: sink.width, height: sink.height });
+    let sink_crop = sink.crop.unwrap_or(Rect {
+        x: 0,
+        y: 0,
+        width: sink.width,
+        height: sink.height,
+    });
     let crop = isp_crop(sink_crop, crop);
-    let code = if mbus::is_bayer(&sink.code) && code == sink.code { code } else { "YUYV8_2X8" };
+    let code = if mbus::is_bayer(&sink.code) && code == sink.code {
+        code
+    } else {
+        "YUYV8_2X8"
+    };
     let mut f = fmt(code, Size::new(crop.width, crop.height));
     f.crop_bounds = Some(sink_crop);
     f.crop = Some(crop);
@@ -104,7 +146,12 @@ pub fn resizer_sink(limits: &Limits, path: Path, code: &str, s: Size) -> PadForm
     };
     let size = clamp_size(s, limits.resizer_min, limits.main_max);
     let mut f = fmt(code, size);
-    let full = Rect { x: 0, y: 0, width: size.width, height: size.height };
+    let full = Rect {
+        x: 0,
+        y: 0,
+        width: size.width,
+        height: size.height,
+    };
     f.crop_bounds = Some(full);
     f.crop = Some(full);
     f
@@ -112,7 +159,12 @@ pub fn resizer_sink(limits: &Limits, path: Path, code: &str, s: Size) -> PadForm
 
 /// Resizer sink crop: inside the sink format; none for Bayer pass-through.
 pub fn resizer_crop(sink: &PadFormat, want: Rect) -> Rect {
-    let full = Rect { x: 0, y: 0, width: sink.width, height: sink.height };
+    let full = Rect {
+        x: 0,
+        y: 0,
+        width: sink.width,
+        height: sink.height,
+    };
     if mbus::is_bayer(&sink.code) {
         return full;
     }
@@ -120,17 +172,35 @@ pub fn resizer_crop(sink: &PadFormat, want: Rect) -> Rect {
     let y = want.y.clamp(0, sink.height.saturating_sub(16) as i32);
     let w = want.width.clamp(32, sink.width - x as u32);
     let h = want.height.clamp(16, sink.height - y as u32);
-    Rect { x, y, width: w, height: h }
+    Rect {
+        x,
+        y,
+        width: w,
+        height: h,
+    }
 }
 
 /// A resizer source: YUYV8_2X8 or YUYV8_1_5X8 at any size within its path's limits;
 /// Bayer passes through at the sink size.
-pub fn resizer_source(limits: &Limits, path: Path, sink: &PadFormat, code: &str, s: Size) -> PadFormat {
+pub fn resizer_source(
+    limits: &Limits,
+    path: Path,
+    sink: &PadFormat,
+    code: &str,
+    s: Size,
+) -> PadFormat {
     if mbus::is_bayer(&sink.code) {
         return fmt(&sink.code, Size::new(sink.width, sink.height));
     }
-    let code = if code == "YUYV8_1_5X8" { code } else { "YUYV8_2X8" };
-    fmt(code, clamp_size(s, limits.resizer_min, path_max(limits, path)))
+    let code = if code == "YUYV8_1_5X8" {
+        code
+    } else {
+        "YUYV8_2X8"
+    };
+    fmt(
+        code,
+        clamp_size(s, limits.resizer_min, path_max(limits, path)),
+    )
 }
 
 pub fn path_max(limits: &Limits, path: Path) -> Size {
@@ -139,9 +209,21 @@ pub fn path_max(limits: &Limits, path: Path) -> Size {
 
 /// A capture node: a format of its path (else the path's default) within its limits.
 pub fn capture(limits: &Limits, path: Path, f: &VideoFormat) -> VideoFormat {
-    let fourcc = if capture_code(path, &f.fourcc).is_some() { f.fourcc.clone() } else { "YUYV".into() };
-    let s = clamp_size(Size::new(f.width, f.height), limits.resizer_min, path_max(limits, path));
-    VideoFormat { fourcc, width: s.width, height: s.height }
+    let fourcc = if capture_code(path, &f.fourcc).is_some() {
+        f.fourcc.clone()
+    } else {
+        "YUYV".into()
+    };
+    let s = clamp_size(
+        Size::new(f.width, f.height),
+        limits.resizer_min,
+        path_max(limits, path),
+    );
+    VideoFormat {
+        fourcc,
+        width: s.width,
+        height: s.height,
+    }
 }
 
 /// One reason STREAMON would fail (or the picture would be wrong), with the fix.
@@ -163,7 +245,13 @@ fn link_name(a: &str, ap: u32, b: &str, bp: u32) -> String {
 /// How to get a sensor's output under the ISP input maximum.
 fn mode_fix(inst: &Instance, sensor: &str) -> String {
     let s = inst.sensors.iter().find(|s| s.entity == sensor);
-    let fitting = s.and_then(|s| s.info.modes.iter().filter(|m| Size::new(m.width, m.height - m.bad_bottom_rows).fits(inst.limits.isp_max)).max_by_key(|m| m.width as u64 * m.height as u64));
+    let fitting = s.and_then(|s| {
+        s.info
+            .modes
+            .iter()
+            .filter(|m| Size::new(m.width, m.height - m.bad_bottom_rows).fits(inst.limits.isp_max))
+            .max_by_key(|m| m.width as u64 * m.height as u64)
+    });
     match fitting {
         Some(m) => format!(
             "use a sensor mode that fits the ISP ({}/{}x{}), e.g. `rkisp1-setup apply --camera '{sensor}' --size {}x{}`; or run a kernel with the RK3399 limit of 4416x3312 (>= 6.12)",
@@ -178,9 +266,17 @@ fn mode_fix(inst: &Instance, sensor: &str) -> String {
 pub fn validate(inst: &Instance, video: &dyn Fn(&str) -> Option<VideoFormat>) -> Vec<Problem> {
     let t = &inst.topology;
     let mut out = Vec::new();
-    let fmt_of = |e: &str, p: u32| t.entity(e).and_then(|e| e.pad(p)).and_then(|p| p.format.clone());
+    let fmt_of = |e: &str, p: u32| {
+        t.entity(e)
+            .and_then(|e| e.pad(p))
+            .and_then(|p| p.format.clone())
+    };
     // The ISP sink needs exactly one enabled source (the sensor or the CSI receiver).
-    let sink_links: Vec<_> = t.entity(&inst.isp).and_then(|e| e.pad(0)).map(|p| p.links.iter().filter(|l| l.enabled).cloned().collect()).unwrap_or_default();
+    let sink_links: Vec<_> = t
+        .entity(&inst.isp)
+        .and_then(|e| e.pad(0))
+        .map(|p| p.links.iter().filter(|l| l.enabled).cloned().collect())
+        .unwrap_or_default();
     if sink_links.is_empty() {
         out.push(Problem {
             severity: "error",
@@ -194,7 +290,11 @@ pub fn validate(inst: &Instance, video: &dyn Fn(&str) -> Option<VideoFormat>) ->
     for e in [Some(&inst.isp), inst.csi.as_ref()].into_iter().flatten() {
         let Some(f) = fmt_of(e, 0) else { continue };
         if !Size::new(f.width, f.height).fits(inst.limits.isp_max) {
-            let sensor = inst.sensors.first().map(|s| s.entity.clone()).unwrap_or_default();
+            let sensor = inst
+                .sensors
+                .first()
+                .map(|s| s.entity.clone())
+                .unwrap_or_default();
             out.push(Problem {
                 severity: "error",
                 place: format!("'{e}':0"),
@@ -213,16 +313,26 @@ pub fn validate(inst: &Instance, video: &dyn Fn(&str) -> Option<VideoFormat>) ->
         for p in e.pads.iter().filter(|p| p.direction == Direction::Source) {
             for l in p.links.iter().filter(|l| l.enabled) {
                 if t.entity(&l.remote_entity).is_some_and(|r| r.kind != "Node") {
-                    subdev_links.push((e.name.clone(), p.index, l.remote_entity.clone(), l.remote_pad));
+                    subdev_links.push((
+                        e.name.clone(),
+                        p.index,
+                        l.remote_entity.clone(),
+                        l.remote_pad,
+                    ));
                 }
             }
         }
     }
     for (a, ap, b, bp) in subdev_links {
-        let (Some(src), Some(dst)) = (fmt_of(&a, ap), fmt_of(&b, bp)) else { continue };
+        let (Some(src), Some(dst)) = (fmt_of(&a, ap), fmt_of(&b, bp)) else {
+            continue;
+        };
         if src.code != dst.code || src.width != dst.width || src.height != dst.height {
             let mut why = "link validation at STREAMON requires equal code, width and height on both ends (EPIPE)".to_string();
-            let mut fix = format!("set '{b}':{bp} to {}/{}x{}, or choose a source format the sink accepts", src.code, src.width, src.height);
+            let mut fix = format!(
+                "set '{b}':{bp} to {}/{}x{}, or choose a source format the sink accepts",
+                src.code, src.width, src.height
+            );
             let src_size = Size::new(src.width, src.height);
             if b == inst.isp || Some(&b) == inst.csi.as_ref() {
                 if !src_size.fits(inst.limits.isp_max) {
@@ -238,7 +348,10 @@ pub fn validate(inst: &Instance, video: &dyn Fn(&str) -> Option<VideoFormat>) ->
             out.push(Problem {
                 severity: "error",
                 place: link_name(&a, ap, &b, bp),
-                what: format!("source {}/{}x{}, sink {}/{}x{}", src.code, src.width, src.height, dst.code, dst.width, dst.height),
+                what: format!(
+                    "source {}/{}x{}, sink {}/{}x{}",
+                    src.code, src.width, src.height, dst.code, dst.width, dst.height
+                ),
                 why,
                 fix,
             });
@@ -246,22 +359,40 @@ pub fn validate(inst: &Instance, video: &dyn Fn(&str) -> Option<VideoFormat>) ->
     }
     // Capture nodes: their pixel format and size must match what the link delivers.
     for path in [Path::Main, Path::SelfPath] {
-        let Some(cap) = &inst.captures[path.index()] else { continue };
-        let Some(link) = t.entity(cap).and_then(|e| e.pad(0)).and_then(|p| p.links.first()).cloned() else { continue };
+        let Some(cap) = &inst.captures[path.index()] else {
+            continue;
+        };
+        let Some(link) = t
+            .entity(cap)
+            .and_then(|e| e.pad(0))
+            .and_then(|p| p.links.first())
+            .cloned()
+        else {
+            continue;
+        };
         // Only paths whose ISP link is enabled stream.
         let feeding = match &inst.resizers[path.index()] {
-            Some(r) => t.entity(r).and_then(|e| e.pad(0)).is_some_and(|p| p.links.iter().any(|l| l.enabled)),
+            Some(r) => t
+                .entity(r)
+                .and_then(|e| e.pad(0))
+                .is_some_and(|p| p.links.iter().any(|l| l.enabled)),
             None => link.enabled,
         };
         if !feeding {
             continue;
         }
         let Some(vf) = video(cap) else { continue };
-        let Some(src) = fmt_of(&link.remote_entity, link.remote_pad) else { continue };
+        let Some(src) = fmt_of(&link.remote_entity, link.remote_pad) else {
+            continue;
+        };
         let want = capture_code(path, &vf.fourcc);
         let scales = inst.resizers[path.index()].is_none();
         let size_ok = scales || (src.width == vf.width && src.height == vf.height);
-        let code_ok = if scales { src.code == "YUYV8_2X8" || mbus::is_bayer(&src.code) } else { want.as_deref() == Some(src.code.as_str()) };
+        let code_ok = if scales {
+            src.code == "YUYV8_2X8" || mbus::is_bayer(&src.code)
+        } else {
+            want.as_deref() == Some(src.code.as_str())
+        };
         if !size_ok || !code_ok {
             out.push(Problem {
                 severity: "error",
@@ -274,9 +405,23 @@ pub fn validate(inst: &Instance, video: &dyn Fn(&str) -> Option<VideoFormat>) ->
     }
     // Old imx258 driver: the last rows are not image (see sensors::Driver::Imx258Old).
     for s in &inst.sensors {
-        let Some(f) = fmt_of(&inst.isp, 0) else { continue };
-        let Some(m) = s.info.modes.iter().find(|m| m.bad_bottom_rows > 0 && m.width == f.width && m.height == f.height) else { continue };
-        let crop = f.crop.unwrap_or(Rect { x: 0, y: 0, width: f.width, height: f.height });
+        let Some(f) = fmt_of(&inst.isp, 0) else {
+            continue;
+        };
+        let Some(m) = s
+            .info
+            .modes
+            .iter()
+            .find(|m| m.bad_bottom_rows > 0 && m.width == f.width && m.height == f.height)
+        else {
+            continue;
+        };
+        let crop = f.crop.unwrap_or(Rect {
+            x: 0,
+            y: 0,
+            width: f.width,
+            height: f.height,
+        });
         if crop.y as u32 + crop.height > m.height - m.bad_bottom_rows {
             out.push(Problem {
                 severity: "warning",
