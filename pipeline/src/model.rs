@@ -255,7 +255,7 @@ fn mode_fix(inst: &Instance, sensor: &str) -> String {
     match fitting {
         Some(m) => format!(
             "use a sensor mode that fits the ISP ({}/{}x{}), e.g. `rkisp1-setup apply --camera '{sensor}' --size {}x{}`; or run a kernel with the RK3399 limit of 4416x3312 (>= 6.12)",
-            m.code, m.width, m.height, m.width, m.height
+            m.code, m.width, m.height, m.width, m.height - m.bad_bottom_rows
         ),
         None => "use a smaller sensor mode, or a kernel with the RK3399 limit of 4416x3312 (>= 6.12)".into(),
     }

@@ -385,6 +385,7 @@ fn doctor_explains_the_seeds_4208_to_4032_mismatch_and_apply_fixes_it() {
             "{name}: the ISP sink clamps like the 6.1 kernel"
         );
         let problems = doctor::doctor(&mut dev).unwrap();
+        eprintln!("{name}:\n{}", doctor::describe(&problems));
         let p = problems
             .iter()
             .find(|p| p.place == "'imx258 1-001a':0 -> 'rkisp1_isp':0")
