@@ -9,6 +9,25 @@ use rkisp1_pipeline::plan::{self, OutputFormat, Request};
 use rkisp1_pipeline::sensors::SensorMode;
 use rkisp1_pipeline::{defaults, doctor, hw, topology};
 
+/// Print to stdout; a closed pipe (`rkisp1-setup … | head`) ends the program quietly
+/// instead of panicking.
+macro_rules! say_raw {
+    ($($t:tt)*) => {{
+        use std::io::Write;
+        if let Err(e) = write!(std::io::stdout(), $($t)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+macro_rules! say {
+    ($($t:tt)*) => {{
+        say_raw!($($t)*);
+        say_raw!("\n");
+    }};
+}
+
 #[derive(Parser)]
 #[command(
     name = "rkisp1-setup",
@@ -168,14 +187,14 @@ fn run(cli: &Cli) -> Result<i32> {
         Command::List => {
             for mut d in devices(cli)? {
                 let inst = d.instance()?;
-                println!(
+                say!(
                     "{} (driver {}, kernel {}, hw revision {:?})",
                     inst.media_node.as_deref().unwrap_or("topology"),
                     inst.topology.device.driver,
                     inst.topology.device.driver_version,
                     inst.topology.device.hw_revision
                 );
-                println!(
+                say!(
                     "  ISP {} (input max {} from {}), CSI {}",
                     inst.isp,
                     inst.limits.isp_max,
@@ -189,7 +208,7 @@ fn run(cli: &Cli) -> Result<i32> {
                         .iter()
                         .map(|m| format!("{}/{}x{}", m.code, m.width, m.height))
                         .collect();
-                    println!(
+                    say!(
                         "  sensor {} ({}): {} [{}]",
                         s.entity,
                         s.info
@@ -201,7 +220,7 @@ fn run(cli: &Cli) -> Result<i32> {
                     );
                 }
                 if !inst.inferred.is_empty() {
-                    println!(
+                    say!(
                         "  completed from the driver layout (dump cut off): {}",
                         inst.inferred.join(", ")
                     );
@@ -213,12 +232,12 @@ fn run(cli: &Cli) -> Result<i32> {
             let (_, inst) = pick(cli, w.camera.as_deref())?;
             let p = plan::plan(&inst, &request(w))?;
             if w.json {
-                println!("{}", serde_json::to_string_pretty(&p)?);
+                say!("{}", serde_json::to_string_pretty(&p)?);
             } else {
-                print!("{}", p.describe());
-                println!("commands:");
+                say_raw!("{}", p.describe());
+                say!("commands:");
                 for c in p.commands() {
-                    println!("  {c}");
+                    say!("  {c}");
                 }
             }
             Ok(0)
@@ -227,22 +246,22 @@ fn run(cli: &Cli) -> Result<i32> {
             let (mut d, inst) = pick(cli, w.camera.as_deref())?;
             let p = plan::plan(&inst, &request(w))?;
             if !w.json {
-                print!("{}", p.describe());
+                say_raw!("{}", p.describe());
             }
             let mismatches = device::apply(d.as_mut(), &p)?;
             if w.json {
-                println!(
+                say!(
                     "{}",
                     serde_json::json!({"plan": p, "mismatches": mismatches})
                 );
             } else if mismatches.is_empty() {
-                println!(
+                say!(
                     "applied and verified: every pad, link and the video node read back as planned"
                 );
             } else {
-                println!("applied, but the device differs from the plan:");
+                say!("applied, but the device differs from the plan:");
                 for m in &mismatches {
-                    println!("  {m}");
+                    say!("  {m}");
                 }
             }
             Ok(if mismatches.is_empty() { 0 } else { 1 })
@@ -255,16 +274,17 @@ fn run(cli: &Cli) -> Result<i32> {
                 let problems = doctor::doctor(d.as_mut())?;
                 errors += problems.iter().filter(|p| p.severity == "error").count();
                 if *json {
-                    println!(
+                    say!(
                         "{}",
                         serde_json::json!({"device": name, "problems": problems})
                     );
                 } else {
-                    println!(
+                    say!(
                         "{name}: ISP input maximum {} ({})",
-                        inst.limits.isp_max, inst.limits.isp_max_source
+                        inst.limits.isp_max,
+                        inst.limits.isp_max_source
                     );
-                    print!("{}", doctor::describe(&problems));
+                    say_raw!("{}", doctor::describe(&problems));
                 }
             }
             Ok(if errors > 0 { 1 } else { 0 })
@@ -285,12 +305,12 @@ fn run(cli: &Cli) -> Result<i32> {
                         } else {
                             s.set_control(*id, f.to)?
                         };
-                        println!("{verb} {} {} {} -> {to}", f.entity, f.control, f.from);
+                        say!("{verb} {} {} {} -> {to}", f.entity, f.control, f.from);
                         any = true;
                     }
                 }
                 if !any {
-                    println!("{}: nothing to fix", s.entity);
+                    say!("{}: nothing to fix", s.entity);
                 }
                 return Ok(0);
             }
@@ -301,16 +321,16 @@ fn run(cli: &Cli) -> Result<i32> {
                     defaults::fix(d.as_mut())?
                 };
                 if fixes.is_empty() {
-                    println!("nothing to fix");
+                    say!("nothing to fix");
                 }
                 for f in fixes {
-                    println!("{verb} {} {} {} -> {}", f.entity, f.control, f.from, f.to);
+                    say!("{verb} {} {} {} -> {}", f.entity, f.control, f.from, f.to);
                 }
             }
             Ok(0)
         }
         Command::UdevRule => {
-            print!("{}", include_str!("../../udev/90-rkisp1-setup.rules"));
+            say_raw!("{}", include_str!("../../udev/90-rkisp1-setup.rules"));
             Ok(0)
         }
     }
