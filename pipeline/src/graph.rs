@@ -381,45 +381,31 @@ fn complete_mainline(t: &mut Topology) -> Vec<String> {
         devnode: None,
         pads,
     };
+    // A resizer as the driver creates it: ISP source → sink, source → its capture node.
+    let resizer = |i: usize| {
+        subdev(
+            RESIZERS[i],
+            vec![
+                pad(
+                    0,
+                    Sink,
+                    true,
+                    yuv(800, 600),
+                    vec![link(Sink, isp, 2, true, false)],
+                ),
+                pad(
+                    1,
+                    Source,
+                    true,
+                    yuv(800, 600),
+                    vec![link(Source, CAPTURES[i], 0, true, true)],
+                ),
+            ],
+        )
+    };
     let mut template = vec![
-        subdev(
-            RESIZERS[0],
-            vec![
-                pad(
-                    0,
-                    Sink,
-                    true,
-                    yuv(800, 600),
-                    vec![link(Sink, isp, 2, true, false)],
-                ),
-                pad(
-                    1,
-                    Source,
-                    true,
-                    yuv(800, 600),
-                    vec![link(Source, CAPTURES[0], 0, true, true)],
-                ),
-            ],
-        ),
-        subdev(
-            RESIZERS[1],
-            vec![
-                pad(
-                    0,
-                    Sink,
-                    true,
-                    yuv(800, 600),
-                    vec![link(Sink, isp, 2, true, false)],
-                ),
-                pad(
-                    1,
-                    Source,
-                    true,
-                    yuv(800, 600),
-                    vec![link(Source, CAPTURES[1], 0, true, true)],
-                ),
-            ],
-        ),
+        resizer(0),
+        resizer(1),
         node(CAPTURES[0], Sink, RESIZERS[0], 1),
         node(CAPTURES[1], Sink, RESIZERS[1], 1),
         node(STATS_NAMES[0], Sink, isp, 3),

@@ -77,6 +77,19 @@ fn fmt(code: &str, s: Size) -> PadFormat {
     }
 }
 
+/// A sink format whose crop (and crop bounds) is the whole frame, as after a set_fmt.
+fn with_full_crop(mut f: PadFormat) -> PadFormat {
+    let full = Rect {
+        x: 0,
+        y: 0,
+        width: f.width,
+        height: f.height,
+    };
+    f.crop_bounds = Some(full);
+    f.crop = Some(full);
+    f
+}
+
 /// The CSI receiver (≥ 6.3) and the ISP sink: Bayer or YUV codes, size within the ISP
 /// input limits. The sink crop resets to the whole frame.
 pub fn isp_sink(limits: &Limits, code: &str, s: Size) -> PadFormat {
@@ -86,16 +99,7 @@ pub fn isp_sink(limits: &Limits, code: &str, s: Size) -> PadFormat {
         "SRGGB10_1X10"
     };
     let size = clamp_size(s, limits.isp_min, limits.isp_max);
-    let mut f = fmt(code, size);
-    let full = Rect {
-        x: 0,
-        y: 0,
-        width: size.width,
-        height: size.height,
-    };
-    f.crop_bounds = Some(full);
-    f.crop = Some(full);
-    f
+    with_full_crop(fmt(code, size))
 }
 
 /// The ISP's crop rule (sink crop inside the sink format, source crop inside the sink
@@ -145,16 +149,7 @@ pub fn resizer_sink(limits: &Limits, path: Path, code: &str, s: Size) -> PadForm
         _ => "YUYV8_2X8",
     };
     let size = clamp_size(s, limits.resizer_min, limits.main_max);
-    let mut f = fmt(code, size);
-    let full = Rect {
-        x: 0,
-        y: 0,
-        width: size.width,
-        height: size.height,
-    };
-    f.crop_bounds = Some(full);
-    f.crop = Some(full);
-    f
+    with_full_crop(fmt(code, size))
 }
 
 /// Resizer sink crop: inside the sink format; none for Bayer pass-through.
