@@ -13,31 +13,38 @@ use anyhow::Result;
 
 pub const IMX258_DIGITAL_GAIN_UNITY: i64 = 256;
 
+/// The one place that says which controls to fix: (chip, control id, name, wanted value).
+const WANTED: &[(&str, u32, &str, i64)] = &[(
+    "imx258",
+    cid::DIGITAL_GAIN,
+    "DIGITAL_GAIN",
+    IMX258_DIGITAL_GAIN_UNITY,
+)];
+
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Fix {
     pub entity: String,
+    #[serde(skip)]
+    pub id: u32,
     pub control: &'static str,
     pub from: i64,
     pub to: i64,
 }
 
-/// The controls to look at on a sensor: (id, name).
-pub fn controls_of(entity: &str) -> &'static [(u32, &'static str)] {
-    match sensors::chip(entity).as_str() {
-        "imx258" => &[(cid::DIGITAL_GAIN, "DIGITAL_GAIN")],
-        _ => &[],
-    }
+/// The control ids to look at on a sensor.
+pub fn controls_of(entity: &str) -> impl Iterator<Item = u32> {
+    let chip = sensors::chip(entity);
+    WANTED.iter().filter(move |w| w.0 == chip).map(|w| w.1)
 }
 
 /// The fix one control needs, given its current state (None: the sensor lacks it).
 pub fn wanted(entity: &str, id: u32, c: Option<Control>) -> Option<Fix> {
     let c = c?;
-    let (want, name) = match (sensors::chip(entity).as_str(), id) {
-        ("imx258", cid::DIGITAL_GAIN) => (IMX258_DIGITAL_GAIN_UNITY, "DIGITAL_GAIN"),
-        _ => return None,
-    };
+    let chip = sensors::chip(entity);
+    let &(_, _, name, want) = WANTED.iter().find(|w| w.0 == chip && w.1 == id)?;
     (c.value != want && (c.min..=c.max).contains(&want)).then(|| Fix {
         entity: entity.into(),
+        id,
         control: name,
         from: c.value,
         to: want,
@@ -49,8 +56,8 @@ pub fn needed(dev: &mut dyn MediaDevice) -> Result<Vec<Fix>> {
     let inst = dev.instance()?;
     let mut out = Vec::new();
     for s in &inst.sensors {
-        for (id, _) in controls_of(&s.entity) {
-            out.extend(wanted(&s.entity, *id, dev.control(&s.entity, *id)?));
+        for id in controls_of(&s.entity) {
+            out.extend(wanted(&s.entity, id, dev.control(&s.entity, id)?));
         }
     }
     Ok(out)
@@ -60,12 +67,7 @@ pub fn needed(dev: &mut dyn MediaDevice) -> Result<Vec<Fix>> {
 pub fn fix(dev: &mut dyn MediaDevice) -> Result<Vec<Fix>> {
     let mut done = Vec::new();
     for mut f in needed(dev)? {
-        let id = controls_of(&f.entity)
-            .iter()
-            .find(|(_, n)| *n == f.control)
-            .map(|(i, _)| *i)
-            .unwrap_or(cid::DIGITAL_GAIN);
-        f.to = dev.set_control(&f.entity, id, f.to)?;
+        f.to = dev.set_control(&f.entity, f.id, f.to)?;
         done.push(f);
     }
     Ok(done)

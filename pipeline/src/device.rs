@@ -393,6 +393,21 @@ pub fn apply(dev: &mut dyn MediaDevice, plan: &Plan) -> Result<Vec<Mismatch>> {
     verify(dev, plan)
 }
 
+/// The STREAMON checks (`model::validate`) on a device's graph, with its capture nodes'
+/// current formats.
+pub fn streamon_problems(
+    dev: &mut dyn MediaDevice,
+    inst: &Instance,
+) -> Result<Vec<model::Problem>> {
+    let mut formats = BTreeMap::new();
+    for c in inst.captures.iter().flatten() {
+        if let Some(v) = dev.video_format(c)? {
+            formats.insert(c.clone(), v);
+        }
+    }
+    Ok(model::validate(inst, &|e| formats.get(e).cloned()))
+}
+
 /// Compare the device's current state with a plan, and run the STREAMON checks.
 pub fn verify(dev: &mut dyn MediaDevice, plan: &Plan) -> Result<Vec<Mismatch>> {
     let inst = dev.instance()?;
@@ -444,13 +459,7 @@ pub fn verify(dev: &mut dyn MediaDevice, plan: &Plan) -> Result<Vec<Mismatch>> {
             plan.video.entity, plan.video.format, v
         ));
     }
-    let mut formats = BTreeMap::new();
-    for c in inst.captures.iter().flatten() {
-        if let Some(v) = dev.video_format(c)? {
-            formats.insert(c.clone(), v);
-        }
-    }
-    for p in model::validate(&inst, &|e| formats.get(e).cloned()) {
+    for p in streamon_problems(dev, &inst)? {
         out.push(format!(
             "{} {}: {} ({})",
             p.severity, p.place, p.what, p.why

@@ -1,11 +1,10 @@
 //! `doctor`: read the graph as it is and explain everything that would make STREAMON fail
 //! (or give a wrong picture) — which pad or link, which values, why, and the fix.
 
-use crate::device::{cid, MediaDevice};
-use crate::model::{self, Problem};
-use crate::sensors;
+use crate::defaults;
+use crate::device::{self, MediaDevice};
+use crate::model::Problem;
 use anyhow::Result;
-use std::collections::BTreeMap;
 
 pub fn doctor(dev: &mut dyn MediaDevice) -> Result<Vec<Problem>> {
     let inst = dev.instance()?;
@@ -19,28 +18,17 @@ pub fn doctor(dev: &mut dyn MediaDevice) -> Result<Vec<Problem>> {
             fix: "use the other rkisp1 media device (`rkisp1-setup list` shows which sensor is where)".into(),
         });
     }
-    let mut formats = BTreeMap::new();
-    for c in inst.captures.iter().flatten() {
-        if let Some(v) = dev.video_format(c)? {
-            formats.insert(c.clone(), v);
-        }
-    }
-    out.extend(model::validate(&inst, &|e| formats.get(e).cloned()));
-    for s in &inst.sensors {
-        if sensors::chip(&s.entity) != "imx258" {
-            continue;
-        }
-        if let Some(c) = dev.control(&s.entity, cid::DIGITAL_GAIN)? {
-            if c.value != crate::defaults::IMX258_DIGITAL_GAIN_UNITY {
-                out.push(Problem {
-                    severity: "warning",
-                    place: format!("'{}' DIGITAL_GAIN", s.entity),
-                    what: format!("digital gain {} (unity is {})", c.value, crate::defaults::IMX258_DIGITAL_GAIN_UNITY),
-                    why: format!("{:.1}x digital gain clips highlights at 1/{:.0} of full scale, and libcamera never sets this control", c.value as f64 / 256.0, c.value as f64 / 256.0),
-                    fix: "rkisp1-setup fix-sensor-defaults (and install its udev rule so it runs whenever the sensor appears)".into(),
-                });
-            }
-        }
+    out.extend(device::streamon_problems(dev, &inst)?);
+    // Controls left at harmful defaults: the same list fix-sensor-defaults works from.
+    for f in defaults::needed(dev)? {
+        let ratio = f.from as f64 / f.to as f64;
+        out.push(Problem {
+            severity: "warning",
+            place: format!("'{}' {}", f.entity, f.control),
+            what: format!("digital gain {} (unity is {})", f.from, f.to),
+            why: format!("{ratio:.1}x digital gain clips highlights at 1/{ratio:.0} of full scale, and libcamera never sets this control"),
+            fix: "rkisp1-setup fix-sensor-defaults (and install its udev rule so it runs whenever the sensor appears)".into(),
+        });
     }
     Ok(out)
 }

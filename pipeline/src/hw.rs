@@ -480,7 +480,17 @@ impl V4l2Media {
         self.pad_limits = Some(Limits::with_isp_max(max, "--isp-max"));
     }
 
+    /// Read the graph once before the first operation needs entity ids or device nodes
+    /// (read_topology sets the ids before it opens any node, so this cannot recurse).
+    fn ensure_topology(&mut self) -> Result<()> {
+        if self.entity_ids.is_empty() {
+            self.read_topology()?;
+        }
+        Ok(())
+    }
+
     fn node(&mut self, entity: &str) -> Result<&File> {
+        self.ensure_topology()?;
         if !self.nodes.contains_key(entity) {
             let dev = self
                 .devnodes
@@ -850,9 +860,7 @@ impl MediaDevice for V4l2Media {
     }
 
     fn setup_link(&mut self, source: (&str, u32), sink: (&str, u32), enabled: bool) -> Result<()> {
-        if self.entity_ids.is_empty() {
-            self.read_topology()?;
-        }
+        self.ensure_topology()?;
         let mut l = MediaLinkDesc {
             source: self.pad_id_desc(source.0, source.1)?,
             sink: self.pad_id_desc(sink.0, sink.1)?,
@@ -870,9 +878,6 @@ impl MediaDevice for V4l2Media {
     }
 
     fn set_format(&mut self, entity: &str, pad: u32, code: &str, size: Size) -> Result<PadFormat> {
-        if self.devnodes.is_empty() {
-            self.read_topology()?;
-        }
         let code_v = mbus::value(code).ok_or_else(|| anyhow!("unknown media bus code {code}"))?;
         let fd = self.node(entity)?.as_raw_fd();
         let mut f = V4l2SubdevFormat {
@@ -919,9 +924,6 @@ impl MediaDevice for V4l2Media {
     }
 
     fn set_video_format(&mut self, entity: &str, f: &VideoFormat) -> Result<VideoFormat> {
-        if self.devnodes.is_empty() {
-            self.read_topology()?;
-        }
         let fd = self.node(entity)?.as_raw_fd();
         let mut v = V4l2Format {
             type_: V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE,
@@ -946,9 +948,6 @@ impl MediaDevice for V4l2Media {
     }
 
     fn video_format(&mut self, entity: &str) -> Result<Option<VideoFormat>> {
-        if self.devnodes.is_empty() {
-            self.read_topology()?;
-        }
         let fd = self.node(entity)?.as_raw_fd();
         let mut v = V4l2Format {
             type_: V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE,
@@ -967,16 +966,10 @@ impl MediaDevice for V4l2Media {
     }
 
     fn control(&mut self, entity: &str, id: u32) -> Result<Option<Control>> {
-        if self.devnodes.is_empty() {
-            self.read_topology()?;
-        }
         control_on(self.node(entity)?, entity, id)
     }
 
     fn set_control(&mut self, entity: &str, id: u32, value: i64) -> Result<i64> {
-        if self.devnodes.is_empty() {
-            self.read_topology()?;
-        }
         set_control_on(self.node(entity)?, entity, id, value)
     }
 }

@@ -298,12 +298,12 @@ fn run(cli: &Cli) -> Result<i32> {
             if let Some(path) = subdev {
                 let s = hw::Subdev::open(path)?;
                 let mut any = false;
-                for (id, _) in defaults::controls_of(&s.entity) {
-                    if let Some(f) = defaults::wanted(&s.entity, *id, s.control(*id)?) {
+                for id in defaults::controls_of(&s.entity) {
+                    if let Some(f) = defaults::wanted(&s.entity, id, s.control(id)?) {
                         let to = if *dry_run {
                             f.to
                         } else {
-                            s.set_control(*id, f.to)?
+                            s.set_control(id, f.to)?
                         };
                         say!("{verb} {} {} {} -> {to}", f.entity, f.control, f.from);
                         any = true;
