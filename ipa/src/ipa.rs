@@ -63,7 +63,8 @@ pub struct Ipa {
 impl Ipa {
     /// Create the IPA from the sensor description and a tuning file's text.
     pub fn init(info: InitInfo, tuning_file: &str, tuning_text: &str) -> Result<Ipa, IpaError> {
-        let helper = SensorHelper::for_model(&info.sensor.model, info.sensor_controls.analogue_gain);
+        let helper =
+            SensorHelper::for_model(&info.sensor.model, info.sensor_controls.analogue_gain);
         let tuning = Tuning::parse(tuning_file, tuning_text)?;
         let mut algorithms = Vec::new();
         for (name, value) in &tuning.algorithms {
@@ -80,7 +81,11 @@ impl Ipa {
             "IPA initialised for {} (ISP {:?}), algorithms: {}",
             info.sensor.model,
             info.hw,
-            algorithms.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ")
+            algorithms
+                .iter()
+                .map(|a| a.name())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         Ok(Ipa {
             init: info,
@@ -113,19 +118,29 @@ impl Ipa {
         controls: SensorControls,
         format: ParamFormat,
     ) -> Result<Vec<ControlInfo>, IpaError> {
-        if info.width == 0 || info.height == 0 || info.pixel_rate == 0 || info.line_length < info.width {
+        if info.width == 0
+            || info.height == 0
+            || info.pixel_rate == 0
+            || info.line_length < info.width
+        {
             return Err(IpaError::InvalidSensorMode(format!(
                 "{}x{}, pixel rate {}, line length {}",
                 info.width, info.height, info.pixel_rate, info.line_length
             )));
         }
-        for (name, r) in [("EXPOSURE", controls.exposure), ("ANALOGUE_GAIN", controls.analogue_gain), ("VBLANK", controls.vblank)] {
+        for (name, r) in [
+            ("EXPOSURE", controls.exposure),
+            ("ANALOGUE_GAIN", controls.analogue_gain),
+            ("VBLANK", controls.vblank),
+        ] {
             if r.max < r.min || r.max <= 0 {
                 return Err(IpaError::MissingSensorControl(name));
             }
         }
         let timing = SensorTiming::new(&info, &controls, &self.helper);
-        let min_gain = self.helper.gain(self.helper.min_code(controls.analogue_gain));
+        let min_gain = self
+            .helper
+            .gain(self.helper.min_code(controls.analogue_gain));
         let max_gain = self.helper.gain(controls.analogue_gain.max);
         let session = Session {
             hw: self.init.hw,
@@ -253,7 +268,6 @@ impl Ipa {
         self.command = Some(cmd);
         (md, Some(cmd))
     }
-
 }
 
 /// Produce an empty but valid params buffer (no block changes anything).

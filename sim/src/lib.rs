@@ -8,10 +8,14 @@ pub mod flt;
 pub mod isp;
 pub mod metrics;
 pub mod output;
+pub mod random_scene;
+pub mod robustness;
+pub mod robustness_report;
 pub mod run;
 pub mod scene;
 pub mod scenarios;
 pub mod sensor;
+pub mod variation;
 
 /// Tuning files shipped in the repository, built in so the simulator runs anywhere.
 pub fn builtin_tuning(sensor: &str) -> Option<(&'static str, &'static str)> {

@@ -3,9 +3,12 @@
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use rkisp1_ipa::abi::{HwRevision, ParamFormat};
-use rkisp1_sim::metrics::{final_neutral_deg, step_response, NEUTRAL_FRAMES};
-use rkisp1_sim::run::{run, Event};
-use rkisp1_sim::{output, scenarios, scene};
+use rkisp1_sim::metrics::{final_neutral_deg, frames_to_neutral, step_response, AE_TARGET, CONVERGED_DEG, NEUTRAL_FRAMES};
+use rkisp1_sim::random_scene::RandomScene;
+use rkisp1_sim::robustness::{self, Case, Options};
+use rkisp1_sim::run::{run, Event, RunResult};
+use rkisp1_sim::variation::Variation;
+use rkisp1_sim::{output, robustness_report, scenarios, scene};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -25,6 +28,10 @@ enum Cmd {
         #[arg(long)]
         json: Option<PathBuf>,
     },
+    /// Run the robustness suite: random scenes, light, brightness, sensors, params formats
+    /// and module variations, each with one event; prints the figures beside the IPA's
+    /// targets.
+    Robustness(RobustnessArgs),
     /// Measure the IPA's per-frame cost (compute_params + process_stats) on both sensors.
     Bench {
         #[arg(long, default_value_t = 20000)]
@@ -39,10 +46,12 @@ enum Cmd {
 struct RunArgs {
     #[arg(long, default_value = "imx258")]
     sensor: String,
-    /// Built-in scene (chart, dominant[-green|-red|-blue|-yellow], backlit) or a scene file.
+    /// Built-in scene (chart, dominant[-green|-red|-blue|-yellow], backlit), random:SEED
+    /// (a scene of the robustness suite) or a scene file.
     #[arg(long, default_value = "chart")]
     scene: String,
-    /// A, TL84, CWF, D50 or D65.
+    /// A, TL84, CWF, D50, D65, or a colour temperature on the sensor's locus (2856K–6504K)
+    /// such as 4700K.
     #[arg(long, default_value = "D65")]
     illuminant: String,
     /// Scene brightness (1.0: a white reflector reaches full scale at 10 ms, unity gain).
@@ -74,6 +83,44 @@ struct RunArgs {
     out: PathBuf,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Render with the camera module of this seed instead of the calibrated one (the IPA
+    /// keeps its tuning); prints the perturbed values.
+    #[arg(long)]
+    variation: Option<u64>,
+    /// No shot/read noise and no dither.
+    #[arg(long)]
+    no_noise: bool,
+}
+
+#[derive(clap::Args)]
+struct RobustnessArgs {
+    #[arg(long, default_value_t = 400)]
+    runs: usize,
+    /// Seed of the suite; every run gets its own seed derived from it.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Module variation: both (drawn per run), on (every run) or off; `--variation` alone
+    /// means on.
+    #[arg(long, default_value = "both", num_args = 0..=1, default_missing_value = "on")]
+    variation: String,
+    /// imx258, ov8858 or both (drawn per run).
+    #[arg(long, default_value = "both")]
+    sensor: String,
+    /// Params format: fixed (RK1P), ext (RK1E) or both (drawn per run).
+    #[arg(long, default_value = "both")]
+    format: String,
+    /// Also write every run's figures (or, with --only, the run's records) as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Exit with status 1 if any target fails.
+    #[arg(long)]
+    check: bool,
+    /// Repeat only the run with this seed (as listed in the report) and print its figures.
+    #[arg(long)]
+    only: Option<u64>,
+    /// With --only: write that run's pictures and convergence plot here.
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 fn main() {
@@ -88,6 +135,7 @@ fn real_main() -> Result<()> {
     match Cli::parse().cmd {
         Cmd::Run(a) => run_cmd(a),
         Cmd::Report { json } => report(json),
+        Cmd::Robustness(a) => robustness_cmd(a),
         Cmd::Bench { frames, format } => bench(frames, &format),
     }
 }
@@ -95,7 +143,19 @@ fn real_main() -> Result<()> {
 fn run_cmd(a: RunArgs) -> Result<()> {
     let mut c = scenarios::base(&a.sensor, "chart", &a.illuminant, a.frames)?;
     let path = PathBuf::from(&a.scene);
-    c.scene = if path.exists() { scene::from_file(&path)? } else { scene::builtin(&a.scene)? };
+    c.scene = if let Some(seed) = a.scene.strip_prefix("random:") {
+        RandomScene::generate(seed.parse().with_context(|| format!("--scene random:SEED needs a number, not '{seed}'"))?).render()
+    } else if path.exists() {
+        scene::from_file(&path)?
+    } else {
+        scene::builtin(&a.scene)?
+    };
+    if let Some(seed) = a.variation {
+        let v = Variation::draw(seed, &c.sensor);
+        print!("{}", v.describe(&c.sensor));
+        c.sensor = v.apply(&c.sensor);
+    }
+    c.noise = !a.no_noise;
     c.brightness = a.brightness;
     c.mode = a.mode;
     c.seed = a.seed;
@@ -122,12 +182,8 @@ fn run_cmd(a: RunArgs) -> Result<()> {
     bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} frames").unwrap());
     let r = run(&c, |_| bar.inc(1))?;
     bar.finish_and_clear();
-    std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
-    output::write_png(&a.out.join("bare.png"), r.width, r.height, &r.bare_image)?;
-    output::write_png(&a.out.join("first.png"), r.width, r.height, &r.first_image)?;
-    output::write_png(&a.out.join("converged.png"), r.width, r.height, &r.final_image)?;
     let title = format!("{} · {} · {} · {} frames", a.sensor, c.scene.name, a.illuminant, a.frames);
-    output::write_convergence_svg(&a.out.join("convergence.svg"), &title, &r.records)?;
+    write_pictures(&a.out, &title, &r)?;
     let last = r.records.last().unwrap();
     let step = (a.step_ev.is_some() || a.step_illuminant.is_some()).then(|| step_response(&r.records, a.step_at.min(a.frames - 1)));
     let summary = serde_json::json!({
@@ -151,6 +207,91 @@ fn run_cmd(a: RunArgs) -> Result<()> {
     println!("wrote {}/{{bare,first,converged}}.png, convergence.svg, summary.json", a.out.display());
     if r.rejected_params > 0 {
         bail!("{} params buffers would have been rejected by the kernel", r.rejected_params);
+    }
+    Ok(())
+}
+
+/// bare.png, first.png, converged.png and convergence.svg of a run.
+fn write_pictures(dir: &std::path::Path, title: &str, r: &RunResult) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    output::write_png(&dir.join("bare.png"), r.width, r.height, &r.bare_image)?;
+    output::write_png(&dir.join("first.png"), r.width, r.height, &r.first_image)?;
+    output::write_png(&dir.join("converged.png"), r.width, r.height, &r.final_image)?;
+    output::write_convergence_svg(&dir.join("convergence.svg"), title, &r.records)
+}
+
+fn robustness_cmd(a: RobustnessArgs) -> Result<()> {
+    let opts = Options {
+        sensor: match a.sensor.as_str() {
+            "both" => None,
+            s => Some(*robustness::SENSORS.iter().find(|n| **n == s).ok_or_else(|| anyhow::anyhow!("--sensor must be imx258, ov8858 or both, not '{s}'"))?),
+        },
+        format: match a.format.as_str() {
+            "both" => None,
+            f => Some(parse_format(f)?),
+        },
+        variation: match a.variation.as_str() {
+            "both" => None,
+            "on" => Some(true),
+            "off" => Some(false),
+            v => bail!("--variation must be both, on or off, not '{v}'"),
+        },
+    };
+    if let Some(seed) = a.only {
+        return robustness_one(&Case::draw(seed, &opts), a.json.as_deref(), a.out.as_deref());
+    }
+    let cases: Vec<Case> = (0..a.runs as u64).map(|i| Case::draw(robustness::run_seed(a.seed, i), &opts)).collect();
+    let bar = indicatif::ProgressBar::new(cases.len() as u64);
+    bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {eta} left").unwrap());
+    let outcomes = robustness::run_suite(&cases, |_| bar.inc(1))?;
+    bar.finish_and_clear();
+    let r = robustness_report::report(&outcomes);
+    println!(
+        "Robustness suite: {} runs of {} frames, seed {}, sensor {}, format {}, variation {}\n",
+        a.runs,
+        robustness::FRAMES,
+        a.seed,
+        a.sensor,
+        a.format,
+        a.variation
+    );
+    print!("{}", r.text);
+    if let Some(p) = &a.json {
+        let js = serde_json::json!({"seed": a.seed, "runs": outcomes, "failures": r.failures});
+        std::fs::write(p, serde_json::to_string_pretty(&js)?).with_context(|| format!("writing {}", p.display()))?;
+    }
+    if a.check && !r.failures.is_empty() {
+        bail!("{} target(s) failed:\n  {}", r.failures.len(), r.failures.join("\n  "));
+    }
+    Ok(())
+}
+
+/// One run of the suite, with everything it drew and all its figures.
+fn robustness_one(case: &Case, json: Option<&std::path::Path>, out: Option<&std::path::Path>) -> Result<()> {
+    let nominal = rkisp1_sim::sensor::SensorModel::by_name(case.sensor).unwrap();
+    println!(
+        "run {}: {} {}, {} at brightness {:.4}, event {}",
+        case.seed,
+        case.sensor,
+        robustness::format_name(case.format),
+        case.illuminant,
+        case.brightness,
+        case.event_text()
+    );
+    println!("scene {}", RandomScene::generate(case.scene_seed).describe());
+    match &case.variation {
+        Some(v) => print!("{}", v.describe(&nominal)),
+        None => println!("no module variation"),
+    }
+    let (o, r) = robustness::run_case(case)?;
+    println!("{}", serde_json::to_string_pretty(&o)?);
+    if let Some(dir) = out {
+        write_pictures(dir, &format!("robustness run {}", case.seed), &r)?;
+        println!("wrote {}/{{bare,first,converged}}.png, convergence.svg", dir.display());
+    }
+    if let Some(p) = json {
+        std::fs::write(p, serde_json::to_string_pretty(&serde_json::json!({"outcome": o, "records": r.records}))?)
+            .with_context(|| format!("writing {}", p.display()))?;
     }
     Ok(())
 }
@@ -201,8 +342,12 @@ fn sensor_report(sensor: &str) -> Result<(Vec<String>, serde_json::Map<String, s
         ));
         js.insert(format!("ae_step_{ev:+}"), serde_json::to_value(&s)?);
     }
+    let mut cold = Vec::new();
     for ill in scenarios::ILLUMINANTS {
-        let (chart, chart_jitter, _) = scenarios::neutrality(sensor, "chart", ill)?;
+        let (chart, chart_jitter, r) = scenarios::neutrality(sensor, "chart", ill)?;
+        let frames = frames_to_neutral(&r.records, 0..r.records.len(), CONVERGED_DEG);
+        cold.push(format!("{ill} {}", frames.map_or("never".into(), |f| f.to_string())));
+        js.insert(format!("cold_start_{ill}"), serde_json::json!(frames));
         let mut dom = Vec::new();
         let mut jitter = chart_jitter;
         for colour in ["green", "red", "blue", "yellow"] {
@@ -221,6 +366,34 @@ fn sensor_report(sensor: &str) -> Result<(Vec<String>, serde_json::Map<String, s
         ));
         js.insert(format!("neutral_{ill}"), serde_json::json!({"chart": chart, "dominant": dom, "gain_jitter": jitter}));
     }
+    rows.push(format!("| {sensor} | cold start on the chart: frames to within {CONVERGED_DEG}° (of 60) | {} |", cold.join(", ")));
+    for (from, to) in [("D65", "A"), ("A", "D65")] {
+        let (frames, fin) = scenarios::illuminant_change(sensor, from, to)?;
+        let within = frames.map_or("never".into(), |f| f.to_string());
+        rows.push(format!(
+            "| {sensor} | light {from} → {to} at frame {} | within {CONVERGED_DEG}° after {within} frames, final {fin:.2}° |",
+            scenarios::CHANGE_AT
+        ));
+        js.insert(format!("change_{from}_{to}"), serde_json::json!({"frames_to_converged": frames, "final_deg": fin}));
+    }
+    let mut backlit = Vec::new();
+    for ill in scenarios::ILLUMINANTS {
+        let d = scenarios::backlit_neutrality(sensor, ill)?;
+        backlit.push(format!("{ill} {d:.2}°"));
+        js.insert(format!("backlit_neutral_{ill}"), serde_json::json!(d));
+    }
+    rows.push(format!("| {sensor} | AWB on the backlit scene: neutral error after 50 frames | {} |", backlit.join(", ")));
+    let l = scenarios::low_light(sensor)?;
+    rows.push(format!(
+        "| {sensor} | low light (chart, A, brightness {}) | exposure {:.1} ms, gain {:.2}, frame duration {:.1} ms, output mean luminance {:.3} ({:.2} × target {AE_TARGET}) |",
+        scenarios::LOW_LIGHT_BRIGHTNESS,
+        l.exposure_us / 1000.0,
+        l.gain,
+        l.frame_duration_us / 1000.0,
+        l.mean_luminance,
+        l.mean_luminance / AE_TARGET
+    ));
+    js.insert("low_light".into(), serde_json::to_value(&l)?);
     let mut flat = Vec::new();
     for ill in scenarios::ILLUMINANTS {
         let f = scenarios::flat_field(sensor, ill)?;

@@ -1,6 +1,7 @@
 //! Step-response and neutrality figures computed from a run's frame records.
 
 use crate::run::FrameRecord;
+use std::ops::Range;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct StepResponse {
@@ -42,6 +43,17 @@ pub fn step_response(recs: &[FrameRecord], step: usize) -> StepResponse {
 /// Frames averaged for the steady-state neutrality figure.
 pub const NEUTRAL_FRAMES: usize = 10;
 
+/// Neutral error (degrees) under which white balance counts as converged.
+pub const CONVERGED_DEG: f64 = 2.0;
+
+/// The longest frame (µs, 15 fps) worth taking while analogue gain is left; a scene that
+/// needs a longer exposure at unity gain is a low-light scene.
+pub const LOW_LIGHT_FRAME_US: f64 = 66_700.0;
+
+/// The AGC's relative luminance target (its default; the tuning files set none), against
+/// which output levels are shown.
+pub const AE_TARGET: f64 = 0.16;
+
 /// Steady-state neutral error: the largest angle to the grey axis over the neutral
 /// patches, each patch's colour being its mean over the last `n` frames. A simulated patch
 /// has a few hundred pixels where the real sensor has tens of thousands, so a single
@@ -49,19 +61,59 @@ pub const NEUTRAL_FRAMES: usize = 10;
 /// does when measuring a chart) brings the measurement's own noise well below the
 /// 1° target. AWB jitter is reported separately by [`colour_gain_jitter`].
 pub fn final_neutral_deg(recs: &[FrameRecord], n: usize) -> f64 {
-    let tail = &recs[recs.len().saturating_sub(n)..];
-    let Some(first) = tail.first() else { return 0.0 };
+    neutral_deg_per_patch(&recs[recs.len().saturating_sub(n)..]).into_iter().fold(0.0, f64::max)
+}
+
+/// Angle to the grey axis of each neutral patch's mean colour over `frames`, white to
+/// black.
+pub fn neutral_deg_per_patch(frames: &[FrameRecord]) -> Vec<f64> {
+    let Some(first) = frames.first() else { return vec![] };
     (0..first.neutral_rgb.len())
         .map(|i| {
             let mut m = [0.0; 3];
-            for r in tail {
-                for k in 0..3 {
-                    m[k] += r.neutral_rgb[i][k] / tail.len() as f64;
+            for r in frames {
+                for (acc, v) in m.iter_mut().zip(r.neutral_rgb[i]) {
+                    *acc += v / frames.len() as f64;
                 }
             }
             crate::run::grey_angle_deg(m)
         })
-        .fold(0.0, f64::max)
+        .collect()
+}
+
+/// Per-frame neutral error, robust to the noise of a small simulated patch in one frame:
+/// for frame n, the largest angle to the grey axis over the neutral patches, each patch's
+/// colour being its mean over frames n − 1, n and n + 1. The window is centred so that it
+/// does not lag, and cut at the ends of `frames` (pass the frames between two events) so
+/// that it never mixes the light before a change with the light after it. One value per
+/// frame of `frames`.
+pub fn windowed_neutral_deg(recs: &[FrameRecord], frames: Range<usize>) -> Vec<f64> {
+    frames
+        .clone()
+        .map(|n| {
+            let window = &recs[n.saturating_sub(1).max(frames.start)..(n + 2).min(frames.end)];
+            neutral_deg_per_patch(window).into_iter().fold(0.0, f64::max)
+        })
+        .collect()
+}
+
+/// Frames from `frames.start` until the windowed neutral error (see
+/// [`windowed_neutral_deg`]) is within `limit_deg` and stays within up to `frames.end`
+/// (0: within from the first frame); `None` if the last frame is not within.
+pub fn frames_to_neutral(recs: &[FrameRecord], frames: Range<usize>, limit_deg: f64) -> Option<usize> {
+    let err = windowed_neutral_deg(recs, frames);
+    match err.iter().rposition(|e| *e > limit_deg) {
+        None => Some(0),
+        Some(last_out) if last_out + 1 < err.len() => Some(last_out + 1),
+        Some(_) => None,
+    }
+}
+
+/// Whether the windowed neutral error stays above `limit_deg` over each of the last `n`
+/// frames: white balance locked onto something wrong instead of converging slowly.
+pub fn stuck(recs: &[FrameRecord], n: usize, limit_deg: f64) -> bool {
+    let start = recs.len().saturating_sub(n);
+    windowed_neutral_deg(recs, start..recs.len()).iter().all(|e| *e > limit_deg)
 }
 
 /// Largest relative change of either colour gain over the last `n` frames (peak to peak
@@ -76,4 +128,38 @@ pub fn colour_gain_jitter(recs: &[FrameRecord], n: usize) -> f64 {
             if mean > 0.0 { (hi - lo) / mean } else { 0.0 }
         })
         .fold(0.0, f64::max)
+}
+
+/// Exposure state over the last [`NEUTRAL_FRAMES`] frames of a run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SettledExposure {
+    /// Means of exposure time and analogue gain.
+    pub exposure_us: f64,
+    pub gain: f64,
+    /// Longest FrameDuration the IPA reported.
+    pub frame_duration_us: f64,
+    /// Mean linear output luminance.
+    pub mean_luminance: f64,
+    /// A frame longer than [`LOW_LIGHT_FRAME_US`] while analogue gain was below
+    /// `max_gain`: the IPA stretched the frame (and slowed the stream) before using gain.
+    pub long_frame_with_gain_left: bool,
+}
+
+impl SettledExposure {
+    pub fn of(recs: &[FrameRecord], max_gain: f64) -> SettledExposure {
+        let tail = &recs[recs.len().saturating_sub(NEUTRAL_FRAMES)..];
+        let mean = |f: fn(&FrameRecord) -> f64| tail.iter().map(f).sum::<f64>() / tail.len().max(1) as f64;
+        SettledExposure {
+            exposure_us: mean(|r| r.exposure_us),
+            gain: mean(|r| r.gain),
+            frame_duration_us: tail.iter().filter_map(|r| r.frame_duration_us).fold(0.0, f64::max),
+            mean_luminance: mean(|r| r.mean_luminance),
+            long_frame_with_gain_left: tail.iter().any(|r| r.frame_duration_us.unwrap_or(0.0) > LOW_LIGHT_FRAME_US && r.gain < max_gain * 0.99),
+        }
+    }
+
+    /// The scene needs more than the longest 15 fps exposure at unity gain.
+    pub fn is_low_light(&self) -> bool {
+        self.exposure_us * self.gain > LOW_LIGHT_FRAME_US
+    }
 }

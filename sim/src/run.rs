@@ -12,9 +12,8 @@
 
 use crate::isp::{IspState, Quad};
 use crate::scene::Scene;
-use crate::sensor::Shading;
-use crate::sensor::{Mode, SensorModel};
-use anyhow::{anyhow, Result};
+use crate::sensor::{Mode, SensorModel, WhitePoint};
+use anyhow::{anyhow, bail, Result};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use rand_distr::{Distribution, Normal};
 use rkisp1_ipa::abi::{HwRevision, ParamFormat};
@@ -27,7 +26,12 @@ use rkisp1_ipa::{AppliedSensorControls, InitInfo, Ipa};
 pub enum Event {
     /// Multiply the scene brightness.
     Brightness(f64),
+    /// Switch the light: a name or a colour temperature such as "4700K" (see
+    /// [`SensorModel::white_point`]).
     Illuminant(String),
+    /// Replace the scene's pixels, e.g. a coloured surface entering or leaving the frame.
+    /// Its neutral patches must be those of the run's scene so that the figures continue.
+    Scene(Scene),
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +39,7 @@ pub struct RunConfig {
     pub sensor: SensorModel,
     pub mode: usize,
     pub scene: Scene,
+    /// A name or a colour temperature on the sensor's locus, e.g. "4700K".
     pub illuminant: String,
     /// 1.0: a white reflector reaches full scale at 10 ms and unity gain.
     pub brightness: f64,
@@ -46,13 +51,18 @@ pub struct RunConfig {
     pub events: Vec<(usize, Event)>,
     pub controls: Vec<(usize, RequestControls)>,
     pub seed: u64,
+    /// Shot and read noise and the quantisation dither; off makes the raw frame the exact
+    /// rounded signal (defect pixels stay).
+    pub noise: bool,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct FrameRecord {
     pub frame: usize,
     pub exposure_us: f64,
     pub gain: f64,
+    /// Frame duration the IPA reports for this frame (FrameDuration metadata), if any.
+    pub frame_duration_us: Option<f64>,
     pub colour_gains: [f64; 2],
     pub colour_temperature: f64,
     /// Lux reported by the IPA (when the tuning has a Lux reference).
@@ -141,6 +151,18 @@ pub fn run(cfg: &RunConfig, mut progress: impl FnMut(usize)) -> Result<RunResult
     ipa.start();
 
     let (w, h) = (cfg.scene.width, cfg.scene.height);
+    s.white_point(&cfg.illuminant)?;
+    for (f, e) in &cfg.events {
+        match e {
+            Event::Illuminant(i) => {
+                s.white_point(i)?;
+            }
+            Event::Scene(sc) if (sc.width, sc.height) != (w, h) || sc.neutral_patches != cfg.scene.neutral_patches => {
+                bail!("the scene of the event at frame {f} differs in size or neutral patches from the run's scene");
+            }
+            _ => {}
+        }
+    }
     let line_us = s.line_us(mode);
     let max_delay = s.delays.0.max(s.delays.1) as usize;
     let mut rng = StdRng::seed_from_u64(cfg.seed);
@@ -167,34 +189,37 @@ pub fn run(cfg: &RunConfig, mut progress: impl FnMut(usize)) -> Result<RunResult
     )];
     let mut brightness = cfg.brightness;
     let mut illuminant = cfg.illuminant.clone();
+    let mut scene = &cfg.scene;
     let mut records = Vec::with_capacity(cfg.frames);
     let mut bare_image = Vec::new();
     let mut first_image = Vec::new();
     let mut final_image = Vec::new();
     let mut raw = vec![[0u16; 4]; w * h];
     let mut last_stats = Vec::with_capacity(KEPT_STATS);
-    // Lens shading of the illuminant in use (recomputed when the light changes).
-    let mut shading: Option<(&str, Vec<[f64; 4]>)> = None;
+    // Lens shading per pixel under the light in use, recomputed when the white point
+    // changes (a colour temperature and a named light can share a white point).
+    let mut shading: Option<(WhitePoint, Option<Vec<[f64; 4]>>)> = None;
     for n in 0..cfg.frames {
         for (f, e) in &cfg.events {
             if *f == n {
                 match e {
                     Event::Brightness(k) => brightness *= k,
                     Event::Illuminant(i) => illuminant = i.clone(),
+                    Event::Scene(sc) => scene = sc,
                 }
             }
         }
-        let wp = s.white_point(&illuminant).ok_or_else(|| anyhow!("sensor {} has no white point for illuminant '{illuminant}'", s.name))?;
+        let wp = s.white_point(&illuminant)?;
         let applied = pending.iter().rev().find(|(f, _)| *f <= n).map(|(_, a)| *a).unwrap();
         let exposure_us = applied.lines as f64 * line_us;
         let gain = s.gain(applied.code);
-        if shading.as_ref().map(|(name, _)| *name != wp.name).unwrap_or(true) {
-            shading = Shading::for_sensor(s.name, wp.ct).map(|sh| {
-                let map: Vec<[f64; 4]> = (0..w * h).map(|i| sh.at(((i % w) as f64 + 0.5) / w as f64, ((i / w) as f64 + 0.5) / h as f64)).collect();
-                (wp.name, map)
-            });
+        if shading.as_ref().is_none_or(|(cached, _)| *cached != wp) {
+            let map = s.shading(&wp).map(|sh| (0..w * h).map(|i| sh.at(((i % w) as f64 + 0.5) / w as f64, ((i / w) as f64 + 0.5) / h as f64)).collect());
+            shading = Some((wp, map));
         }
-        render_raw(cfg, s, &wp, shading.as_ref().map(|(_, m)| m.as_slice()), brightness * exposure_us / 10_000.0, gain, &mut rng, &mut raw);
+        let shading_map = shading.as_ref().and_then(|(_, m)| m.as_deref());
+        let noise = cfg.noise.then_some(&mut rng);
+        render_raw(&scene.pixels, s, &wp, shading_map, brightness * exposure_us / 10_000.0, gain, noise, &mut raw);
         if n == 0 {
             bare_image = IspState::default().process(&raw, w, h, (mode.width, mode.height), cfg.hw).image;
         }
@@ -216,7 +241,7 @@ pub fn run(cfg: &RunConfig, mut progress: impl FnMut(usize)) -> Result<RunResult
         if n + 4 < cfg.frames {
             queue(&mut ipa, n + 4, &mut params);
         }
-        records.push(measure(n, &cfg.scene, &out.linear, exposure_us, gain, &md));
+        records.push(measure(n, scene, &out.linear, exposure_us, gain, &md));
         if n == 0 {
             first_image = out.image.clone();
         }
@@ -232,22 +257,25 @@ pub fn run(cfg: &RunConfig, mut progress: impl FnMut(usize)) -> Result<RunResult
 /// One raw sample in `DEFECT_PERIOD / 2` is a stuck (hot or dead) pixel.
 pub const DEFECT_PERIOD: u64 = 3000;
 
+/// The raw frame of `pixels`; `noise` is the generator for shot/read noise and dither, or
+/// `None` for a noiseless frame.
+#[allow(clippy::too_many_arguments)]
 fn render_raw(
-    cfg: &RunConfig,
+    pixels: &[[f32; 3]],
     s: &SensorModel,
-    wp: &crate::sensor::WhitePoint,
+    wp: &WhitePoint,
     shading: Option<&[[f64; 4]]>,
     exposure: f64,
     gain: f64,
-    rng: &mut StdRng,
+    mut noise: Option<&mut StdRng>,
     raw: &mut [Quad],
 ) {
     let x = s.crosstalk;
     let ill = [wp.r, 1.0, wp.b];
     let bl = s.black_level_10bit;
     let full = 1023.0 - bl;
-    let noise = Normal::new(0.0, 1.0).unwrap();
-    for (i, px) in cfg.scene.pixels.iter().enumerate() {
+    let normal = Normal::new(0.0, 1.0).unwrap();
+    for (i, px) in pixels.iter().enumerate() {
         let p = [px[0] as f64, px[1] as f64, px[2] as f64];
         let cam = [0, 1, 2].map(|r| (x[(r, 0)] * p[0] + x[(r, 1)] * p[1] + x[(r, 2)] * p[2]).max(0.0) * ill[r]);
         let mut chans = [cam[0], cam[1], cam[1], cam[2]];
@@ -258,10 +286,12 @@ fn render_raw(
         }
         raw[i] = chans.map(|c| {
             let signal = c * exposure * gain * full;
-            let shot = (signal * gain / s.electrons_per_dn).max(0.0).sqrt();
-            let read = s.read_noise_dn * gain.sqrt();
-            let v = bl + signal + (shot * shot + read * read).sqrt() * noise.sample(rng) + rng.gen::<f64>() - 0.5;
-            v.round().clamp(0.0, 1023.0) as u16
+            let noise = noise.as_deref_mut().map_or(0.0, |rng| {
+                let shot = (signal * gain / s.electrons_per_dn).max(0.0).sqrt();
+                let read = s.read_noise_dn * gain.sqrt();
+                (shot * shot + read * read).sqrt() * normal.sample(rng) + rng.gen::<f64>() - 0.5
+            });
+            (bl + signal + noise).round().clamp(0.0, 1023.0) as u16
         });
         // Fixed-pattern defects: about 1 sample in 1500 stuck high or low, at positions
         // that do not change from frame to frame.
@@ -329,6 +359,7 @@ fn measure(n: usize, scene: &Scene, lin: &[[f32; 3]], exposure_us: f64, gain: f6
         frame: n,
         exposure_us,
         gain,
+        frame_duration_us: md.frame_duration.map(|d| d as f64),
         colour_gains: md.colour_gains.map(|g| [g[0] as f64, g[1] as f64]).unwrap_or([1.0, 1.0]),
         colour_temperature: md.colour_temperature.unwrap_or(0) as f64,
         lux: md.lux.map(f64::from),

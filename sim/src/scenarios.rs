@@ -1,7 +1,7 @@
 //! The standard scenarios of the report: AE steps, neutrality under the five illuminants,
-//! dominant colours, a backlit window and low light, for a sensor.
+//! dominant colours, changes of light, a backlit window and low light, for a sensor.
 
-use crate::metrics::{colour_gain_jitter, final_neutral_deg, step_response, StepResponse, NEUTRAL_FRAMES};
+use crate::metrics::{colour_gain_jitter, final_neutral_deg, frames_to_neutral, step_response, SettledExposure, StepResponse, CONVERGED_DEG, NEUTRAL_FRAMES};
 use crate::run::{run, Event, RunConfig, RunResult};
 use crate::scene;
 use crate::sensor::SensorModel;
@@ -10,6 +10,10 @@ use rkisp1_ipa::abi::{HwRevision, ParamFormat};
 
 pub const ILLUMINANTS: [&str; 5] = ["A", "TL84", "CWF", "D50", "D65"];
 pub const STEP_AT: usize = 60;
+/// Frame of the light change in [`illuminant_change`].
+pub const CHANGE_AT: usize = 30;
+/// Brightness of the [`low_light`] scenario: about 8 stops below the report's default.
+pub const LOW_LIGHT_BRIGHTNESS: f64 = 0.002;
 
 pub fn base(sensor: &str, scene_name: &str, illuminant: &str, frames: usize) -> Result<RunConfig> {
     let s = SensorModel::by_name(sensor).ok_or_else(|| anyhow::anyhow!("unknown sensor '{sensor}' (imx258, ov8858)"))?;
@@ -28,6 +32,7 @@ pub fn base(sensor: &str, scene_name: &str, illuminant: &str, frames: usize) -> 
         events: vec![],
         controls: vec![],
         seed: 1,
+        noise: true,
     })
 }
 
@@ -43,6 +48,31 @@ pub fn neutrality(sensor: &str, scene_name: &str, illuminant: &str) -> Result<(f
     let c = base(sensor, scene_name, illuminant, 60)?;
     let r = run(&c, |_| {})?;
     Ok((final_neutral_deg(&r.records, NEUTRAL_FRAMES), colour_gain_jitter(&r.records, NEUTRAL_FRAMES), r))
+}
+
+/// The chart while the light changes from `from` to `to` at frame [`CHANGE_AT`]: frames
+/// after the change until the greys are within [`CONVERGED_DEG`] and stay there (`None`:
+/// not within the 50 frames that follow), and the final neutral error.
+pub fn illuminant_change(sensor: &str, from: &str, to: &str) -> Result<(Option<usize>, f64)> {
+    let mut c = base(sensor, "chart", from, CHANGE_AT + 50)?;
+    c.events.push((CHANGE_AT, Event::Illuminant(to.into())));
+    let r = run(&c, |_| {})?;
+    Ok((frames_to_neutral(&r.records, CHANGE_AT..r.records.len(), CONVERGED_DEG), final_neutral_deg(&r.records, NEUTRAL_FRAMES)))
+}
+
+/// White balance on the `backlit` scene (the chart small in a corner, a bright window):
+/// neutral error after 50 frames.
+pub fn backlit_neutrality(sensor: &str, illuminant: &str) -> Result<f64> {
+    let r = run(&base(sensor, "backlit", illuminant, 50)?, |_| {})?;
+    Ok(final_neutral_deg(&r.records, NEUTRAL_FRAMES))
+}
+
+/// The chart under A at [`LOW_LIGHT_BRIGHTNESS`]: where AE ends after 60 frames.
+pub fn low_light(sensor: &str) -> Result<SettledExposure> {
+    let mut c = base(sensor, "chart", "A", 60)?;
+    c.brightness = LOW_LIGHT_BRIGHTNESS;
+    let r = run(&c, |_| {})?;
+    Ok(SettledExposure::of(&r.records, c.sensor.gain(c.sensor.gain_code.1)))
 }
 
 /// Subject luminance (linear) and clipped fraction outside the window, with our backlight

@@ -32,7 +32,7 @@ impl Rect {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Scene {
     pub name: String,
     pub width: usize,
@@ -58,7 +58,8 @@ pub fn srgb_to_linear(v: u8) -> f32 {
     if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
 }
 
-fn lin(c: [u8; 3]) -> [f32; 3] {
+/// Linear colour of an 8-bit sRGB colour.
+pub fn lin(c: [u8; 3]) -> [f32; 3] {
     c.map(srgb_to_linear)
 }
 
@@ -84,20 +85,26 @@ impl Canvas {
     }
 }
 
-/// Draw a 6×4 chart inside `area`; returns the neutral patch rectangles.
-fn draw_chart(c: &mut Canvas, area: Rect) -> Vec<Rect> {
+/// The 24 patches of a 6×4 chart inside `area`, in the order of [`COLORCHECKER_SRGB`].
+pub fn chart_patches(area: Rect) -> Vec<Rect> {
     let (pw, ph) = (area.w / 6, area.h / 4);
     let gap = (pw.min(ph) / 8).max(1);
-    let mut neutral = Vec::new();
-    for (i, rgb) in COLORCHECKER_SRGB.iter().enumerate() {
-        let (col, row) = (i % 6, i / 6);
-        let r = Rect { x: area.x + col * pw + gap, y: area.y + row * ph + gap, w: pw - 2 * gap, h: ph - 2 * gap };
-        c.fill(r, lin(*rgb));
-        if row == 3 {
-            neutral.push(r.inner(0.6));
-        }
+    (0..24).map(|i| Rect { x: area.x + (i % 6) * pw + gap, y: area.y + (i / 6) * ph + gap, w: pw - 2 * gap, h: ph - 2 * gap }).collect()
+}
+
+/// Where a neutral patch is measured: its centre, away from the edges that demosaicing
+/// and sharpening mix with the neighbours.
+pub fn measured_part(patch: Rect) -> Rect {
+    patch.inner(0.6)
+}
+
+/// Draw a 6×4 chart inside `area`; returns the neutral patch rectangles.
+fn draw_chart(c: &mut Canvas, area: Rect) -> Vec<Rect> {
+    let patches = chart_patches(area);
+    for (r, rgb) in patches.iter().zip(COLORCHECKER_SRGB) {
+        c.fill(*r, lin(rgb));
     }
-    neutral
+    patches[18..].iter().map(|r| measured_part(*r)).collect()
 }
 
 /// A built-in scene by name.

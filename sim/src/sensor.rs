@@ -2,6 +2,7 @@
 //! (kernel-rkisp1.md §4–6), colour response from Rockchip's IQ calibration of the same
 //! modules, and a photon/read noise model.
 
+use anyhow::{bail, Result};
 use nalgebra::Matrix3;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -17,11 +18,17 @@ pub struct Mode {
 /// White point of an illuminant in camera RGB: (r/g, b/g) of a perfect white.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WhitePoint {
-    pub name: &'static str,
+    /// The calibrated illuminant's name; `None` for a colour temperature on the locus.
+    pub name: Option<&'static str>,
     pub ct: f64,
     pub r: f64,
     pub b: f64,
 }
+
+/// The named illuminants on the sensor's locus, by rising colour temperature; colour
+/// temperatures given in kelvin are interpolated along it. CWF lies off the locus (greener)
+/// and is only available by name.
+pub const LOCUS: [&str; 4] = ["A", "TL84", "D50", "D65"];
 
 #[derive(Debug, Clone)]
 pub struct SensorModel {
@@ -70,11 +77,11 @@ impl SensorModel {
             // White points from the IQ referenceWBgain (R/G = 1/gainR, B/G = 1/gainB):
             // rockchip-linux/camera_engine_rkisp@66874dce iqfiles/imx258_GEIR180089_LG500627G.xml, sensor/AWB.
             white_points: vec![
-                WhitePoint { name: "A", ct: 2856.0, r: 0.837, b: 0.396 },
-                WhitePoint { name: "TL84", ct: 4000.0, r: 0.734, b: 0.528 },
-                WhitePoint { name: "CWF", ct: 4230.0, r: 0.620, b: 0.477 },
-                WhitePoint { name: "D50", ct: 5003.0, r: 0.542, b: 0.649 },
-                WhitePoint { name: "D65", ct: 6504.0, r: 0.513, b: 0.765 },
+                WhitePoint { name: Some("A"), ct: 2856.0, r: 0.837, b: 0.396 },
+                WhitePoint { name: Some("TL84"), ct: 4000.0, r: 0.734, b: 0.528 },
+                WhitePoint { name: Some("CWF"), ct: 4230.0, r: 0.620, b: 0.477 },
+                WhitePoint { name: Some("D50"), ct: 5003.0, r: 0.542, b: 0.649 },
+                WhitePoint { name: Some("D65"), ct: 6504.0, r: 0.513, b: 0.765 },
             ],
             // Inverse of the IQ's D65_100 colour matrix (same file, sensor/CC).
             crosstalk: ccm_inverse([1.8783, -0.5481, -0.3302, -0.3588, 1.8006, -0.4418, -0.1134, -0.4247, 1.5380]),
@@ -98,11 +105,11 @@ impl SensorModel {
             black_level_10bit: 16.0,
             // rockchip-linux/camera_engine_rkisp@66874dce iqfiles/ov8858_CameraKing_Largan-9569A2.xml, sensor/AWB.
             white_points: vec![
-                WhitePoint { name: "A", ct: 2856.0, r: 0.937, b: 0.431 },
-                WhitePoint { name: "TL84", ct: 4000.0, r: 0.781, b: 0.536 },
-                WhitePoint { name: "CWF", ct: 4230.0, r: 0.712, b: 0.483 },
-                WhitePoint { name: "D50", ct: 5003.0, r: 0.639, b: 0.617 },
-                WhitePoint { name: "D65", ct: 6504.0, r: 0.588, b: 0.726 },
+                WhitePoint { name: Some("A"), ct: 2856.0, r: 0.937, b: 0.431 },
+                WhitePoint { name: Some("TL84"), ct: 4000.0, r: 0.781, b: 0.536 },
+                WhitePoint { name: Some("CWF"), ct: 4230.0, r: 0.712, b: 0.483 },
+                WhitePoint { name: Some("D50"), ct: 5003.0, r: 0.639, b: 0.617 },
+                WhitePoint { name: Some("D65"), ct: 6504.0, r: 0.588, b: 0.726 },
             ],
             // Inverse of the IQ's D65_100 colour matrix (same file, sensor/CC).
             crosstalk: ccm_inverse([1.8953, -0.6939, -0.2014, -0.2960, 1.7042, -0.4082, -0.0265, -0.5745, 1.6011]),
@@ -112,8 +119,56 @@ impl SensorModel {
         }
     }
 
-    pub fn white_point(&self, illuminant: &str) -> Option<WhitePoint> {
-        self.white_points.iter().find(|w| w.name.eq_ignore_ascii_case(illuminant)).copied()
+    /// The white point of an illuminant given by name (A, TL84, CWF, D50, D65) or as a
+    /// colour temperature on the sensor's locus ("4700K"). This is the one place where
+    /// illuminant names are parsed.
+    pub fn white_point(&self, illuminant: &str) -> Result<WhitePoint> {
+        if let Some(w) = self.white_points.iter().find(|w| w.name.is_some_and(|n| n.eq_ignore_ascii_case(illuminant))) {
+            return Ok(*w);
+        }
+        let Some(ct) = illuminant.strip_suffix(['K', 'k']).and_then(|v| v.trim().parse::<f64>().ok()).filter(|v| v.is_finite()) else {
+            let names: Vec<&str> = self.white_points.iter().filter_map(|w| w.name).collect();
+            bail!("unknown illuminant '{illuminant}': give one of {} or a colour temperature such as 4700K", names.join(", "));
+        };
+        let (lo, hi, t) = self.locus_segment(ct)?;
+        Ok(WhitePoint { name: None, ct, r: (1.0 - t) * lo.r + t * hi.r, b: (1.0 - t) * lo.b + t * hi.b })
+    }
+
+    /// The two named points of the locus around `ct` and the position of `ct` between
+    /// them (0 at the first, 1 at the second), linear in mired (1e6 / CT): white points
+    /// move nearly linearly in mired, not in kelvin.
+    fn locus_segment(&self, ct: f64) -> Result<(WhitePoint, WhitePoint, f64)> {
+        let points = self.locus();
+        let (first, last) = self.locus_range();
+        if !(first..=last).contains(&ct) {
+            bail!("colour temperature {ct}K is outside the {} locus ({first}K–{last}K)", self.name);
+        }
+        let seg = points.windows(2).find(|p| ct <= p[1].ct).expect("ct within the locus");
+        let mired = |ct: f64| 1e6 / ct;
+        let t = (mired(seg[0].ct) - mired(ct)) / (mired(seg[0].ct) - mired(seg[1].ct));
+        Ok((seg[0], seg[1], t))
+    }
+
+    /// The colour temperatures (K) the locus spans.
+    pub fn locus_range(&self) -> (f64, f64) {
+        let points = self.locus();
+        (points[0].ct, points[points.len() - 1].ct)
+    }
+
+    /// The named white points of the locus, by rising colour temperature.
+    fn locus(&self) -> Vec<WhitePoint> {
+        LOCUS.iter().filter_map(|n| self.white_points.iter().find(|w| w.name == Some(*n)).copied()).collect()
+    }
+
+    /// True lens shading under an illuminant: a named illuminant's own calibration set; a
+    /// colour temperature on the locus blends its two neighbours' sets with the white
+    /// point's weights (the nearest set alone would jump where the IPA blends smoothly).
+    pub fn shading(&self, wp: &WhitePoint) -> Option<Shading> {
+        if wp.name.is_some() {
+            return Shading::for_sensor(self.name, wp.ct);
+        }
+        let (lo, hi, t) = self.locus_segment(wp.ct).ok()?;
+        Some(Shading::for_sensor(self.name, lo.ct)?.blend(&Shading::for_sensor(self.name, hi.ct)?, t))
     }
 
     /// Analogue gain of a V4L2 code, the way the real sensor applies it.
@@ -165,6 +220,15 @@ impl Shading {
         Some(Shading { samples })
     }
 
+    /// `self` and `other` mixed: weight `t` on `other`.
+    pub fn blend(&self, other: &Shading, t: f64) -> Shading {
+        let mut samples = self.samples;
+        for (a, b) in samples.iter_mut().flatten().zip(other.samples.iter().flatten()) {
+            *a = (1.0 - t) * *a + t * b;
+        }
+        Shading { samples }
+    }
+
     /// Attenuation of each Bayer channel at normalised position (u, v) in [0, 1].
     pub fn at(&self, u: f64, v: f64) -> [f64; 4] {
         let (gx, gy) = (u.clamp(0.0, 1.0) * 16.0, v.clamp(0.0, 1.0) * 16.0);
@@ -187,5 +251,48 @@ impl Shading {
             }
             acc
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_colour_temperatures_give_the_named_white_points() {
+        for s in [SensorModel::imx258(), SensorModel::ov8858()] {
+            for name in LOCUS {
+                let named = s.white_point(name).unwrap();
+                let by_ct = s.white_point(&format!("{}K", named.ct)).unwrap();
+                assert_eq!((by_ct.r, by_ct.b), (named.r, named.b), "{} {name}", s.name);
+            }
+            assert_eq!(s.white_point("cwf").unwrap().name, Some("CWF"));
+        }
+    }
+
+    #[test]
+    fn the_locus_is_monotone_between_the_named_points() {
+        for s in [SensorModel::imx258(), SensorModel::ov8858()] {
+            let pts: Vec<WhitePoint> = (2856..=6504).step_by(8).map(|ct| s.white_point(&format!("{ct}K")).unwrap()).collect();
+            for seg in LOCUS.windows(2) {
+                let (a, b) = (s.white_point(seg[0]).unwrap(), s.white_point(seg[1]).unwrap());
+                let inside: Vec<&WhitePoint> = pts.iter().filter(|p| p.ct >= a.ct && p.ct <= b.ct).collect();
+                for w in inside.windows(2) {
+                    // Each coordinate moves steadily from one named point towards the next.
+                    assert!((w[1].r - w[0].r) * (b.r - a.r) >= 0.0 && (w[1].b - w[0].b) * (b.b - a.b) >= 0.0, "{}: {w:?}", s.name);
+                }
+                for p in inside {
+                    assert!(p.r >= a.r.min(b.r) && p.r <= a.r.max(b.r) && p.b >= a.b.min(b.b) && p.b <= a.b.max(b.b), "{}: {p:?}", s.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn illuminants_outside_the_locus_or_unknown_are_errors() {
+        let s = SensorModel::imx258();
+        for bad in ["2000K", "7500K", "4700", "D75", "warm"] {
+            assert!(s.white_point(bad).is_err(), "{bad}");
+        }
     }
 }

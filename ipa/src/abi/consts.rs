@@ -32,19 +32,39 @@ impl HwRevision {
     }
     /// Number of AE grid cells the hardware fills (5x5 or 9x9).
     pub fn ae_cells(self) -> usize {
-        if self.is_v12_class() { AE_MEAN_MAX_V12 } else { AE_MEAN_MAX_V10 }
+        if self.is_v12_class() {
+            AE_MEAN_MAX_V12
+        } else {
+            AE_MEAN_MAX_V10
+        }
     }
     pub fn ae_grid(self) -> usize {
-        if self.is_v12_class() { 9 } else { 5 }
+        if self.is_v12_class() {
+            9
+        } else {
+            5
+        }
     }
     pub fn hist_bins(self) -> usize {
-        if self.is_v12_class() { HIST_BIN_N_MAX_V12 } else { HIST_BIN_N_MAX_V10 }
+        if self.is_v12_class() {
+            HIST_BIN_N_MAX_V12
+        } else {
+            HIST_BIN_N_MAX_V10
+        }
     }
     pub fn hist_weights(self) -> usize {
-        if self.is_v12_class() { HISTOGRAM_WEIGHT_GRIDS_SIZE_V12 } else { HISTOGRAM_WEIGHT_GRIDS_SIZE_V10 }
+        if self.is_v12_class() {
+            HISTOGRAM_WEIGHT_GRIDS_SIZE_V12
+        } else {
+            HISTOGRAM_WEIGHT_GRIDS_SIZE_V10
+        }
     }
     pub fn gamma_samples(self) -> usize {
-        if self.is_v12_class() { GAMMA_OUT_MAX_SAMPLES_V12 } else { GAMMA_OUT_MAX_SAMPLES_V10 }
+        if self.is_v12_class() {
+            GAMMA_OUT_MAX_SAMPLES_V12
+        } else {
+            GAMMA_OUT_MAX_SAMPLES_V10
+        }
     }
 }
 

@@ -22,7 +22,10 @@ const WINDOW_DEN: u32 = 8;
 /// Zone `z` (or the whole window) in pixels of a `width` × `height` frame: (x, y, w, h).
 pub fn zone_window(width: u32, height: u32, zone: Option<usize>) -> (u32, u32, u32, u32) {
     let (x0, y0) = (width / MARGIN_DIV, height / MARGIN_DIV);
-    let (ww, hh) = (width * WINDOW_NUM / WINDOW_DEN, height * WINDOW_NUM / WINDOW_DEN);
+    let (ww, hh) = (
+        width * WINDOW_NUM / WINDOW_DEN,
+        height * WINDOW_NUM / WINDOW_DEN,
+    );
     match zone {
         None => (x0, y0, ww, hh),
         Some(z) => {
@@ -38,7 +41,12 @@ pub fn zone_rect(z: usize) -> (f64, f64, f64, f64) {
     let (zx, zy) = ((z % GRID) as f64, (z / GRID) as f64);
     let margin = 1.0 / MARGIN_DIV as f64;
     let cell = WINDOW_NUM as f64 / WINDOW_DEN as f64 / GRID as f64;
-    (margin + zx * cell, margin + zy * cell, margin + (zx + 1.0) * cell, margin + (zy + 1.0) * cell)
+    (
+        margin + zx * cell,
+        margin + zy * cell,
+        margin + (zx + 1.0) * cell,
+        margin + (zy + 1.0) * cell,
+    )
 }
 
 /// Which LSC sets are blended: (first, second, weight of the second).
@@ -80,7 +88,15 @@ impl ZoneShading {
                 }
             }
             let (da, db) = (d(a), d(b));
-            return (a, b, if da + db > 0.0 { (da / (da + db)) as f32 } else { 0.0 });
+            return (
+                a,
+                b,
+                if da + db > 0.0 {
+                    (da / (da + db)) as f32
+                } else {
+                    0.0
+                },
+            );
         }
         if ct <= self.cts[0] {
             (0, 0, 0.0)
@@ -88,7 +104,11 @@ impl ZoneShading {
             (n - 1, n - 1, 0.0)
         } else {
             let i = self.cts.windows(2).position(|w| ct <= w[1]).unwrap_or(0);
-            (i, i + 1, ((ct - self.cts[i]) / (self.cts[i + 1] - self.cts[i])) as f32)
+            (
+                i,
+                i + 1,
+                ((ct - self.cts[i]) / (self.cts[i + 1] - self.cts[i])) as f32,
+            )
         }
     }
 
