@@ -371,7 +371,7 @@ fn sensor_report(sensor: &str) -> Result<(Vec<String>, serde_json::Map<String, s
         let (frames, fin) = scenarios::illuminant_change(sensor, from, to)?;
         let within = frames.map_or("never".into(), |f| f.to_string());
         rows.push(format!(
-            "| {sensor} | light {from} → {to} at frame {} | within {CONVERGED_DEG}° after {within} frames, final {fin:.2}° |",
+            "| {sensor} | light {from} → {to} at frame {} | frames to within {CONVERGED_DEG}°: {within}, final {fin:.2}° |",
             scenarios::CHANGE_AT
         ));
         js.insert(format!("change_{from}_{to}"), serde_json::json!({"frames_to_converged": frames, "final_deg": fin}));

@@ -70,6 +70,11 @@ pub struct Awb {
     /// World mean taken while locked, with the estimate (ln) of that moment: what a change
     /// of light is measured against.
     reference: Option<((f64, f64), (f64, f64))>,
+    /// Luma (8-bit, above the offset) of the reference world mean, and whether the latest
+    /// world mean was near it: while AE moves, pixels enter and leave the measured range
+    /// and the near-grey gate's pass rates change, which says nothing about the light.
+    reference_level: f64,
+    exposure_settled: bool,
     /// Following a change of light: every world mean gives the new light directly (the
     /// first one, taken under the old gains, is biased by colours the matrix clipped).
     /// Counts frames since the change; ends when the near-grey gate locks again.
@@ -113,6 +118,8 @@ const MISSES_TO_REACQUIRE: u8 = 3;
 const RESCAN_CHANGE: f64 = 0.12;
 /// Frames a (re)scan is given before it may be called again.
 const RESCAN_COOLDOWN: u32 = 24;
+/// A world-mean luma this far (ln) from the reference's: exposure in transition.
+const LEVEL_CHANGE: f64 = 0.3;
 /// A world-mean change (ln) that signals a change of light or scene.
 const WORLD_CHANGE: f64 = 0.07;
 /// A re-measured zone that moved this far (ln) without a change of gains: the scene or the
@@ -142,7 +149,7 @@ const SATURATED: f64 = 0.08;
 /// Zone and world pixels darker than this (Y, with the +16 offset) carry mostly noise.
 const ZONE_MIN_Y: u8 = 20;
 /// Zone level (8-bit, above the offset) from which a zone gets its full weight.
-const ZONE_FULL_WEIGHT_LEVEL: f64 = 40.0;
+const ZONE_FULL_WEIGHT_LEVEL: f64 = 32.0;
 /// Skip clipped highlights.
 const MAX_Y: u8 = 235;
 /// Estimates closer than this (ln gain) to the applied gains count as agreeing.
@@ -276,6 +283,8 @@ impl Awb {
             world: None,
             reference: None,
             tracking: None,
+            reference_level: 0.0,
+            exposure_settled: true,
             pending: None,
             pending_age: 0,
             luma_floor: 40.0,
@@ -530,7 +539,8 @@ impl Awb {
 
     /// A world measurement: remember it; compare with the locked reference; while
     /// following a change of light, move to the light it shows.
-    fn on_world(&mut self, s: &Session, fc: &FrameContext, colour: Option<(f64, f64)>) {
+    fn on_world(&mut self, s: &Session, fc: &FrameContext, colour: Option<(f64, f64)>, y: u8) {
+        let level = (y as f64 - 16.0).max(1.0);
         let Some((r, b)) = colour else { return };
         let lsc = Self::window_shading(s, fc);
         let w = (r.ln() - lsc.0, b.ln() - lsc.1);
@@ -538,23 +548,27 @@ impl Awb {
         let Some((w_ref, e_ref)) = self.reference else {
             if self.grey_trusted {
                 self.reference = Some((w, self.estimate_log()));
+                self.reference_level = level;
             }
+            self.exposure_settled = true;
             return;
         };
+        self.exposure_settled = (level / self.reference_level).ln().abs() < LEVEL_CHANGE;
+        if !self.exposure_settled {
+            log::debug!("frame {}: world level {level:.0} vs {:.0}: exposure in transition", fc.frame, self.reference_level);
+            self.misses = 0;
+            return;
+        }
         let d = (w.0 - w_ref.0, w.1 - w_ref.1);
         if self.tracking.is_some() {
             self.move_estimate(fc.frame, (e_ref.0 + d.0, e_ref.1 + d.1));
         } else if d.0.abs().max(d.1.abs()) > WORLD_CHANGE {
-            log::debug!(
-                "frame {}: world mean moved by ({:.3}, {:.3}): light or scene changed?",
-                fc.frame,
-                d.0,
-                d.1
-            );
+            log::debug!("frame {}: world mean moved by ({:.3}, {:.3}): light or scene changed?", fc.frame, d.0, d.1);
             self.pending = Some(d);
             self.pending_age = 0;
         } else if self.grey_trusted {
             self.reference = Some((w, self.estimate_log()));
+            self.reference_level = level;
         }
     }
 
@@ -591,6 +605,8 @@ impl Awb {
                 self.reference = self.world.map(|w| (w, self.estimate_log()));
                 false
             }
+            // AE moved since the world mean was taken: no verdict yet.
+            _ if !self.exposure_settled => false,
             None if self.pending_age < 2 => false,
             _ => {
                 self.pending = None;
@@ -872,9 +888,10 @@ impl Algorithm for Awb {
                 }
             }
             AwbMeasure::World => {
-                self.on_world(s, fc, colour);
-                // Without usable zones, the grey world on the locus band is the estimate.
-                if let (Some(w), None) = (self.world, self.zone_estimate) {
+                self.on_world(s, fc, colour, m.y_or_g);
+                // Without a lock and without usable zones, the grey world on the locus band
+                // is the estimate.
+                if let (Some(w), None, false) = (self.world, self.zone_estimate, self.grey_trusted) {
                     self.follow(fc, (w.0.exp(), w.1.exp()), 1.0, false);
                 }
             }
@@ -896,10 +913,13 @@ impl Algorithm for Awb {
                     .min(FLOOR_STEPS - 1);
                 log::trace!("frame {}: grey gate floor {f:.0} step {step}: passed {passed:.4} (locked {:.4}), YCbCr {} {} {}", fc.frame, self.locked_pass[step], m.y_or_g, m.cb_or_b, m.cr_or_r);
                 let verdict =
-                    if passed < MIN_PASS_FRACTION || passed < PASS_KEPT * self.locked_pass[step] {
+                    if passed < PASS_KEPT * self.locked_pass[step] {
+                        // Far fewer greys at this floor than while locked.
                         Some(false)
-                    } else if f > LUMA_FLOOR_MARGIN * level {
-                        // Selecting on Y keeps the pixels with high G noise and tints the mean.
+                    } else if passed < MIN_PASS_FRACTION || f > LUMA_FLOOR_MARGIN * level {
+                        // Nothing at this floor (it is above the scene's greys), or the floor
+                        // cuts through the population: selecting on Y keeps the pixels with
+                        // high G noise and tints the mean.
                         None
                     } else {
                         let e = self.estimate_log();
@@ -961,7 +981,9 @@ impl Algorithm for Awb {
                     Some(false) => {
                         log::debug!("frame {}: no near-grey estimate agreeing with the zones ({:.4} passed)", fc.frame, passed);
                         self.grey_trusted = false;
-                        self.misses = self.misses.saturating_add(1);
+                        if self.exposure_settled {
+                            self.misses = self.misses.saturating_add(1);
+                        }
                         if self.misses >= MISSES_TO_REACQUIRE
                             && self.since_rescan >= RESCAN_COOLDOWN
                             && self.pending.is_none()

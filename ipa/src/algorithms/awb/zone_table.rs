@@ -29,10 +29,10 @@ pub struct Zone {
     pub log_gains: (f64, f64),
 }
 
-/// Zones of the current epoch, and the total weight, needed before the table gives an estimate (the first
+/// Zones, and their total weight, needed before the table gives an estimate (the first
 /// zones of a cold start are taken before AE has settled, dark and coarse).
 pub const MIN_ZONES: usize = 6;
-const MIN_WEIGHT: f64 = 2.5;
+const MIN_WEIGHT: f64 = 1.0;
 /// Weight of zones measured before a rescan, so that fresh ones take over quickly.
 const STALE_WEIGHT: f64 = 0.2;
 /// Zones measured under gains this far (ln) from the current ones lose most of their weight.
@@ -149,12 +149,10 @@ impl ZoneTable {
         shading: Option<&ZoneShading>,
     ) -> Option<(f64, f64)> {
         let (eff, n) = self.effective(now);
-        let fresh = self
-            .zones
-            .iter()
-            .filter(|z| z.valid && z.epoch == self.epoch)
-            .count();
-        if fresh < MIN_ZONES || eff[..n].iter().map(|(_, z)| z.weight).sum::<f64>() < MIN_WEIGHT {
+        // Enough zones, and enough precision among them (their own weights, fresh ones
+        // counting fully, before the trust in the gains they were taken under).
+        let own = self.zones.iter().filter(|z| z.valid).map(|z| z.weight * if z.epoch == self.epoch { 1.0 } else { STALE_WEIGHT });
+        if n < MIN_ZONES || own.sum::<f64>() < MIN_WEIGHT {
             return None;
         }
         let zones = || eff[..n].iter().copied();
