@@ -47,6 +47,8 @@ pub enum AwbMeasure {
     Grey,
     /// The whole window, chroma gate open (grey world).
     World,
+    /// The brightest pixels of the whole window, strongly coloured ones excluded.
+    Bright,
 }
 
 /// AWB decisions for one frame.
@@ -119,18 +121,8 @@ impl Default for FrameContext {
                 exposure_mode: 0,
                 flicker_mode: 0,
             },
-            awb: AwbFrame {
-                auto: true,
-                mode: 0,
-                gains: [1.0; 3],
-                temperature_k: 5000.0,
-                measure: AwbMeasure::Grey,
-                luma_floor: 0.0,
-            },
-            ccm: CcmFrame {
-                matrix: Matrix3::identity(),
-                offsets: [0.0; 3],
-            },
+            awb: AwbFrame { auto: true, mode: 0, gains: [1.0; 3], temperature_k: 5000.0, measure: AwbMeasure::Grey, luma_floor: 0.0 },
+            ccm: CcmFrame { matrix: Matrix3::identity(), offsets: [0.0; 3] },
             sensor: SensorFrame::default(),
             gamma: 1.0,
             black_level_12bit: 0.0,
@@ -154,9 +146,7 @@ pub struct FrameContexts {
 
 impl Default for FrameContexts {
     fn default() -> Self {
-        Self {
-            slots: [FrameContext::default(); FRAME_CONTEXTS],
-        }
+        Self { slots: [FrameContext::default(); FRAME_CONTEXTS] }
     }
 }
 

@@ -63,8 +63,7 @@ pub struct Ipa {
 impl Ipa {
     /// Create the IPA from the sensor description and a tuning file's text.
     pub fn init(info: InitInfo, tuning_file: &str, tuning_text: &str) -> Result<Ipa, IpaError> {
-        let helper =
-            SensorHelper::for_model(&info.sensor.model, info.sensor_controls.analogue_gain);
+        let helper = SensorHelper::for_model(&info.sensor.model, info.sensor_controls.analogue_gain);
         let tuning = Tuning::parse(tuning_file, tuning_text)?;
         let mut algorithms = Vec::new();
         for (name, value) in &tuning.algorithms {
@@ -81,21 +80,9 @@ impl Ipa {
             "IPA initialised for {} (ISP {:?}), algorithms: {}",
             info.sensor.model,
             info.hw,
-            algorithms
-                .iter()
-                .map(|a| a.name())
-                .collect::<Vec<_>>()
-                .join(", ")
+            algorithms.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ")
         );
-        Ok(Ipa {
-            init: info,
-            helper,
-            algorithms,
-            session: None,
-            contexts: FrameContexts::default(),
-            latest: FrameContext::default(),
-            command: None,
-        })
+        Ok(Ipa { init: info, helper, algorithms, session: None, contexts: FrameContexts::default(), latest: FrameContext::default(), command: None })
     }
 
     pub fn helper(&self) -> &SensorHelper {
@@ -112,35 +99,20 @@ impl Ipa {
     }
 
     /// Configure for a sensor mode; returns the camera's control map.
-    pub fn configure(
-        &mut self,
-        info: SensorInfo,
-        controls: SensorControls,
-        format: ParamFormat,
-    ) -> Result<Vec<ControlInfo>, IpaError> {
-        if info.width == 0
-            || info.height == 0
-            || info.pixel_rate == 0
-            || info.line_length < info.width
-        {
+    pub fn configure(&mut self, info: SensorInfo, controls: SensorControls, format: ParamFormat) -> Result<Vec<ControlInfo>, IpaError> {
+        if info.width == 0 || info.height == 0 || info.pixel_rate == 0 || info.line_length < info.width {
             return Err(IpaError::InvalidSensorMode(format!(
                 "{}x{}, pixel rate {}, line length {}",
                 info.width, info.height, info.pixel_rate, info.line_length
             )));
         }
-        for (name, r) in [
-            ("EXPOSURE", controls.exposure),
-            ("ANALOGUE_GAIN", controls.analogue_gain),
-            ("VBLANK", controls.vblank),
-        ] {
+        for (name, r) in [("EXPOSURE", controls.exposure), ("ANALOGUE_GAIN", controls.analogue_gain), ("VBLANK", controls.vblank)] {
             if r.max < r.min || r.max <= 0 {
                 return Err(IpaError::MissingSensorControl(name));
             }
         }
         let timing = SensorTiming::new(&info, &controls, &self.helper);
-        let min_gain = self
-            .helper
-            .gain(self.helper.min_code(controls.analogue_gain));
+        let min_gain = self.helper.gain(self.helper.min_code(controls.analogue_gain));
         let max_gain = self.helper.gain(controls.analogue_gain.max);
         let session = Session {
             hw: self.init.hw,
@@ -226,12 +198,7 @@ impl Ipa {
 
     /// Process the statistics of `frame` (`None` when missing or unreadable). Returns the
     /// frame's metadata and the sensor controls to apply next.
-    pub fn process_stats(
-        &mut self,
-        frame: u32,
-        stats: Option<&[u8]>,
-        applied: AppliedSensorControls,
-    ) -> (Metadata, Option<SensorCommand>) {
+    pub fn process_stats(&mut self, frame: u32, stats: Option<&[u8]>, applied: AppliedSensorControls) -> (Metadata, Option<SensorCommand>) {
         let mut md = Metadata::default();
         let Some(s) = self.session.as_ref() else {
             log::error!("process_stats({frame}) before configure");
@@ -250,21 +217,13 @@ impl Ipa {
             self.contexts.alloc(frame, &self.latest);
         }
         let fc = self.contexts.get(frame).expect("allocated above");
-        fc.sensor = SensorFrame {
-            exposure_lines: applied.exposure_lines,
-            gain: s.helper.gain(applied.gain_code),
-            vblank: applied.vblank,
-        };
+        fc.sensor = SensorFrame { exposure_lines: applied.exposure_lines, gain: s.helper.gain(applied.gain_code), vblank: applied.vblank };
         for a in &mut self.algorithms {
             a.process(s, fc, parsed.as_ref(), &mut md, &mut self.latest);
         }
         // The newest AGC decision drives the sensor (not the one prepared for this frame).
         let agc = self.latest.agc;
-        let cmd = SensorCommand {
-            exposure_lines: agc.exposure_lines,
-            gain_code: s.helper.gain_code(agc.gain, s.controls.analogue_gain),
-            vblank: agc.vblank,
-        };
+        let cmd = SensorCommand { exposure_lines: agc.exposure_lines, gain_code: s.helper.gain_code(agc.gain, s.controls.analogue_gain), vblank: agc.vblank };
         self.command = Some(cmd);
         (md, Some(cmd))
     }

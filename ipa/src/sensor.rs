@@ -67,11 +67,7 @@ pub struct SensorHelper {
 }
 
 /// libcamera's defaults for sensors without measured delays (libcamera-ipa.md §3.5).
-const DEFAULT_DELAYS: ControlDelays = ControlDelays {
-    exposure: 2,
-    gain: 1,
-    vblank: 2,
-};
+const DEFAULT_DELAYS: ControlDelays = ControlDelays { exposure: 2, gain: 1, vblank: 2 };
 
 impl SensorHelper {
     /// The helper for `model`; unknown sensors get a generic linear model with a warning.
@@ -82,12 +78,7 @@ impl SensorHelper {
             // gain = 512 / (512 - code), codes 0..480; black level 0x40 at 10 bits.
             "imx258" => SensorHelper {
                 model: model.into(),
-                gain: GainModel::Linear {
-                    m0: 0.0,
-                    c0: 512.0,
-                    m1: -1.0,
-                    c1: 512.0,
-                },
+                gain: GainModel::Linear { m0: 0.0, c0: 512.0, m1: -1.0, c1: 512.0 },
                 black_level_10bit: Some(64),
                 exposure_margin: 10,
                 delays: DEFAULT_DELAYS,
@@ -97,12 +88,7 @@ impl SensorHelper {
             // gain = code / 128 ("real gain" mode); 0x4005 = 0x10 => 16 at 10 bits.
             "ov8858" => SensorHelper {
                 model: model.into(),
-                gain: GainModel::Linear {
-                    m0: 1.0,
-                    c0: 0.0,
-                    m1: 0.0,
-                    c1: 128.0,
-                },
+                gain: GainModel::Linear { m0: 1.0, c0: 0.0, m1: 0.0, c1: 128.0 },
                 black_level_10bit: Some(16),
                 exposure_margin: 4,
                 delays: DEFAULT_DELAYS,
@@ -110,24 +96,16 @@ impl SensorHelper {
                 known: true,
             },
             _ => {
-                let unit = if gain_range.def > 0 {
-                    gain_range.def as f64
-                } else {
-                    gain_range.min.max(1) as f64
-                };
+                let unit = if gain_range.def > 0 { gain_range.def as f64 } else { gain_range.min.max(1) as f64 };
                 log::warn!(
                     "sensor '{model}' is unknown: assuming linear gain (code {unit} = 1x), no black level, \
                      delays exposure {} gain {}; results will be approximate",
-                    DEFAULT_DELAYS.exposure, DEFAULT_DELAYS.gain
+                    DEFAULT_DELAYS.exposure,
+                    DEFAULT_DELAYS.gain
                 );
                 SensorHelper {
                     model: model.into(),
-                    gain: GainModel::Linear {
-                        m0: 1.0,
-                        c0: 0.0,
-                        m1: 0.0,
-                        c1: unit,
-                    },
+                    gain: GainModel::Linear { m0: 1.0, c0: 0.0, m1: 0.0, c1: unit },
                     black_level_10bit: None,
                     exposure_margin: 4,
                     delays: DEFAULT_DELAYS,
@@ -154,11 +132,7 @@ impl SensorHelper {
         let GainModel::Linear { m0, c0, m1, c1 } = self.gain;
         // Solve (m0 c + c0) = g (m1 c + c1) for c.
         let den = m0 - gain * m1;
-        let code = if den.abs() < 1e-12 {
-            range.min as f64
-        } else {
-            (gain * c1 - c0) / den
-        };
+        let code = if den.abs() < 1e-12 { range.min as f64 } else { (gain * c1 - c0) / den };
         let code = (code + 1e-6).floor() as i64;
         code.clamp(self.min_code(range), range.max)
     }
@@ -166,10 +140,7 @@ impl SensorHelper {
     /// Smallest code we program: the sensor's minimum, raised to unity gain where the
     /// sensor allows codes below 1x.
     pub fn min_code(&self, range: Range) -> i64 {
-        range
-            .min
-            .max(self.min_gain_code.unwrap_or(range.min))
-            .min(range.max)
+        range.min.max(self.min_gain_code.unwrap_or(range.min)).min(range.max)
     }
 
     /// Black level in the 16-bit scale libcamera uses for SensorBlackLevels.
@@ -202,9 +173,7 @@ impl SensorTiming {
 
     /// Longest exposure (lines) possible with this VBLANK.
     pub fn max_exposure_lines(&self, vblank: u32) -> u32 {
-        (self.height + vblank)
-            .saturating_sub(self.exposure_margin)
-            .max(self.exposure_min_lines)
+        (self.height + vblank).saturating_sub(self.exposure_margin).max(self.exposure_min_lines)
     }
 
     /// VBLANK giving the frame duration (µs), never below the sensor's minimum.

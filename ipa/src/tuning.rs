@@ -23,44 +23,21 @@ pub struct Tuning {
 impl Tuning {
     /// Parse tuning text; `file` is used in messages.
     pub fn parse(file: &str, text: &str) -> Result<Tuning, TuningError> {
-        let err = |key: &str, reason: String| TuningError {
-            file: file.into(),
-            algorithm: "-".into(),
-            key: key.into(),
-            reason,
-        };
-        let root: Value =
-            serde_norway::from_str(text).map_err(|e| err("-", format!("invalid YAML: {e}")))?;
-        let map = root
-            .as_mapping()
-            .ok_or_else(|| err("-", "top level is not a mapping".into()))?;
+        let err = |key: &str, reason: String| TuningError { file: file.into(), algorithm: "-".into(), key: key.into(), reason };
+        let root: Value = serde_norway::from_str(text).map_err(|e| err("-", format!("invalid YAML: {e}")))?;
+        let map = root.as_mapping().ok_or_else(|| err("-", "top level is not a mapping".into()))?;
         match map.get("version") {
             Some(v) if v.as_u64() == Some(1) => {}
-            Some(v) => {
-                return Err(err(
-                    "version",
-                    format!("unsupported version {v:?}, expected 1"),
-                ))
-            }
+            Some(v) => return Err(err("version", format!("unsupported version {v:?}, expected 1"))),
             None => return Err(err("version", "missing".into())),
         }
-        let list = map
-            .get("algorithms")
-            .ok_or_else(|| err("algorithms", "missing".into()))?
-            .as_sequence()
-            .ok_or_else(|| err("algorithms", "not a list".into()))?;
+        let list =
+            map.get("algorithms").ok_or_else(|| err("algorithms", "missing".into()))?.as_sequence().ok_or_else(|| err("algorithms", "not a list".into()))?;
         let mut algorithms = Vec::with_capacity(list.len());
         for (i, item) in list.iter().enumerate() {
-            let m = item.as_mapping().filter(|m| m.len() == 1).ok_or_else(|| {
-                err(
-                    &format!("algorithms[{i}]"),
-                    "each entry must be a one-key map".into(),
-                )
-            })?;
+            let m = item.as_mapping().filter(|m| m.len() == 1).ok_or_else(|| err(&format!("algorithms[{i}]"), "each entry must be a one-key map".into()))?;
             let (k, v) = m.iter().next().unwrap();
-            let name = k
-                .as_str()
-                .ok_or_else(|| err(&format!("algorithms[{i}]"), "name is not a string".into()))?;
+            let name = k.as_str().ok_or_else(|| err(&format!("algorithms[{i}]"), "name is not a string".into()))?;
             algorithms.push((name.to_string(), v.clone()));
         }
         for key in map.keys() {
@@ -70,10 +47,7 @@ impl Tuning {
                 }
             }
         }
-        Ok(Tuning {
-            file: file.into(),
-            algorithms,
-        })
+        Ok(Tuning { file: file.into(), algorithms })
     }
 }
 
@@ -91,29 +65,13 @@ impl<'a> Params<'a> {
         let map = match value {
             Value::Null => None,
             Value::Mapping(m) => Some(m),
-            _ => {
-                return Err(TuningError {
-                    file: file.into(),
-                    algorithm: algorithm.into(),
-                    key: "-".into(),
-                    reason: "parameters must be a mapping".into(),
-                })
-            }
+            _ => return Err(TuningError { file: file.into(), algorithm: algorithm.into(), key: "-".into(), reason: "parameters must be a mapping".into() }),
         };
-        Ok(Self {
-            file,
-            algorithm,
-            map,
-        })
+        Ok(Self { file, algorithm, map })
     }
 
     pub fn error(&self, key: &str, reason: impl Into<String>) -> TuningError {
-        TuningError {
-            file: self.file.into(),
-            algorithm: self.algorithm.into(),
-            key: key.into(),
-            reason: reason.into(),
-        }
+        TuningError { file: self.file.into(), algorithm: self.algorithm.into(), key: key.into(), reason: reason.into() }
     }
 
     pub fn map(&self) -> &'a Mapping {
@@ -128,9 +86,7 @@ impl<'a> Params<'a> {
     pub fn enabled(&self) -> Result<bool, TuningError> {
         match self.get("enabled") {
             None => Ok(true),
-            Some(v) => v
-                .as_bool()
-                .ok_or_else(|| self.error("enabled", "not a boolean")),
+            Some(v) => v.as_bool().ok_or_else(|| self.error("enabled", "not a boolean")),
         }
     }
 
@@ -139,11 +95,7 @@ impl<'a> Params<'a> {
         for k in self.map().keys() {
             match k.as_str() {
                 Some(k) if known.contains(&k) || k == "enabled" => {}
-                Some(k) => log::debug!(
-                    "{}: {}: unknown key '{k}' ignored",
-                    self.file,
-                    self.algorithm
-                ),
+                Some(k) => log::debug!("{}: {}: unknown key '{k}' ignored", self.file, self.algorithm),
                 None => log::debug!("{}: {}: non-string key ignored", self.file, self.algorithm),
             }
         }
@@ -157,9 +109,7 @@ impl<'a> Params<'a> {
     }
 
     pub fn value_f64(&self, key: &str, v: &Value, min: f64, max: f64) -> Result<f64, TuningError> {
-        let x = v
-            .as_f64()
-            .ok_or_else(|| self.error(key, format!("expected a number, got {}", describe(v))))?;
+        let x = v.as_f64().ok_or_else(|| self.error(key, format!("expected a number, got {}", describe(v))))?;
         if !(min..=max).contains(&x) || !x.is_finite() {
             return Err(self.error(key, format!("{x} is outside [{min}, {max}]")));
         }
@@ -167,26 +117,14 @@ impl<'a> Params<'a> {
     }
 
     /// A list of numbers, each in [min, max], with `len` entries if given.
-    pub fn list_f64(
-        &self,
-        key: &str,
-        v: &Value,
-        len: Option<usize>,
-        min: f64,
-        max: f64,
-    ) -> Result<Vec<f64>, TuningError> {
-        let seq = v
-            .as_sequence()
-            .ok_or_else(|| self.error(key, format!("expected a list, got {}", describe(v))))?;
+    pub fn list_f64(&self, key: &str, v: &Value, len: Option<usize>, min: f64, max: f64) -> Result<Vec<f64>, TuningError> {
+        let seq = v.as_sequence().ok_or_else(|| self.error(key, format!("expected a list, got {}", describe(v))))?;
         if let Some(n) = len {
             if seq.len() != n {
                 return Err(self.error(key, format!("expected {n} values, got {}", seq.len())));
             }
         }
-        seq.iter()
-            .enumerate()
-            .map(|(i, x)| self.value_f64(&format!("{key}[{i}]"), x, min, max))
-            .collect()
+        seq.iter().enumerate().map(|(i, x)| self.value_f64(&format!("{key}[{i}]"), x, min, max)).collect()
     }
 }
 
@@ -210,18 +148,10 @@ pub struct Pwl {
 
 impl Pwl {
     pub fn constant(y: f64) -> Self {
-        Self {
-            points: vec![(0.0, y)],
-        }
+        Self { points: vec![(0.0, y)] }
     }
 
-    pub fn parse(
-        p: &Params,
-        key: &str,
-        v: &Value,
-        min_y: f64,
-        max_y: f64,
-    ) -> Result<Self, TuningError> {
+    pub fn parse(p: &Params, key: &str, v: &Value, min_y: f64, max_y: f64) -> Result<Self, TuningError> {
         if v.as_f64().is_some() {
             return Ok(Self::constant(p.value_f64(key, v, min_y, max_y)?));
         }

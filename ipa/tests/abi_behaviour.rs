@@ -1,9 +1,6 @@
 //! Behaviour of the statistics parser and the params writer on byte buffers.
 
-use rkisp1_ipa::abi::consts::{
-    module, HwRevision, EXT_FL_BLOCK_DISABLE, EXT_FL_BLOCK_ENABLE, STAT_AUTOEXP, STAT_AWB,
-    STAT_HIST,
-};
+use rkisp1_ipa::abi::consts::{module, HwRevision, EXT_FL_BLOCK_DISABLE, EXT_FL_BLOCK_ENABLE, STAT_AUTOEXP, STAT_AWB, STAT_HIST};
 use rkisp1_ipa::abi::layout::{fixed, stat, ExtBlockType};
 use rkisp1_ipa::abi::*;
 
@@ -43,10 +40,7 @@ fn stats_v10_and_v12_sizes() {
     assert_eq!(h.bins().len(), 16);
     assert_eq!(h.bins()[0], 1, "4 fractional bits dropped");
     let awb = s.awb.unwrap();
-    assert_eq!(
-        (awb.count, awb.y_or_g, awb.cb_or_b, awb.cr_or_r),
-        (1234, 100, 120, 130)
-    );
+    assert_eq!((awb.count, awb.y_or_g, awb.cb_or_b, awb.cr_or_r), (1234, 100, 120, 130));
     let s12 = Stats::parse(&b, HwRevision::V12).unwrap();
     assert_eq!(s12.ae.unwrap().cells().len(), 81);
     assert_eq!(s12.hist.unwrap().bins().len(), 32);
@@ -59,22 +53,13 @@ fn stats_blocks_without_meas_bit_are_ignored() {
     let b = stats_buffer(STAT_AUTOEXP);
     let s = Stats::parse(&b, HwRevision::V10).unwrap();
     assert!(s.ae.is_some() && s.awb.is_none() && s.hist.is_none());
-    assert_eq!(
-        Stats::parse(&stats_buffer(0), HwRevision::V10),
-        Err(StatsError::NoMeasurement(0))
-    );
+    assert_eq!(Stats::parse(&stats_buffer(0), HwRevision::V10), Err(StatsError::NoMeasurement(0)));
 }
 
 #[test]
 fn truncated_and_garbage_stats() {
     let b = stats_buffer(STAT_AWB | STAT_AUTOEXP | STAT_HIST);
-    assert_eq!(
-        Stats::parse(&b[..259], HwRevision::V10),
-        Err(StatsError::Truncated {
-            len: 259,
-            need: 260
-        })
-    );
+    assert_eq!(Stats::parse(&b[..259], HwRevision::V10), Err(StatsError::Truncated { len: 259, need: 260 }));
     let mut g = b.clone();
     g[stat::AWB_CNT..stat::AWB_CNT + 4].copy_from_slice(&u32::MAX.to_le_bytes());
     g[stat::HIST_BINS..stat::HIST_BINS + 4].copy_from_slice(&u32::MAX.to_le_bytes());
@@ -85,23 +70,14 @@ fn truncated_and_garbage_stats() {
 }
 
 fn goc() -> Block {
-    Block::Goc(GocConfig {
-        mode: 0,
-        gamma_y: [7; 34],
-    })
+    Block::Goc(GocConfig { mode: 0, gamma_y: [7; 34] })
 }
 
 #[test]
 fn fixed_format_masks_and_goc_erratum() {
     let mut buf = vec![0xAAu8; 4000];
     let mut w = ParamsWriter::new(&mut buf, ParamFormat::Fixed, 0).unwrap();
-    w.write(
-        &Block::AwbGain(AwbGainConfig {
-            gains: [0x1F0, 0x100, 0x100, 0x150],
-        }),
-        true,
-    )
-    .unwrap();
+    w.write(&Block::AwbGain(AwbGainConfig { gains: [0x1F0, 0x100, 0x100, 0x150] }), true).unwrap();
     w.write(&goc(), true).unwrap();
     w.disable(ExtBlockType::Ctk).unwrap();
     assert_eq!(w.finish(), 3048);
@@ -120,12 +96,8 @@ fn fixed_format_masks_and_goc_erratum() {
 fn awb_shared_enable_conflict_is_refused() {
     let mut buf = vec![0u8; 3048];
     let mut w = ParamsWriter::new(&mut buf, ParamFormat::Fixed, 0).unwrap();
-    w.write(&Block::AwbGain(AwbGainConfig::default()), true)
-        .unwrap();
-    assert_eq!(
-        w.disable(ExtBlockType::AwbMeas),
-        Err(ParamsError::ConflictingAwbEnable)
-    );
+    w.write(&Block::AwbGain(AwbGainConfig::default()), true).unwrap();
+    assert_eq!(w.disable(ExtBlockType::AwbMeas), Err(ParamsError::ConflictingAwbEnable));
 }
 
 #[test]
@@ -134,28 +106,15 @@ fn extensible_format_blocks() {
     let supported = (1 << ExtBlockType::Goc as u16) | (1 << ExtBlockType::Ctk as u16);
     let mut w = ParamsWriter::new(&mut buf, ParamFormat::Extensible, supported).unwrap();
     assert!(w.write(&goc(), true).unwrap());
-    assert!(
-        !w.write(&Block::Bls(BlsConfig::default()), true).unwrap(),
-        "unsupported block skipped"
-    );
+    assert!(!w.write(&Block::Bls(BlsConfig::default()), true).unwrap(), "unsupported block skipped");
     assert!(w.disable(ExtBlockType::Ctk).unwrap());
     let used = w.finish();
     assert_eq!(used, 8 + 80 + 32);
     assert_eq!(u32_at(&buf, 0), 1, "version");
     assert_eq!(u32_at(&buf, 4) as usize, used - 8, "data_size");
-    assert_eq!(
-        (u16_at(&buf, 8), u16_at(&buf, 10), u32_at(&buf, 12)),
-        (7, EXT_FL_BLOCK_ENABLE, 80)
-    );
-    assert_eq!(
-        u16_at(&buf, 8 + 8 + 4),
-        7,
-        "gamma_y[0] after the 4-byte mode"
-    );
-    assert_eq!(
-        (u16_at(&buf, 88), u16_at(&buf, 90), u32_at(&buf, 92)),
-        (6, EXT_FL_BLOCK_DISABLE, 32)
-    );
+    assert_eq!((u16_at(&buf, 8), u16_at(&buf, 10), u32_at(&buf, 12)), (7, EXT_FL_BLOCK_ENABLE, 80));
+    assert_eq!(u16_at(&buf, 8 + 8 + 4), 7, "gamma_y[0] after the 4-byte mode");
+    assert_eq!((u16_at(&buf, 88), u16_at(&buf, 90), u32_at(&buf, 92)), (6, EXT_FL_BLOCK_DISABLE, 32));
     assert_eq!(buf[used], 0xAA);
 }
 
@@ -164,41 +123,20 @@ fn extensible_format_is_bounded_by_the_mapped_buffer() {
     let mut buf = vec![0u8; 8 + 80 + 10];
     let mut w = ParamsWriter::new(&mut buf, ParamFormat::Extensible, u64::MAX).unwrap();
     w.write(&goc(), true).unwrap();
-    let e = w
-        .write(&Block::Ctk(CtkConfig::default()), true)
-        .unwrap_err();
-    assert_eq!(
-        e,
-        ParamsError::BufferFull {
-            block: ExtBlockType::Ctk,
-            need: 32,
-            left: 10
-        }
-    );
+    let e = w.write(&Block::Ctk(CtkConfig::default()), true).unwrap_err();
+    assert_eq!(e, ParamsError::BufferFull { block: ExtBlockType::Ctk, need: 32, left: 10 });
     assert_eq!(w.finish(), 88);
 }
 
 #[test]
 fn block_encode_decode_round_trip() {
     let blocks = [
-        Block::Bls(BlsConfig {
-            fixed: [256, 257, -3, 4095],
-        }),
-        Block::AwbGain(AwbGainConfig {
-            gains: [1, 2, 3, 4],
-        }),
-        Block::Ctk(CtkConfig {
-            coeff: [1, 2, 3, 4, 5, 6, 7, 8, 9],
-            offset: [10, 11, 0xFFF],
-        }),
+        Block::Bls(BlsConfig { fixed: [256, 257, -3, 4095] }),
+        Block::AwbGain(AwbGainConfig { gains: [1, 2, 3, 4] }),
+        Block::Ctk(CtkConfig { coeff: [1, 2, 3, 4, 5, 6, 7, 8, 9], offset: [10, 11, 0xFFF] }),
         goc(),
         Block::AwbMeas(AwbMeasConfig {
-            window: Window {
-                h_offs: 1,
-                v_offs: 2,
-                h_size: 3,
-                v_size: 4,
-            },
+            window: Window { h_offs: 1, v_offs: 2, h_size: 3, v_size: 4 },
             mode: 2,
             max_y: 5,
             min_y: 6,
@@ -209,27 +147,8 @@ fn block_encode_decode_round_trip() {
             ref_cb: 10,
             enable_ymax_cmp: true,
         }),
-        Block::Hst(HstConfig {
-            mode: 1,
-            predivider: 25,
-            window: Window {
-                h_offs: 0,
-                v_offs: 0,
-                h_size: 4208,
-                v_size: 3120,
-            },
-            weights: [3; 81],
-        }),
-        Block::Aec(AecConfig {
-            mode: 1,
-            autostop: 0,
-            window: Window {
-                h_offs: 5,
-                v_offs: 6,
-                h_size: 7,
-                v_size: 8,
-            },
-        }),
+        Block::Hst(HstConfig { mode: 1, predivider: 25, window: Window { h_offs: 0, v_offs: 0, h_size: 4208, v_size: 3120 }, weights: [3; 81] }),
+        Block::Aec(AecConfig { mode: 1, autostop: 0, window: Window { h_offs: 5, v_offs: 6, h_size: 7, v_size: 8 } }),
     ];
     for b in blocks {
         let mut bytes = vec![0u8; b.config_size()];

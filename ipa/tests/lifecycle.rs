@@ -33,38 +33,14 @@ unsafe impl GlobalAlloc for Counting {
 static A: Counting = Counting;
 
 fn sensor(model: &str, height: u32) -> (InitInfo, SensorInfo, SensorControls) {
-    let info = SensorInfo {
-        model: model.into(),
-        bits_per_sample: 10,
-        width: height * 4 / 3,
-        height,
-        pixel_rate: 256_800_000,
-        line_length: 5352,
-    };
-    let ctrls = SensorControls {
-        exposure: Range::new(4, (height + 32 - 10) as i64, 1600),
-        analogue_gain: Range::new(0, 480, 0),
-        vblank: Range::new(32, 62000, 32),
-    };
-    (
-        InitInfo {
-            hw_revision: 10,
-            hw: HwRevision::V10,
-            supported_blocks: 0xFFFFF,
-            sensor: info.clone(),
-            sensor_controls: ctrls,
-        },
-        info,
-        ctrls,
-    )
+    let info = SensorInfo { model: model.into(), bits_per_sample: 10, width: height * 4 / 3, height, pixel_rate: 256_800_000, line_length: 5352 };
+    let ctrls =
+        SensorControls { exposure: Range::new(4, (height + 32 - 10) as i64, 1600), analogue_gain: Range::new(0, 480, 0), vblank: Range::new(32, 62000, 32) };
+    (InitInfo { hw_revision: 10, hw: HwRevision::V10, supported_blocks: 0xFFFFF, sensor: info.clone(), sensor_controls: ctrls }, info, ctrls)
 }
 
 fn tuning() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tuning/imx258.yaml"
-    ))
-    .unwrap()
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tuning/imx258.yaml")).unwrap()
 }
 
 fn stats(ae: u8) -> Vec<u8> {
@@ -92,25 +68,14 @@ fn dark_frames_raise_exposure_and_metadata_is_reported() {
     ipa.queue_request(0, &RequestControls::default());
     let used = ipa.compute_params(0, &mut buf);
     assert!(used > 8 && used <= buf.len());
-    let applied = AppliedSensorControls {
-        exposure_lines: 400,
-        gain_code: 0,
-        vblank: 32,
-    };
+    let applied = AppliedSensorControls { exposure_lines: 400, gain_code: 0, vblank: 32 };
     let (md, cmd) = ipa.process_stats(0, Some(&stats(10)), applied);
     let cmd = cmd.unwrap();
-    assert!(
-        cmd.exposure_lines as u64 * 4 > 400 * 4 || cmd.gain_code > 0,
-        "darker than target must raise exposure: {cmd:?}"
-    );
+    assert!(cmd.exposure_lines as u64 * 4 > 400 * 4 || cmd.gain_code > 0, "darker than target must raise exposure: {cmd:?}");
     assert_eq!(md.exposure_time, Some((400.0 * 5352.0 / 256.8) as i32));
     assert_eq!(md.analogue_gain, Some(1.0));
     assert_eq!(md.sensor_black_levels, Some([4096; 4]));
-    assert!(
-        md.colour_gains.is_some()
-            && md.colour_temperature.is_some()
-            && md.colour_correction_matrix.is_some()
-    );
+    assert!(md.colour_gains.is_some() && md.colour_temperature.is_some() && md.colour_correction_matrix.is_some());
     assert!(cmd.vblank >= 32, "never below the sensor minimum");
     // VBLANK follows the configured 1560-line mode: frame length covers the exposure.
     assert!(1560 + cmd.vblank >= cmd.exposure_lines + 10);
@@ -132,15 +97,7 @@ fn manual_exposure_and_gain() {
     ipa.queue_request(0, &c);
     let mut buf = vec![0u8; 3048];
     assert_eq!(ipa.compute_params(0, &mut buf), 3048);
-    let (_, cmd) = ipa.process_stats(
-        0,
-        Some(&stats(200)),
-        AppliedSensorControls {
-            exposure_lines: 100,
-            gain_code: 0,
-            vblank: 32,
-        },
-    );
+    let (_, cmd) = ipa.process_stats(0, Some(&stats(200)), AppliedSensorControls { exposure_lines: 100, gain_code: 0, vblank: 32 });
     let cmd = cmd.unwrap();
     assert_eq!(cmd.exposure_lines, (10_000.0 / (5352.0 / 256.8)) as u32);
     assert_eq!(cmd.gain_code, 256, "2x on imx258 is code 256");
@@ -155,20 +112,8 @@ fn bad_input_gives_safe_results() {
     assert_eq!(ipa.compute_params(0, &mut buf), 3048);
     ipa.configure(info, ctrls, ParamFormat::Extensible).unwrap();
     ipa.start();
-    let applied = AppliedSensorControls {
-        exposure_lines: 400,
-        gain_code: 0,
-        vblank: 32,
-    };
-    for (i, s) in [
-        vec![],
-        vec![0xFF; 10],
-        vec![0xFF; stat::SIZE],
-        vec![0; stat::SIZE],
-    ]
-    .iter()
-    .enumerate()
-    {
+    let applied = AppliedSensorControls { exposure_lines: 400, gain_code: 0, vblank: 32 };
+    for (i, s) in [vec![], vec![0xFF; 10], vec![0xFF; stat::SIZE], vec![0; stat::SIZE]].iter().enumerate() {
         ipa.queue_request(i as u32, &RequestControls::default());
         ipa.compute_params(i as u32, &mut buf);
         let (md, cmd) = ipa.process_stats(i as u32, Some(s), applied);
@@ -180,12 +125,7 @@ fn bad_input_gives_safe_results() {
     assert_eq!(ipa.compute_params(5, &mut [0u8; 4]), 0);
     // Unknown sensor: generic helper with a warning, still works.
     let (init, info, ctrls) = sensor("mystery", 1000);
-    let mut ipa = Ipa::init(
-        init,
-        "x.yaml",
-        "version: 1\nalgorithms:\n  - Agc:\n  - Awb:\n",
-    )
-    .unwrap();
+    let mut ipa = Ipa::init(init, "x.yaml", "version: 1\nalgorithms:\n  - Agc:\n  - Awb:\n").unwrap();
     assert!(!ipa.helper().known);
     ipa.configure(info, ctrls, ParamFormat::Fixed).unwrap();
     // Invalid mode is refused with an error, not a panic.
@@ -202,23 +142,12 @@ fn no_heap_allocation_per_frame_in_steady_state() {
     ipa.start();
     let mut buf = vec![0u8; 4512];
     let st = [stats(40), stats(45)];
-    let req = RequestControls {
-        exposure_value: Some(0.0),
-        ..Default::default()
-    };
+    let req = RequestControls { exposure_value: Some(0.0), ..Default::default() };
     let mut run = |from: u32, to: u32| {
         for f in from..to {
             ipa.queue_request(f, &req);
             ipa.compute_params(f, &mut buf);
-            ipa.process_stats(
-                f,
-                Some(&st[f as usize % 2]),
-                AppliedSensorControls {
-                    exposure_lines: 800,
-                    gain_code: 10,
-                    vblank: 32,
-                },
-            );
+            ipa.process_stats(f, Some(&st[f as usize % 2]), AppliedSensorControls { exposure_lines: 800, gain_code: 10, vblank: 32 });
         }
     };
     run(0, 50);
@@ -226,9 +155,5 @@ fn no_heap_allocation_per_frame_in_steady_state() {
     COUNT_THIS_THREAD.with(|c| c.set(true));
     run(50, 300);
     COUNT_THIS_THREAD.with(|c| c.set(false));
-    assert_eq!(
-        ALLOCS.load(Ordering::Relaxed) - before,
-        0,
-        "allocations in 250 steady-state frames"
-    );
+    assert_eq!(ALLOCS.load(Ordering::Relaxed) - before, 0, "allocations in 250 steady-state frames");
 }

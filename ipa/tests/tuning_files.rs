@@ -11,19 +11,8 @@ fn init(model: &str) -> InitInfo {
         hw_revision: 10,
         hw: HwRevision::V10,
         supported_blocks: 0xFFFFF,
-        sensor: SensorInfo {
-            model: model.into(),
-            bits_per_sample: 10,
-            width: 4208,
-            height: 3120,
-            pixel_rate: 508_800_000,
-            line_length: 5352,
-        },
-        sensor_controls: SensorControls {
-            exposure: Range::new(4, 3142, 1600),
-            analogue_gain: Range::new(0, 480, 0),
-            vblank: Range::new(32, 62405, 32),
-        },
+        sensor: SensorInfo { model: model.into(), bits_per_sample: 10, width: 4208, height: 3120, pixel_rate: 508_800_000, line_length: 5352 },
+        sensor_controls: SensorControls { exposure: Range::new(4, 3142, 1600), analogue_gain: Range::new(0, 480, 0), vblank: Range::new(32, 62405, 32) },
     }
 }
 
@@ -34,11 +23,7 @@ fn repo() -> &'static Path {
 #[test]
 fn upstream_files_load_unchanged() {
     let dir = repo().join("ipa/tests/data/upstream");
-    for (file, model) in [
-        ("imx258.yaml", "imx258"),
-        ("ov8858.yaml", "ov8858"),
-        ("uncalibrated.yaml", "imx258"),
-    ] {
+    for (file, model) in [("imx258.yaml", "imx258"), ("ov8858.yaml", "ov8858"), ("uncalibrated.yaml", "imx258")] {
         let p = dir.join(file);
         let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
         Ipa::init(init(model), file, &text).unwrap_or_else(|e| panic!("{file}: {e}"));
@@ -51,28 +36,10 @@ fn our_files_load() {
         let p = repo().join(format!("tuning/{model}.yaml"));
         let text = std::fs::read_to_string(&p).unwrap();
         let mut ipa = Ipa::init(init(model), &p.display().to_string(), &text).unwrap();
-        let controls = ipa
-            .configure(
-                init(model).sensor,
-                init(model).sensor_controls,
-                rkisp1_ipa::abi::ParamFormat::Fixed,
-            )
-            .unwrap();
+        let controls = ipa.configure(init(model).sensor, init(model).sensor_controls, rkisp1_ipa::abi::ParamFormat::Fixed).unwrap();
         use rkisp1_ipa::controls::ControlId::*;
-        for id in [
-            ExposureTime,
-            AnalogueGain,
-            ColourGains,
-            ColourTemperature,
-            ColourCorrectionMatrix,
-            Gamma,
-            AeMeteringMode,
-            FrameDurationLimits,
-        ] {
-            assert!(
-                controls.iter().any(|c| c.id == id),
-                "{model}: {id:?} missing"
-            );
+        for id in [ExposureTime, AnalogueGain, ColourGains, ColourTemperature, ColourCorrectionMatrix, Gamma, AeMeteringMode, FrameDurationLimits] {
+            assert!(controls.iter().any(|c| c.id == id), "{model}: {id:?} missing");
         }
     }
 }
@@ -87,29 +54,17 @@ fn err(text: &str) -> String {
 
 #[test]
 fn bad_files_are_explained() {
-    assert_eq!(
-        err("version: 2\nalgorithms: []\n"),
-        "bad.yaml: -: version: unsupported version Number(2), expected 1"
-    );
+    assert_eq!(err("version: 2\nalgorithms: []\n"), "bad.yaml: -: version: unsupported version Number(2), expected 1");
     assert!(err("algorithms: []\n").contains("version: missing"));
     assert!(err("version: 1\n").contains("algorithms: missing"));
     assert!(err("version: 1\nalgorithms:\n  - Nope:\n").contains("unknown algorithm 'Nope'"));
     let e = err("version: 1\nalgorithms:\n  - Agc:\n      relativeLuminanceTarget: 3\n");
-    assert_eq!(
-        e,
-        "bad.yaml: Agc: relativeLuminanceTarget: 3 is outside [0, 1]"
-    );
+    assert_eq!(e, "bad.yaml: Agc: relativeLuminanceTarget: 3 is outside [0, 1]");
     let e = err("version: 1\nalgorithms:\n  - Ccm:\n      ccms:\n        - ct: 5000\n          ccm: [1, 0, 0]\n");
     assert_eq!(e, "bad.yaml: Ccm: ccms[0].ccm: expected 9 values, got 3");
     let e = err("version: 1\nalgorithms:\n  - Awb:\n      colourGains:\n        - ct: 5000\n          gains: [1, x]\n");
-    assert!(
-        e.starts_with("bad.yaml: Awb: colourGains[0].gains[1]: expected a number"),
-        "{e}"
-    );
-    assert!(
-        err("version: 1\nalgorithms:\n  - BlackLevelCorrection:\n      R: 4096\n")
-            .contains("all four")
-    );
+    assert!(e.starts_with("bad.yaml: Awb: colourGains[0].gains[1]: expected a number"), "{e}");
+    assert!(err("version: 1\nalgorithms:\n  - BlackLevelCorrection:\n      R: 4096\n").contains("all four"));
     assert!(err(": : :").contains("invalid YAML"));
 }
 

@@ -33,44 +33,29 @@ fn check_algorithm(name: &str, p: &Value) -> Result<(), String> {
         "Agc" => {
             if let Some(m) = get("AeMeteringMode") {
                 for (k, v) in m.as_mapping().ok_or("AeMeteringMode: not a mapping")? {
-                    let w =
-                        numbers(v).ok_or(format!("AeMeteringMode.{k:?}: not a list of numbers"))?;
+                    let w = numbers(v).ok_or(format!("AeMeteringMode.{k:?}: not a list of numbers"))?;
                     // 25 weights on RK3399 (V10): upstream rejects other lengths there.
                     if w.len() != 25 || w.iter().any(|x| *x < 0.0 || x.fract() != 0.0) {
-                        return Err(format!(
-                            "AeMeteringMode.{k:?}: needs 25 non-negative integers"
-                        ));
+                        return Err(format!("AeMeteringMode.{k:?}: needs 25 non-negative integers"));
                     }
                 }
             }
             if let Some(m) = get("AeConstraintMode") {
                 for (k, v) in m.as_mapping().ok_or("AeConstraintMode: not a mapping")? {
-                    let mm = v
-                        .as_mapping()
-                        .ok_or(format!("AeConstraintMode.{k:?}: not a mapping"))?;
+                    let mm = v.as_mapping().ok_or(format!("AeConstraintMode.{k:?}: not a mapping"))?;
                     for (bound, c) in mm {
                         if c.get("yTarget").is_none() {
-                            return Err(format!(
-                                "AeConstraintMode.{k:?}.{bound:?}: yTarget is required"
-                            ));
+                            return Err(format!("AeConstraintMode.{k:?}.{bound:?}: yTarget is required"));
                         }
                     }
                 }
             }
             if let Some(m) = get("AeExposureMode") {
                 for (k, v) in m.as_mapping().ok_or("AeExposureMode: not a mapping")? {
-                    let t = v
-                        .get("exposureTime")
-                        .and_then(numbers)
-                        .ok_or(format!("AeExposureMode.{k:?}: exposureTime list"))?;
-                    let g = v
-                        .get("gain")
-                        .and_then(numbers)
-                        .ok_or(format!("AeExposureMode.{k:?}: gain list"))?;
+                    let t = v.get("exposureTime").and_then(numbers).ok_or(format!("AeExposureMode.{k:?}: exposureTime list"))?;
+                    let g = v.get("gain").and_then(numbers).ok_or(format!("AeExposureMode.{k:?}: gain list"))?;
                     if t.len() != g.len() || t.is_empty() {
-                        return Err(format!(
-                            "AeExposureMode.{k:?}: exposureTime and gain lengths differ"
-                        ));
+                        return Err(format!("AeExposureMode.{k:?}: exposureTime and gain lengths differ"));
                     }
                 }
             }
@@ -83,22 +68,14 @@ fn check_algorithm(name: &str, p: &Value) -> Result<(), String> {
             };
             if let Some(cg) = get("colourGains") {
                 for e in cg.as_sequence().ok_or("colourGains: not a list")? {
-                    e.get("ct")
-                        .and_then(|c| c.as_f64())
-                        .ok_or("colourGains: ct")?;
-                    let g = e
-                        .get("gains")
-                        .and_then(numbers)
-                        .ok_or("colourGains: gains")?;
+                    e.get("ct").and_then(|c| c.as_f64()).ok_or("colourGains: ct")?;
+                    let g = e.get("gains").and_then(numbers).ok_or("colourGains: gains")?;
                     if g.len() != 2 {
                         return Err("colourGains: gains needs [r, b]".into());
                     }
                 }
             }
-            if bayes
-                && (get("AwbMode").and_then(|m| m.get("AwbAuto")).is_none()
-                    || get("priors").is_none())
-            {
+            if bayes && (get("AwbMode").and_then(|m| m.get("AwbAuto")).is_none() || get("priors").is_none()) {
                 return Err("bayes needs AwbMode.AwbAuto and priors".into());
             }
         }
@@ -113,21 +90,13 @@ fn check_algorithm(name: &str, p: &Value) -> Result<(), String> {
             }
         }
         "Ccm" => {
-            for e in get("ccms")
-                .and_then(|c| c.as_sequence())
-                .ok_or("ccms: list required")?
-            {
+            for e in get("ccms").and_then(|c| c.as_sequence()).ok_or("ccms: list required")? {
                 e.get("ct").and_then(|c| c.as_f64()).ok_or("ccms: ct")?;
                 if e.get("ccm").and_then(numbers).map(|m| m.len()) != Some(9) {
                     return Err("ccms: ccm needs 9 numbers".into());
                 }
                 if let Some(o) = e.get("offsets") {
-                    if o.as_sequence().map(|s| s.len()) != Some(3)
-                        || o.as_sequence()
-                            .unwrap()
-                            .iter()
-                            .any(|x| x.as_i64().is_none())
-                    {
+                    if o.as_sequence().map(|s| s.len()) != Some(3) || o.as_sequence().unwrap().iter().any(|x| x.as_i64().is_none()) {
                         return Err("ccms: offsets needs 3 integers".into());
                     }
                 }
@@ -143,27 +112,17 @@ fn check_algorithm(name: &str, p: &Value) -> Result<(), String> {
                 return Err("type: only table is used by our files".into());
             }
             for k in ["x-size", "y-size"] {
-                let s = get(k)
-                    .and_then(numbers)
-                    .ok_or(format!("{k}: list required"))?;
+                let s = get(k).and_then(numbers).ok_or(format!("{k}: list required"))?;
                 let sum: f64 = s.iter().sum();
                 if s.len() != 8 || (sum - 0.5).abs() > 0.005 {
                     return Err(format!("{k}: 8 fractions summing to 0.5"));
                 }
             }
-            for e in get("sets")
-                .and_then(|s| s.as_sequence())
-                .ok_or("sets: list required")?
-            {
-                e.get("ct")
-                    .and_then(|c| c.as_u64())
-                    .ok_or("sets: ct must be an integer")?;
+            for e in get("sets").and_then(|s| s.as_sequence()).ok_or("sets: list required")? {
+                e.get("ct").and_then(|c| c.as_u64()).ok_or("sets: ct must be an integer")?;
                 for ch in ["r", "gr", "gb", "b"] {
                     let t = e.get(ch).and_then(numbers).ok_or(format!("sets: {ch}"))?;
-                    if t.len() != 289
-                        || t.iter()
-                            .any(|x| *x < 0.0 || *x > 4095.0 || x.fract() != 0.0)
-                    {
+                    if t.len() != 289 || t.iter().any(|x| *x < 0.0 || *x > 4095.0 || x.fract() != 0.0) {
                         return Err(format!("sets: {ch} needs 289 integers 0..4095"));
                     }
                 }
@@ -181,18 +140,13 @@ fn check_algorithm(name: &str, p: &Value) -> Result<(), String> {
             if n.get("coeff").and_then(numbers).map(|c| c.len()) != Some(17) {
                 return Err("NoiseLevelFunction.coeff needs 17 numbers".into());
             }
-            if !matches!(
-                n.get("scale-mode").map(|m| m.as_str()),
-                None | Some(Some("linear" | "logarithmic"))
-            ) {
+            if !matches!(n.get("scale-mode").map(|m| m.as_str()), None | Some(Some("linear" | "logarithmic"))) {
                 return Err("NoiseLevelFunction.scale-mode: linear or logarithmic".into());
             }
             if let Some(fs) = get("FilterStrength") {
                 for k in ["r", "g", "b"] {
                     if let Some(v) = fs.get(k) {
-                        v.as_u64()
-                            .filter(|x| *x <= 255)
-                            .ok_or(format!("FilterStrength.{k}: 0..255"))?;
+                        v.as_u64().filter(|x| *x <= 255).ok_or(format!("FilterStrength.{k}: 0..255"))?;
                     }
                 }
             }
@@ -201,27 +155,16 @@ fn check_algorithm(name: &str, p: &Value) -> Result<(), String> {
             if let Some(f) = get("fixed-set") {
                 f.as_bool().ok_or("fixed-set: boolean")?;
             }
-            let sets = get("sets")
-                .and_then(|s| s.as_sequence())
-                .ok_or("sets: list required")?;
+            let sets = get("sets").and_then(|s| s.as_sequence()).ok_or("sets: list required")?;
             if sets.len() > 3 {
                 return Err("sets: at most 3".into());
             }
             for set in sets {
-                for k in [
-                    "pg-factor",
-                    "ro-limits",
-                    "rg-factor",
-                    "rnd-offsets",
-                    "rnd-threshold",
-                    "line-threshold",
-                    "line-mad-factor",
-                ] {
+                for k in ["pg-factor", "ro-limits", "rg-factor", "rnd-offsets", "rnd-threshold", "line-threshold", "line-mad-factor"] {
                     if let Some(m) = set.get(k) {
                         for part in ["green", "red-blue"] {
                             if let Some(v) = m.get(part) {
-                                v.as_u64()
-                                    .ok_or(format!("sets: {k}.{part}: unsigned integer"))?;
+                                v.as_u64().ok_or(format!("sets: {k}.{part}: unsigned integer"))?;
                             }
                         }
                     }
@@ -229,16 +172,8 @@ fn check_algorithm(name: &str, p: &Value) -> Result<(), String> {
             }
         }
         "Lux" => {
-            for k in [
-                "referenceExposureTime",
-                "referenceAnalogueGain",
-                "referenceDigitalGain",
-                "referenceY",
-                "referenceLux",
-            ] {
-                get(k)
-                    .and_then(|v| v.as_f64())
-                    .ok_or(format!("{k}: required"))?;
+            for k in ["referenceExposureTime", "referenceAnalogueGain", "referenceDigitalGain", "referenceY", "referenceLux"] {
+                get(k).and_then(|v| v.as_f64()).ok_or(format!("{k}: required"))?;
             }
         }
         _ => {}
@@ -253,17 +188,9 @@ fn check_file(path: &str) -> Vec<String> {
     if doc.get("version").and_then(|v| v.as_u64()) != Some(1) {
         errors.push(format!("{path}: version must be 1"));
     }
-    for entry in doc
-        .get("algorithms")
-        .and_then(|a| a.as_sequence())
-        .expect("algorithms list")
-    {
+    for entry in doc.get("algorithms").and_then(|a| a.as_sequence()).expect("algorithms list") {
         let m = entry.as_mapping().expect("one-key mapping");
-        assert_eq!(
-            m.len(),
-            1,
-            "{path}: each algorithm entry is a one-key mapping"
-        );
+        assert_eq!(m.len(), 1, "{path}: each algorithm entry is a one-key mapping");
         let (k, v) = m.iter().next().unwrap();
         let name = k.as_str().unwrap();
         if !UPSTREAM_ALGORITHMS.contains(&name) {

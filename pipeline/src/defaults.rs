@@ -14,12 +14,7 @@ use anyhow::Result;
 pub const IMX258_DIGITAL_GAIN_UNITY: i64 = 256;
 
 /// The one place that says which controls to fix: (chip, control id, name, wanted value).
-const WANTED: &[(&str, u32, &str, i64)] = &[(
-    "imx258",
-    cid::DIGITAL_GAIN,
-    "DIGITAL_GAIN",
-    IMX258_DIGITAL_GAIN_UNITY,
-)];
+const WANTED: &[(&str, u32, &str, i64)] = &[("imx258", cid::DIGITAL_GAIN, "DIGITAL_GAIN", IMX258_DIGITAL_GAIN_UNITY)];
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Fix {
@@ -42,13 +37,7 @@ pub fn wanted(entity: &str, id: u32, c: Option<Control>) -> Option<Fix> {
     let c = c?;
     let chip = sensors::chip(entity);
     let &(_, _, name, want) = WANTED.iter().find(|w| w.0 == chip && w.1 == id)?;
-    (c.value != want && (c.min..=c.max).contains(&want)).then(|| Fix {
-        entity: entity.into(),
-        id,
-        control: name,
-        from: c.value,
-        to: want,
-    })
+    (c.value != want && (c.min..=c.max).contains(&want)).then(|| Fix { entity: entity.into(), id, control: name, from: c.value, to: want })
 }
 
 /// The fixes a device needs: (sensor, control, current → wanted).

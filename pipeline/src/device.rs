@@ -55,12 +55,7 @@ impl FakeDevice {
     pub fn new(inst: Instance) -> Self {
         let mut controls = BTreeMap::new();
         for s in &inst.sensors {
-            let c = |min, max, default| Control {
-                min,
-                max,
-                default,
-                value: default,
-            };
+            let c = |min, max, default| Control { min, max, default, value: default };
             match s.info.driver {
                 Some(sensors::Driver::Imx258New) => {
                     controls.insert((s.entity.clone(), cid::DIGITAL_GAIN), c(0, 4096, 1024));
@@ -91,35 +86,16 @@ impl FakeDevice {
                 .entity(&c)
                 .and_then(|e| e.pad(0))
                 .and_then(|pad| pad.links.first())
-                .and_then(|l| {
-                    inst.entity(&l.remote_entity)
-                        .and_then(|e| e.pad(l.remote_pad))
-                        .and_then(|pad| pad.format.clone())
-                });
+                .and_then(|l| inst.entity(&l.remote_entity).and_then(|e| e.pad(l.remote_pad)).and_then(|pad| pad.format.clone()));
             let (fourcc, w, h) = match src {
                 Some(f) if f.code == "YUYV8_1_5X8" => ("NV12", f.width, f.height),
-                Some(f) if crate::mbus::is_bayer(&f.code) => (
-                    model::raw_fourcc(&f.code).unwrap_or("YUYV"),
-                    f.width,
-                    f.height,
-                ),
+                Some(f) if crate::mbus::is_bayer(&f.code) => (model::raw_fourcc(&f.code).unwrap_or("YUYV"), f.width, f.height),
                 Some(f) => ("YUYV", f.width, f.height),
                 None => ("YUYV", 800, 600),
             };
-            video.insert(
-                c,
-                VideoFormat {
-                    fourcc: fourcc.into(),
-                    width: w,
-                    height: h,
-                },
-            );
+            video.insert(c, VideoFormat { fourcc: fourcc.into(), width: w, height: h });
         }
-        FakeDevice {
-            inst,
-            video,
-            controls,
-        }
+        FakeDevice { inst, video, controls }
     }
 
     fn pad_mut(&mut self, entity: &str, pad: u32) -> Result<&mut crate::topology::Pad> {
@@ -136,16 +112,11 @@ impl FakeDevice {
     }
 
     fn format(&self, entity: &str, pad: u32) -> Option<PadFormat> {
-        self.inst
-            .entity(entity)
-            .and_then(|e| e.pad(pad))
-            .and_then(|p| p.format.clone())
+        self.inst.entity(entity).and_then(|e| e.pad(pad)).and_then(|p| p.format.clone())
     }
 
     fn path_of(&self, entity: &str) -> Option<Path> {
-        [Path::Main, Path::SelfPath]
-            .into_iter()
-            .find(|p| self.inst.resizers[p.index()].as_deref() == Some(entity))
+        [Path::Main, Path::SelfPath].into_iter().find(|p| self.inst.resizers[p.index()].as_deref() == Some(entity))
     }
 
     /// After the ISP sink crop changed: the source crop stays inside it, the source size
@@ -155,12 +126,7 @@ impl FakeDevice {
         let (Some(sink), Some(src)) = (self.format(&isp, 0), self.format(&isp, 2)) else {
             return Ok(());
         };
-        let crop = src.crop.unwrap_or(Rect {
-            x: 0,
-            y: 0,
-            width: src.width,
-            height: src.height,
-        });
+        let crop = src.crop.unwrap_or(Rect { x: 0, y: 0, width: src.width, height: src.height });
         let f = model::isp_source(&sink, &src.code, crop);
         self.pad_mut(&isp, 2)?.format = Some(f);
         Ok(())
@@ -173,60 +139,35 @@ impl MediaDevice for FakeDevice {
     }
 
     fn setup_link(&mut self, source: (&str, u32), sink: (&str, u32), enabled: bool) -> Result<()> {
-        let find =
-            |dev: &FakeDevice, a: (&str, u32), b: (&str, u32)| -> Result<crate::topology::Link> {
-                dev.inst
-                    .entity(a.0)
-                    .and_then(|e| e.pad(a.1))
-                    .and_then(|p| {
-                        p.links
-                            .iter()
-                            .find(|l| l.remote_entity == b.0 && l.remote_pad == b.1)
-                    })
-                    .cloned()
-                    .ok_or_else(|| anyhow!("no link '{}':{} -> '{}':{}", a.0, a.1, b.0, b.1))
-            };
+        let find = |dev: &FakeDevice, a: (&str, u32), b: (&str, u32)| -> Result<crate::topology::Link> {
+            dev.inst
+                .entity(a.0)
+                .and_then(|e| e.pad(a.1))
+                .and_then(|p| p.links.iter().find(|l| l.remote_entity == b.0 && l.remote_pad == b.1))
+                .cloned()
+                .ok_or_else(|| anyhow!("no link '{}':{} -> '{}':{}", a.0, a.1, b.0, b.1))
+        };
         let l = find(self, source, sink)?;
         if l.immutable {
             if l.enabled != enabled {
-                bail!(
-                    "link '{}':{} -> '{}':{} is immutable",
-                    source.0,
-                    source.1,
-                    sink.0,
-                    sink.1
-                );
+                bail!("link '{}':{} -> '{}':{} is immutable", source.0, source.1, sink.0, sink.1);
             }
             return Ok(());
         }
         if enabled {
             // The ISP (or CSI) sink takes one source at a time (EBUSY from the driver).
-            let busy = self
-                .inst
-                .entity(sink.0)
-                .and_then(|e| e.pad(sink.1))
-                .is_some_and(|p| {
-                    p.direction == Direction::Sink
-                        && p.links.iter().any(|k| {
-                            k.enabled && (k.remote_entity != source.0 || k.remote_pad != source.1)
-                        })
-                        && self.inst.sensors.iter().any(|s| s.entity == source.0)
-                });
+            let busy = self.inst.entity(sink.0).and_then(|e| e.pad(sink.1)).is_some_and(|p| {
+                p.direction == Direction::Sink
+                    && p.links.iter().any(|k| k.enabled && (k.remote_entity != source.0 || k.remote_pad != source.1))
+                    && self.inst.sensors.iter().any(|s| s.entity == source.0)
+            });
             if busy {
-                bail!(
-                    "'{}':{} already has an enabled source link (EBUSY): disable it first",
-                    sink.0,
-                    sink.1
-                );
+                bail!("'{}':{} already has an enabled source link (EBUSY): disable it first", sink.0, sink.1);
             }
         }
         for (a, b) in [(source, sink), (sink, source)] {
             let p = self.pad_mut(a.0, a.1)?;
-            if let Some(l) = p
-                .links
-                .iter_mut()
-                .find(|l| l.remote_entity == b.0 && l.remote_pad == b.1)
-            {
+            if let Some(l) = p.links.iter_mut().find(|l| l.remote_entity == b.0 && l.remote_pad == b.1) {
                 l.enabled = enabled;
             }
         }
@@ -242,35 +183,13 @@ impl MediaDevice for FakeDevice {
                 .info
                 .modes
                 .iter()
-                .min_by_key(|m| {
-                    (m.width as i64 - size.width as i64).abs()
-                        + (m.height as i64 - size.height as i64).abs()
-                })
+                .min_by_key(|m| (m.width as i64 - size.width as i64).abs() + (m.height as i64 - size.height as i64).abs())
                 .ok_or_else(|| anyhow!("`{entity}` has no modes"))?;
-            let code = if s
-                .info
-                .modes
-                .iter()
-                .any(|x| x.code == code && x.width == m.width)
-            {
-                code
-            } else {
-                &m.code
-            };
-            PadFormat {
-                code: code.into(),
-                width: m.width,
-                height: m.height,
-                field: Some("none".into()),
-                ..Default::default()
-            }
+            let code = if s.info.modes.iter().any(|x| x.code == code && x.width == m.width) { code } else { &m.code };
+            PadFormat { code: code.into(), width: m.width, height: m.height, field: Some("none".into()), ..Default::default() }
         } else if Some(entity) == self.inst.csi.as_deref() {
             let f = model::isp_sink(&limits, code, size);
-            let plain = PadFormat {
-                crop_bounds: None,
-                crop: None,
-                ..f.clone()
-            };
+            let plain = PadFormat { crop_bounds: None, crop: None, ..f.clone() };
             // The receiver's source always carries its sink's format.
             self.pad_mut(entity, 0)?.format = Some(plain.clone());
             self.pad_mut(entity, 1)?.format = Some(plain.clone());
@@ -281,13 +200,8 @@ impl MediaDevice for FakeDevice {
             self.refresh_isp_source()?;
             return Ok(f);
         } else if entity == isp && pad == 2 {
-            let sink = self
-                .format(&isp, 0)
-                .ok_or_else(|| anyhow!("ISP sink has no format"))?;
-            let crop = self
-                .format(&isp, 2)
-                .and_then(|f| f.crop)
-                .unwrap_or(sink.crop.unwrap_or_default());
+            let sink = self.format(&isp, 0).ok_or_else(|| anyhow!("ISP sink has no format"))?;
+            let crop = self.format(&isp, 2).and_then(|f| f.crop).unwrap_or(sink.crop.unwrap_or_default());
             model::isp_source(&sink, code, crop)
         } else if let Some(path) = self.path_of(entity) {
             if pad == 0 {
@@ -299,9 +213,7 @@ impl MediaDevice for FakeDevice {
                 }
                 return Ok(f);
             }
-            let sink = self
-                .format(entity, 0)
-                .ok_or_else(|| anyhow!("resizer sink has no format"))?;
+            let sink = self.format(entity, 0).ok_or_else(|| anyhow!("resizer sink has no format"))?;
             model::resizer_source(&limits, path, &sink, code, size)
         } else {
             bail!("`{entity}` pad {pad}: not a pad whose format can be set here");
@@ -312,23 +224,11 @@ impl MediaDevice for FakeDevice {
 
     fn set_crop(&mut self, entity: &str, pad: u32, rect: Rect) -> Result<Rect> {
         let isp = self.inst.isp.clone();
-        let mut f = self
-            .format(entity, pad)
-            .ok_or_else(|| anyhow!("'{entity}':{pad} has no format"))?;
+        let mut f = self.format(entity, pad).ok_or_else(|| anyhow!("'{entity}':{pad} has no format"))?;
         let r = if entity == isp && pad == 0 {
-            model::isp_crop(
-                Rect {
-                    x: 0,
-                    y: 0,
-                    width: f.width,
-                    height: f.height,
-                },
-                rect,
-            )
+            model::isp_crop(Rect { x: 0, y: 0, width: f.width, height: f.height }, rect)
         } else if entity == isp && pad == 2 {
-            let sink = self
-                .format(&isp, 0)
-                .ok_or_else(|| anyhow!("ISP sink has no format"))?;
+            let sink = self.format(&isp, 0).ok_or_else(|| anyhow!("ISP sink has no format"))?;
             let g = model::isp_source(&sink, &f.code, rect);
             let r = g.crop.unwrap();
             self.pad_mut(entity, pad)?.format = Some(g);
@@ -365,10 +265,7 @@ impl MediaDevice for FakeDevice {
     }
 
     fn set_control(&mut self, entity: &str, id: u32, value: i64) -> Result<i64> {
-        let c = self
-            .controls
-            .get_mut(&(entity.to_string(), id))
-            .ok_or_else(|| anyhow!("`{entity}` has no control 0x{id:08x}"))?;
+        let c = self.controls.get_mut(&(entity.to_string(), id)).ok_or_else(|| anyhow!("`{entity}` has no control 0x{id:08x}"))?;
         c.value = value.clamp(c.min, c.max);
         Ok(c.value)
     }
@@ -395,10 +292,7 @@ pub fn apply(dev: &mut dyn MediaDevice, plan: &Plan) -> Result<Vec<Mismatch>> {
 
 /// The STREAMON checks (`model::validate`) on a device's graph, with its capture nodes'
 /// current formats.
-pub fn streamon_problems(
-    dev: &mut dyn MediaDevice,
-    inst: &Instance,
-) -> Result<Vec<model::Problem>> {
+pub fn streamon_problems(dev: &mut dyn MediaDevice, inst: &Instance) -> Result<Vec<model::Problem>> {
     let mut formats = BTreeMap::new();
     for c in inst.captures.iter().flatten() {
         if let Some(v) = dev.video_format(c)? {
@@ -416,54 +310,32 @@ pub fn verify(dev: &mut dyn MediaDevice, plan: &Plan) -> Result<Vec<Mismatch>> {
         let got = inst
             .entity(&l.source.0)
             .and_then(|e| e.pad(l.source.1))
-            .and_then(|p| {
-                p.links
-                    .iter()
-                    .find(|k| k.remote_entity == l.sink.0 && k.remote_pad == l.sink.1)
-            })
+            .and_then(|p| p.links.iter().find(|k| k.remote_entity == l.sink.0 && k.remote_pad == l.sink.1))
             .map(|k| k.enabled);
         if got != Some(l.enabled) {
-            out.push(format!(
-                "link '{}':{} -> '{}':{}: want {}, device has {:?}",
-                l.source.0, l.source.1, l.sink.0, l.sink.1, l.enabled, got
-            ));
+            out.push(format!("link '{}':{} -> '{}':{}: want {}, device has {:?}", l.source.0, l.source.1, l.sink.0, l.sink.1, l.enabled, got));
         }
     }
     for p in &plan.pads {
-        let got = inst
-            .entity(&p.entity)
-            .and_then(|e| e.pad(p.pad))
-            .and_then(|x| x.format.clone());
+        let got = inst.entity(&p.entity).and_then(|e| e.pad(p.pad)).and_then(|x| x.format.clone());
         match got {
             None => out.push(format!("'{}':{}: no format read back", p.entity, p.pad)),
             Some(f) => {
                 if f.code != p.code || f.width != p.width || f.height != p.height {
-                    out.push(format!(
-                        "'{}':{}: want {}/{}x{}, device has {}/{}x{}",
-                        p.entity, p.pad, p.code, p.width, p.height, f.code, f.width, f.height
-                    ));
+                    out.push(format!("'{}':{}: want {}/{}x{}, device has {}/{}x{}", p.entity, p.pad, p.code, p.width, p.height, f.code, f.width, f.height));
                 }
                 if let Some(c) = p.crop.filter(|c| f.crop != Some(*c)) {
-                    out.push(format!(
-                        "'{}':{}: want crop {c}, device has {:?}",
-                        p.entity, p.pad, f.crop
-                    ));
+                    out.push(format!("'{}':{}: want crop {c}, device has {:?}", p.entity, p.pad, f.crop));
                 }
             }
         }
     }
     let v = dev.video_format(&plan.video.entity)?;
     if v.as_ref() != Some(&plan.video.format) {
-        out.push(format!(
-            "{}: want {:?}, device has {:?}",
-            plan.video.entity, plan.video.format, v
-        ));
+        out.push(format!("{}: want {:?}, device has {:?}", plan.video.entity, plan.video.format, v));
     }
     for p in streamon_problems(dev, &inst)? {
-        out.push(format!(
-            "{} {}: {} ({})",
-            p.severity, p.place, p.what, p.why
-        ));
+        out.push(format!("{} {}: {} ({})", p.severity, p.place, p.what, p.why));
     }
     Ok(out)
 }

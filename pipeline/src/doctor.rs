@@ -40,10 +40,7 @@ pub fn describe(problems: &[Problem]) -> String {
     }
     let mut s = String::new();
     for p in problems {
-        s += &format!(
-            "{}: {}\n  {}\n  why: {}\n  fix: {}\n",
-            p.severity, p.place, p.what, p.why, p.fix
-        );
+        s += &format!("{}: {}\n  {}\n  why: {}\n  fix: {}\n", p.severity, p.place, p.what, p.why, p.fix);
     }
     s
 }

@@ -42,16 +42,8 @@ impl std::fmt::Display for Size {
 impl std::str::FromStr for Size {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let (w, h) = s
-            .split_once(['x', 'X'])
-            .ok_or_else(|| format!("`{s}`: expected WIDTHxHEIGHT"))?;
-        let n = |v: &str| {
-            v.trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| format!("`{s}`: expected WIDTHxHEIGHT with positive numbers"))
-        };
+        let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("`{s}`: expected WIDTHxHEIGHT"))?;
+        let n = |v: &str| v.trim().parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| format!("`{s}`: expected WIDTHxHEIGHT with positive numbers"));
         Ok(Size::new(n(w)?, n(h)?))
     }
 }
@@ -89,9 +81,7 @@ impl Limits {
     /// of the per-SoC limit is uncertain (6.11 or 6.12); 6.12 is the first where it was seen.
     pub fn for_kernel(version: Option<(u32, u32)>) -> Self {
         match version {
-            Some(v) if v >= (6, 12) => {
-                Self::with_isp_max(ISP_MAX_RK3399, "kernel version (>= 6.12: RK3399 4416x3312)")
-            }
+            Some(v) if v >= (6, 12) => Self::with_isp_max(ISP_MAX_RK3399, "kernel version (>= 6.12: RK3399 4416x3312)"),
             _ => Self::with_isp_max(ISP_MAX_OLD, "kernel version (< 6.12: 4032x3024)"),
         }
     }
@@ -176,16 +166,9 @@ fn find<'a>(t: &'a Topology, names: &[&str]) -> Option<&'a Entity> {
 impl Instance {
     /// Identify the roles in a topology. `limits` None: derived from the kernel version.
     /// `extra_modes`: modes given by the user for sensors the tool does not know.
-    pub fn from_topology(
-        mut topology: Topology,
-        limits: Option<Limits>,
-        extra_modes: &[SensorMode],
-    ) -> Result<Self, GraphError> {
+    pub fn from_topology(mut topology: Topology, limits: Option<Limits>, extra_modes: &[SensorMode]) -> Result<Self, GraphError> {
         let kernel = kernel_version(&topology.device.driver_version);
-        let isp = find(&topology, &ISP_NAMES)
-            .ok_or_else(|| GraphError::NoIsp(topology.device.driver.clone()))?
-            .name
-            .clone();
+        let isp = find(&topology, &ISP_NAMES).ok_or_else(|| GraphError::NoIsp(topology.device.driver.clone()))?.name.clone();
         let mut inferred = Vec::new();
         if topology.truncated && isp == ISP_NAMES[0] {
             inferred = complete_mainline(&mut topology);
@@ -208,94 +191,43 @@ impl Instance {
                 let cur = current.as_ref().map(|(c, w, h)| (c.as_str(), *w, *h));
                 let info = match sensors::known(&l.remote_entity, cur, kernel) {
                     Some(i) => i,
-                    None if !extra_modes.is_empty() => SensorInfo {
-                        driver: None,
-                        modes: extra_modes.to_vec(),
-                        has_flips: false,
-                        facing: None,
-                        source: "--sensor-mode".into(),
-                    },
+                    None if !extra_modes.is_empty() => {
+                        SensorInfo { driver: None, modes: extra_modes.to_vec(), has_flips: false, facing: None, source: "--sensor-mode".into() }
+                    }
                     None => match current {
                         // Unknown sensor: its current format is the one mode we can rely on.
                         Some((code, w, h)) if crate::mbus::is_bayer(&code) => SensorInfo {
                             driver: None,
-                            modes: vec![SensorMode {
-                                code,
-                                width: w,
-                                height: h,
-                                bad_bottom_rows: 0,
-                            }],
+                            modes: vec![SensorMode { code, width: w, height: h, bad_bottom_rows: 0 }],
                             has_flips: false,
                             facing: None,
-                            source:
-                                "the sensor's current format (its other modes are not in the dump)"
-                                    .into(),
+                            source: "the sensor's current format (its other modes are not in the dump)".into(),
                         },
-                        _ => SensorInfo {
-                            driver: None,
-                            modes: vec![],
-                            has_flips: false,
-                            facing: None,
-                            source: "unknown".into(),
-                        },
+                        _ => SensorInfo { driver: None, modes: vec![], has_flips: false, facing: None, source: "unknown".into() },
                     },
                 };
-                sensors.push(Sensor {
-                    entity: l.remote_entity.clone(),
-                    info,
-                });
+                sensors.push(Sensor { entity: l.remote_entity.clone(), info });
             }
         }
         let limits = limits.unwrap_or_else(|| Limits::for_kernel(kernel));
-        Ok(Instance {
-            media_node: None,
-            topology,
-            isp,
-            csi,
-            resizers,
-            captures,
-            stats,
-            params,
-            sensors,
-            limits,
-            inferred,
-            kernel,
-        })
+        Ok(Instance { media_node: None, topology, isp, csi, resizers, captures, stats, params, sensors, limits, inferred, kernel })
     }
 
     /// The sensor for `rear`, `front` or an entity name (exact, or its chip name such as
     /// `imx258`). With no selector, the only sensor there is.
     pub fn sensor(&self, want: Option<&str>) -> Result<&Sensor, GraphError> {
-        let have = || {
-            self.sensors
-                .iter()
-                .map(|s| s.entity.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let have = || self.sensors.iter().map(|s| s.entity.as_str()).collect::<Vec<_>>().join(", ");
         if self.sensors.is_empty() {
             return Err(GraphError::NoSensor(String::new()));
         }
         let found = match want {
             None if self.sensors.len() == 1 => self.sensors.first(),
             None => None,
-            Some("rear") => self
-                .sensors
-                .iter()
-                .find(|s| s.info.facing == Some(sensors::Facing::Rear)),
-            Some("front") => self
-                .sensors
-                .iter()
-                .find(|s| s.info.facing == Some(sensors::Facing::Front)),
-            Some(w) => self
-                .sensors
-                .iter()
-                .find(|s| s.entity == w || sensors::chip(&s.entity) == w.to_ascii_lowercase()),
+            Some("rear") => self.sensors.iter().find(|s| s.info.facing == Some(sensors::Facing::Rear)),
+            Some("front") => self.sensors.iter().find(|s| s.info.facing == Some(sensors::Facing::Front)),
+            Some(w) => self.sensors.iter().find(|s| s.entity == w || sensors::chip(&s.entity) == w.to_ascii_lowercase()),
         };
-        found.ok_or_else(|| GraphError::UnknownCamera {
-            want: want.unwrap_or("(none given, several present)").into(),
-            have: have(),
-        })
+        found.ok_or_else(|| GraphError::UnknownCamera { want: want.unwrap_or("(none given, several present)").into(), have: have() })
     }
 
     pub fn entity(&self, name: &str) -> Option<&Entity> {
@@ -303,55 +235,23 @@ impl Instance {
     }
 }
 
-fn pad(
-    index: u32,
-    direction: Direction,
-    must_connect: bool,
-    format: Option<PadFormat>,
-    links: Vec<Link>,
-) -> Pad {
-    Pad {
-        index,
-        direction,
-        must_connect,
-        format,
-        links,
-    }
+fn pad(index: u32, direction: Direction, must_connect: bool, format: Option<PadFormat>, links: Vec<Link>) -> Pad {
+    Pad { index, direction, must_connect, format, links }
 }
 
-fn link(
-    direction: Direction,
-    remote: &str,
-    remote_pad: u32,
-    enabled: bool,
-    immutable: bool,
-) -> Link {
-    Link {
-        direction,
-        remote_entity: remote.into(),
-        remote_pad,
-        enabled,
-        immutable,
-    }
+fn link(direction: Direction, remote: &str, remote_pad: u32, enabled: bool, immutable: bool) -> Link {
+    Link { direction, remote_entity: remote.into(), remote_pad, enabled, immutable }
 }
 
 fn yuv(w: u32, h: u32) -> Option<PadFormat> {
-    Some(PadFormat {
-        code: "YUYV8_2X8".into(),
-        width: w,
-        height: h,
-        ..Default::default()
-    })
+    Some(PadFormat { code: "YUYV8_2X8".into(), width: w, height: h, ..Default::default() })
 }
 
 /// Add the mainline entities a cut-off dump lacks, with the driver's default formats and
 /// link states (§2.1, §2.3: 800x600 defaults). Returns the names added.
 fn complete_mainline(t: &mut Topology) -> Vec<String> {
     use Direction::{Sink, Source};
-    let has_csi = t.entity(CSI).is_some()
-        || t.entity(ISP_NAMES[0])
-            .and_then(|e| e.pad(0))
-            .is_some_and(|p| p.links.iter().any(|l| l.remote_entity == CSI));
+    let has_csi = t.entity(CSI).is_some() || t.entity(ISP_NAMES[0]).and_then(|e| e.pad(0)).is_some_and(|p| p.links.iter().any(|l| l.remote_entity == CSI));
     let isp = ISP_NAMES[0];
     let node = |name: &str, dir: Direction, remote: &str, rpad: u32| Entity {
         id: 0,
@@ -359,47 +259,16 @@ fn complete_mainline(t: &mut Topology) -> Vec<String> {
         kind: "Node".into(),
         subtype: "V4L".into(),
         devnode: None,
-        pads: vec![pad(
-            0,
-            dir,
-            false,
-            None,
-            vec![link(
-                if dir == Sink { Sink } else { Source },
-                remote,
-                rpad,
-                true,
-                true,
-            )],
-        )],
+        pads: vec![pad(0, dir, false, None, vec![link(if dir == Sink { Sink } else { Source }, remote, rpad, true, true)])],
     };
-    let subdev = |name: &str, pads: Vec<Pad>| Entity {
-        id: 0,
-        name: name.into(),
-        kind: "V4L2 subdev".into(),
-        subtype: "Unknown".into(),
-        devnode: None,
-        pads,
-    };
+    let subdev = |name: &str, pads: Vec<Pad>| Entity { id: 0, name: name.into(), kind: "V4L2 subdev".into(), subtype: "Unknown".into(), devnode: None, pads };
     // A resizer as the driver creates it: ISP source → sink, source → its capture node.
     let resizer = |i: usize| {
         subdev(
             RESIZERS[i],
             vec![
-                pad(
-                    0,
-                    Sink,
-                    true,
-                    yuv(800, 600),
-                    vec![link(Sink, isp, 2, true, false)],
-                ),
-                pad(
-                    1,
-                    Source,
-                    true,
-                    yuv(800, 600),
-                    vec![link(Source, CAPTURES[i], 0, true, true)],
-                ),
+                pad(0, Sink, true, yuv(800, 600), vec![link(Sink, isp, 2, true, false)]),
+                pad(1, Source, true, yuv(800, 600), vec![link(Source, CAPTURES[i], 0, true, true)]),
             ],
         )
     };
@@ -413,22 +282,10 @@ fn complete_mainline(t: &mut Topology) -> Vec<String> {
     ];
     // Sensors named by links in the dump but never printed: one source pad, format unknown.
     let feeder = if has_csi { CSI } else { isp };
-    let sensor_names: Vec<String> = t
-        .entity(feeder)
-        .and_then(|e| e.pad(0))
-        .map(|p| p.links.iter().map(|l| l.remote_entity.clone()).collect())
-        .unwrap_or_default();
+    let sensor_names: Vec<String> =
+        t.entity(feeder).and_then(|e| e.pad(0)).map(|p| p.links.iter().map(|l| l.remote_entity.clone()).collect()).unwrap_or_default();
     for (i, s) in sensor_names.iter().enumerate() {
-        let mut e = subdev(
-            s,
-            vec![pad(
-                0,
-                Source,
-                false,
-                None,
-                vec![link(Source, feeder, 0, i == 0, false)],
-            )],
-        );
+        let mut e = subdev(s, vec![pad(0, Source, false, None, vec![link(Source, feeder, 0, i == 0, false)])]);
         e.subtype = "Sensor".into();
         template.push(e);
     }
@@ -449,10 +306,7 @@ fn complete_mainline(t: &mut Topology) -> Vec<String> {
                                 q.format = p.format;
                             }
                             for l in p.links {
-                                if !q.links.iter().any(|m| {
-                                    m.remote_entity == l.remote_entity
-                                        && m.remote_pad == l.remote_pad
-                                }) {
+                                if !q.links.iter().any(|m| m.remote_entity == l.remote_entity && m.remote_pad == l.remote_pad) {
                                     q.links.push(l);
                                 }
                             }
@@ -463,36 +317,13 @@ fn complete_mainline(t: &mut Topology) -> Vec<String> {
         }
     }
     // The other end of every link the dump printed from one side only.
-    let all: Vec<(String, u32, Link)> = t
-        .entities
-        .iter()
-        .flat_map(|e| {
-            e.pads.iter().flat_map(move |p| {
-                p.links
-                    .iter()
-                    .map(move |l| (e.name.clone(), p.index, l.clone()))
-            })
-        })
-        .collect();
+    let all: Vec<(String, u32, Link)> =
+        t.entities.iter().flat_map(|e| e.pads.iter().flat_map(move |p| p.links.iter().map(move |l| (e.name.clone(), p.index, l.clone())))).collect();
     for (name, index, l) in all {
-        if let Some(rp) = t
-            .entities
-            .iter_mut()
-            .find(|e| e.name == l.remote_entity)
-            .and_then(|e| e.pads.iter_mut().find(|p| p.index == l.remote_pad))
-        {
-            if !rp
-                .links
-                .iter()
-                .any(|m| m.remote_entity == name && m.remote_pad == index)
-            {
-                let dir = if l.direction == Direction::Sink {
-                    Direction::Source
-                } else {
-                    Direction::Sink
-                };
-                rp.links
-                    .push(link(dir, &name, index, l.enabled, l.immutable));
+        if let Some(rp) = t.entities.iter_mut().find(|e| e.name == l.remote_entity).and_then(|e| e.pads.iter_mut().find(|p| p.index == l.remote_pad)) {
+            if !rp.links.iter().any(|m| m.remote_entity == name && m.remote_pad == index) {
+                let dir = if l.direction == Direction::Sink { Direction::Source } else { Direction::Sink };
+                rp.links.push(link(dir, &name, index, l.enabled, l.immutable));
             }
         }
     }

@@ -288,22 +288,12 @@ pub const V4L2_FIELD_NONE: u32 = 1;
 nix::ioctl_readwrite!(media_ioc_device_info, b'|', 0x00, MediaDeviceInfo);
 nix::ioctl_readwrite!(media_ioc_setup_link, b'|', 0x03, MediaLinkDesc);
 nix::ioctl_readwrite!(media_ioc_g_topology, b'|', 0x04, MediaV2Topology);
-nix::ioctl_readwrite!(
-    vidioc_subdev_enum_mbus_code,
-    b'V',
-    2,
-    V4l2SubdevMbusCodeEnum
-);
+nix::ioctl_readwrite!(vidioc_subdev_enum_mbus_code, b'V', 2, V4l2SubdevMbusCodeEnum);
 nix::ioctl_readwrite!(vidioc_subdev_g_fmt, b'V', 4, V4l2SubdevFormat);
 nix::ioctl_readwrite!(vidioc_subdev_s_fmt, b'V', 5, V4l2SubdevFormat);
 nix::ioctl_readwrite!(vidioc_subdev_g_selection, b'V', 61, V4l2SubdevSelection);
 nix::ioctl_readwrite!(vidioc_subdev_s_selection, b'V', 62, V4l2SubdevSelection);
-nix::ioctl_readwrite!(
-    vidioc_subdev_enum_frame_size,
-    b'V',
-    74,
-    V4l2SubdevFrameSizeEnum
-);
+nix::ioctl_readwrite!(vidioc_subdev_enum_frame_size, b'V', 74, V4l2SubdevFrameSizeEnum);
 nix::ioctl_readwrite!(vidioc_g_fmt, b'V', 4, V4l2Format);
 nix::ioctl_readwrite!(vidioc_s_fmt, b'V', 5, V4l2Format);
 nix::ioctl_readwrite!(vidioc_queryctrl, b'V', 36, V4l2Queryctrl);
@@ -315,66 +305,21 @@ nix::ioctl_readwrite!(vidioc_s_ctrl, b'V', 28, V4l2Control);
 pub fn ioctl_numbers() -> Vec<(&'static str, u64)> {
     use nix::request_code_readwrite as rw;
     vec![
-        (
-            "MEDIA_IOC_DEVICE_INFO",
-            rw!(b'|', 0x00, std::mem::size_of::<MediaDeviceInfo>()) as u64,
-        ),
-        (
-            "MEDIA_IOC_SETUP_LINK",
-            rw!(b'|', 0x03, std::mem::size_of::<MediaLinkDesc>()) as u64,
-        ),
-        (
-            "MEDIA_IOC_G_TOPOLOGY",
-            rw!(b'|', 0x04, std::mem::size_of::<MediaV2Topology>()) as u64,
-        ),
-        (
-            "VIDIOC_SUBDEV_ENUM_MBUS_CODE",
-            rw!(b'V', 2, std::mem::size_of::<V4l2SubdevMbusCodeEnum>()) as u64,
-        ),
-        (
-            "VIDIOC_SUBDEV_G_FMT",
-            rw!(b'V', 4, std::mem::size_of::<V4l2SubdevFormat>()) as u64,
-        ),
-        (
-            "VIDIOC_SUBDEV_S_FMT",
-            rw!(b'V', 5, std::mem::size_of::<V4l2SubdevFormat>()) as u64,
-        ),
-        (
-            "VIDIOC_SUBDEV_G_SELECTION",
-            rw!(b'V', 61, std::mem::size_of::<V4l2SubdevSelection>()) as u64,
-        ),
-        (
-            "VIDIOC_SUBDEV_S_SELECTION",
-            rw!(b'V', 62, std::mem::size_of::<V4l2SubdevSelection>()) as u64,
-        ),
-        (
-            "VIDIOC_SUBDEV_ENUM_FRAME_SIZE",
-            rw!(b'V', 74, std::mem::size_of::<V4l2SubdevFrameSizeEnum>()) as u64,
-        ),
-        (
-            "VIDIOC_G_FMT",
-            rw!(b'V', 4, std::mem::size_of::<V4l2Format>()) as u64,
-        ),
-        (
-            "VIDIOC_S_FMT",
-            rw!(b'V', 5, std::mem::size_of::<V4l2Format>()) as u64,
-        ),
-        (
-            "VIDIOC_QUERYCTRL",
-            rw!(b'V', 36, std::mem::size_of::<V4l2Queryctrl>()) as u64,
-        ),
-        (
-            "VIDIOC_ENUM_FRAMESIZES",
-            rw!(b'V', 74, std::mem::size_of::<V4l2Frmsizeenum>()) as u64,
-        ),
-        (
-            "VIDIOC_G_CTRL",
-            rw!(b'V', 27, std::mem::size_of::<V4l2Control>()) as u64,
-        ),
-        (
-            "VIDIOC_S_CTRL",
-            rw!(b'V', 28, std::mem::size_of::<V4l2Control>()) as u64,
-        ),
+        ("MEDIA_IOC_DEVICE_INFO", rw!(b'|', 0x00, std::mem::size_of::<MediaDeviceInfo>()) as u64),
+        ("MEDIA_IOC_SETUP_LINK", rw!(b'|', 0x03, std::mem::size_of::<MediaLinkDesc>()) as u64),
+        ("MEDIA_IOC_G_TOPOLOGY", rw!(b'|', 0x04, std::mem::size_of::<MediaV2Topology>()) as u64),
+        ("VIDIOC_SUBDEV_ENUM_MBUS_CODE", rw!(b'V', 2, std::mem::size_of::<V4l2SubdevMbusCodeEnum>()) as u64),
+        ("VIDIOC_SUBDEV_G_FMT", rw!(b'V', 4, std::mem::size_of::<V4l2SubdevFormat>()) as u64),
+        ("VIDIOC_SUBDEV_S_FMT", rw!(b'V', 5, std::mem::size_of::<V4l2SubdevFormat>()) as u64),
+        ("VIDIOC_SUBDEV_G_SELECTION", rw!(b'V', 61, std::mem::size_of::<V4l2SubdevSelection>()) as u64),
+        ("VIDIOC_SUBDEV_S_SELECTION", rw!(b'V', 62, std::mem::size_of::<V4l2SubdevSelection>()) as u64),
+        ("VIDIOC_SUBDEV_ENUM_FRAME_SIZE", rw!(b'V', 74, std::mem::size_of::<V4l2SubdevFrameSizeEnum>()) as u64),
+        ("VIDIOC_G_FMT", rw!(b'V', 4, std::mem::size_of::<V4l2Format>()) as u64),
+        ("VIDIOC_S_FMT", rw!(b'V', 5, std::mem::size_of::<V4l2Format>()) as u64),
+        ("VIDIOC_QUERYCTRL", rw!(b'V', 36, std::mem::size_of::<V4l2Queryctrl>()) as u64),
+        ("VIDIOC_ENUM_FRAMESIZES", rw!(b'V', 74, std::mem::size_of::<V4l2Frmsizeenum>()) as u64),
+        ("VIDIOC_G_CTRL", rw!(b'V', 27, std::mem::size_of::<V4l2Control>()) as u64),
+        ("VIDIOC_S_CTRL", rw!(b'V', 28, std::mem::size_of::<V4l2Control>()) as u64),
     ]
 }
 
@@ -384,12 +329,7 @@ fn cstr(b: &[u8]) -> String {
 }
 
 pub fn fourcc_str(v: u32) -> String {
-    v.to_le_bytes()
-        .iter()
-        .map(|b| *b as char)
-        .collect::<String>()
-        .trim_end()
-        .to_string()
+    v.to_le_bytes().iter().map(|b| *b as char).collect::<String>().trim_end().to_string()
 }
 
 pub fn fourcc(s: &str) -> u32 {
@@ -411,10 +351,7 @@ fn device_info(f: &File) -> Result<MediaDeviceInfo> {
 /// `/dev/…` name of a character device, from sysfs.
 fn devnode_path(major: u32, minor: u32) -> Option<String> {
     let uevent = std::fs::read_to_string(format!("/sys/dev/char/{major}:{minor}/uevent")).ok()?;
-    uevent
-        .lines()
-        .find_map(|l| l.strip_prefix("DEVNAME="))
-        .map(|n| format!("/dev/{n}"))
+    uevent.lines().find_map(|l| l.strip_prefix("DEVNAME=")).map(|n| format!("/dev/{n}"))
 }
 
 /// The rkisp1 media devices of this machine: (`/dev/mediaN`, device).
@@ -424,11 +361,7 @@ pub fn discover() -> Result<Vec<V4l2Media>> {
         .context("reading /dev")?
         .flatten()
         .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("media") && n[5..].parse::<u32>().is_ok())
-        })
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("media") && n[5..].parse::<u32>().is_ok()))
         .collect();
     nodes.sort();
     for p in nodes {
@@ -457,13 +390,8 @@ pub struct V4l2Media {
 
 impl V4l2Media {
     pub fn open(path: &str) -> Result<Self> {
-        let media = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(path)
-            .with_context(|| format!("opening {path}"))?;
-        let info = device_info(&media)
-            .with_context(|| format!("{path}: MEDIA_IOC_DEVICE_INFO (not a media device?)"))?;
+        let media = OpenOptions::new().read(true).write(true).open(path).with_context(|| format!("opening {path}"))?;
+        let info = device_info(&media).with_context(|| format!("{path}: MEDIA_IOC_DEVICE_INFO (not a media device?)"))?;
         Ok(V4l2Media {
             path: path.into(),
             driver: cstr(&info.driver),
@@ -492,16 +420,8 @@ impl V4l2Media {
     fn node(&mut self, entity: &str) -> Result<&File> {
         self.ensure_topology()?;
         if !self.nodes.contains_key(entity) {
-            let dev = self
-                .devnodes
-                .get(entity)
-                .ok_or_else(|| anyhow!("`{entity}` has no device node"))?
-                .clone();
-            let f = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open(&dev)
-                .with_context(|| format!("opening {dev} (`{entity}`)"))?;
+            let dev = self.devnodes.get(entity).ok_or_else(|| anyhow!("`{entity}` has no device node"))?.clone();
+            let f = OpenOptions::new().read(true).write(true).open(&dev).with_context(|| format!("opening {dev} (`{entity}`)"))?;
             self.nodes.insert(entity.into(), f);
         }
         Ok(&self.nodes[entity])
@@ -511,27 +431,10 @@ impl V4l2Media {
         let info = device_info(&self.media)?;
         let mut t = MediaV2Topology::default();
         // SAFETY: first call with null pointers only fills in the counts.
-        unsafe { media_ioc_g_topology(self.media.as_raw_fd(), &mut t) }
-            .context("MEDIA_IOC_G_TOPOLOGY")?;
-        let mut ents = vec![
-            MediaV2Entity {
-                id: 0,
-                name: [0; 64],
-                function: 0,
-                flags: 0,
-                reserved: [0; 5]
-            };
-            t.num_entities as usize
-        ];
+        unsafe { media_ioc_g_topology(self.media.as_raw_fd(), &mut t) }.context("MEDIA_IOC_G_TOPOLOGY")?;
+        let mut ents = vec![MediaV2Entity { id: 0, name: [0; 64], function: 0, flags: 0, reserved: [0; 5] }; t.num_entities as usize];
         let mut intfs = vec![
-            MediaV2Interface {
-                id: 0,
-                intf_type: 0,
-                flags: 0,
-                reserved: [0; 9],
-                devnode: Default::default(),
-                raw_rest: [0; 14]
-            };
+            MediaV2Interface { id: 0, intf_type: 0, flags: 0, reserved: [0; 9], devnode: Default::default(), raw_rest: [0; 14] };
             t.num_interfaces as usize
         ];
         let mut pads = vec![MediaV2Pad::default(); t.num_pads as usize];
@@ -542,8 +445,7 @@ impl V4l2Media {
         t.ptr_links = links.as_mut_ptr() as u64;
         // SAFETY: each array holds as many kernel-layout elements as the counts say; the
         // kernel writes at most that many (it fails with ENOSPC if the graph grew).
-        unsafe { media_ioc_g_topology(self.media.as_raw_fd(), &mut t) }
-            .context("MEDIA_IOC_G_TOPOLOGY (arrays)")?;
+        unsafe { media_ioc_g_topology(self.media.as_raw_fd(), &mut t) }.context("MEDIA_IOC_G_TOPOLOGY (arrays)")?;
         let v = info.driver_version;
         let device = DeviceInfo {
             driver: cstr(&info.driver),
@@ -558,31 +460,20 @@ impl V4l2Media {
                 id: e.id,
                 name: cstr(&e.name),
                 kind: String::new(),
-                subtype: if e.function == MEDIA_ENT_F_CAM_SENSOR {
-                    "Sensor".into()
-                } else {
-                    "Unknown".into()
-                },
+                subtype: if e.function == MEDIA_ENT_F_CAM_SENSOR { "Sensor".into() } else { "Unknown".into() },
                 devnode: None,
                 pads: Vec::new(),
             })
             .collect();
         self.entity_ids = entities.iter().map(|e| (e.name.clone(), e.id)).collect();
-        for l in links
-            .iter()
-            .filter(|l| l.flags & MEDIA_LNK_FL_LINK_TYPE == MEDIA_LNK_FL_INTERFACE_LINK)
-        {
+        for l in links.iter().filter(|l| l.flags & MEDIA_LNK_FL_LINK_TYPE == MEDIA_LNK_FL_INTERFACE_LINK) {
             let Some(i) = intfs.iter().find(|i| i.id == l.source_id) else {
                 continue;
             };
             let Some(e) = entities.iter_mut().find(|e| e.id == l.sink_id) else {
                 continue;
             };
-            e.kind = if i.intf_type == MEDIA_INTF_T_V4L_SUBDEV {
-                "V4L2 subdev".into()
-            } else {
-                "Node".into()
-            };
+            e.kind = if i.intf_type == MEDIA_INTF_T_V4L_SUBDEV { "V4L2 subdev".into() } else { "Node".into() };
             if i.intf_type == MEDIA_INTF_T_V4L_VIDEO {
                 e.subtype = "V4L".into();
             }
@@ -592,66 +483,24 @@ impl V4l2Media {
             let Some(e) = entities.iter_mut().find(|e| e.id == p.entity_id) else {
                 continue;
             };
-            let direction = if p.flags & MEDIA_PAD_FL_SINK != 0 {
-                Direction::Sink
-            } else {
-                Direction::Source
-            };
-            e.pads.push(Pad {
-                index: p.index,
-                direction,
-                must_connect: p.flags & MEDIA_PAD_FL_MUST_CONNECT != 0,
-                format: None,
-                links: Vec::new(),
-            });
+            let direction = if p.flags & MEDIA_PAD_FL_SINK != 0 { Direction::Sink } else { Direction::Source };
+            e.pads.push(Pad { index: p.index, direction, must_connect: p.flags & MEDIA_PAD_FL_MUST_CONNECT != 0, format: None, links: Vec::new() });
         }
-        let pad_of = |id: u32| {
-            pads.iter()
-                .find(|p| p.id == id)
-                .map(|p| (p.entity_id, p.index))
-        };
-        for l in links
-            .iter()
-            .filter(|l| l.flags & MEDIA_LNK_FL_LINK_TYPE == MEDIA_LNK_FL_DATA_LINK)
-        {
+        let pad_of = |id: u32| pads.iter().find(|p| p.id == id).map(|p| (p.entity_id, p.index));
+        for l in links.iter().filter(|l| l.flags & MEDIA_LNK_FL_LINK_TYPE == MEDIA_LNK_FL_DATA_LINK) {
             let (Some((se, si)), Some((de, di))) = (pad_of(l.source_id), pad_of(l.sink_id)) else {
                 continue;
             };
-            let name = |id: u32| {
-                entities
-                    .iter()
-                    .find(|e| e.id == id)
-                    .map(|e| e.name.clone())
-                    .unwrap_or_default()
-            };
+            let name = |id: u32| entities.iter().find(|e| e.id == id).map(|e| e.name.clone()).unwrap_or_default();
             let (sn, dn) = (name(se), name(de));
-            let (enabled, immutable) = (
-                l.flags & MEDIA_LNK_FL_ENABLED != 0,
-                l.flags & MEDIA_LNK_FL_IMMUTABLE != 0,
-            );
-            for (ent, idx, dir, remote, rpad) in [
-                (se, si, Direction::Source, &dn, di),
-                (de, di, Direction::Sink, &sn, si),
-            ] {
-                if let Some(p) = entities
-                    .iter_mut()
-                    .find(|e| e.id == ent)
-                    .and_then(|e| e.pads.iter_mut().find(|p| p.index == idx))
-                {
-                    p.links.push(Link {
-                        direction: dir,
-                        remote_entity: remote.clone(),
-                        remote_pad: rpad,
-                        enabled,
-                        immutable,
-                    });
+            let (enabled, immutable) = (l.flags & MEDIA_LNK_FL_ENABLED != 0, l.flags & MEDIA_LNK_FL_IMMUTABLE != 0);
+            for (ent, idx, dir, remote, rpad) in [(se, si, Direction::Source, &dn, di), (de, di, Direction::Sink, &sn, si)] {
+                if let Some(p) = entities.iter_mut().find(|e| e.id == ent).and_then(|e| e.pads.iter_mut().find(|p| p.index == idx)) {
+                    p.links.push(Link { direction: dir, remote_entity: remote.clone(), remote_pad: rpad, enabled, immutable });
                 }
             }
         }
-        self.devnodes = entities
-            .iter()
-            .filter_map(|e| e.devnode.clone().map(|d| (e.name.clone(), d)))
-            .collect();
+        self.devnodes = entities.iter().filter_map(|e| e.devnode.clone().map(|d| (e.name.clone(), d))).collect();
         for e in &mut entities {
             e.pads.sort_by_key(|p| p.index);
             if e.kind != "V4L2 subdev" {
@@ -661,39 +510,18 @@ impl V4l2Media {
                 p.format = self.pad_format(&e.name, p.index).ok();
             }
         }
-        Ok(Topology {
-            device,
-            entities,
-            truncated: false,
-        })
+        Ok(Topology { device, entities, truncated: false })
     }
 
     fn pad_format(&mut self, entity: &str, pad: u32) -> Result<PadFormat> {
         let fd = self.node(entity)?.as_raw_fd();
-        let mut f = V4l2SubdevFormat {
-            which: V4L2_SUBDEV_FORMAT_ACTIVE,
-            pad,
-            ..Default::default()
-        };
+        let mut f = V4l2SubdevFormat { which: V4L2_SUBDEV_FORMAT_ACTIVE, pad, ..Default::default() };
         // SAFETY: kernel-layout struct, valid for the call.
-        unsafe { vidioc_subdev_g_fmt(fd, &mut f) }
-            .with_context(|| format!("VIDIOC_SUBDEV_G_FMT '{entity}':{pad}"))?;
+        unsafe { vidioc_subdev_g_fmt(fd, &mut f) }.with_context(|| format!("VIDIOC_SUBDEV_G_FMT '{entity}':{pad}"))?;
         let sel = |target| {
-            let mut s = V4l2SubdevSelection {
-                which: V4L2_SUBDEV_FORMAT_ACTIVE,
-                pad,
-                target,
-                ..Default::default()
-            };
+            let mut s = V4l2SubdevSelection { which: V4L2_SUBDEV_FORMAT_ACTIVE, pad, target, ..Default::default() };
             // SAFETY: as above; pads without selections fail, which is fine.
-            unsafe { vidioc_subdev_g_selection(fd, &mut s) }
-                .ok()
-                .map(|_| Rect {
-                    x: s.r.left,
-                    y: s.r.top,
-                    width: s.r.width,
-                    height: s.r.height,
-                })
+            unsafe { vidioc_subdev_g_selection(fd, &mut s) }.ok().map(|_| Rect { x: s.r.left, y: s.r.top, width: s.r.width, height: s.r.height })
         };
         Ok(PadFormat {
             code: mbus::display(f.format.code),
@@ -711,24 +539,13 @@ impl V4l2Media {
         let fd = self.node(entity)?.as_raw_fd();
         let mut out = Vec::new();
         for index in 0..64 {
-            let mut c = V4l2SubdevMbusCodeEnum {
-                pad: 0,
-                index,
-                which: V4L2_SUBDEV_FORMAT_ACTIVE,
-                ..Default::default()
-            };
+            let mut c = V4l2SubdevMbusCodeEnum { pad: 0, index, which: V4L2_SUBDEV_FORMAT_ACTIVE, ..Default::default() };
             // SAFETY: kernel-layout struct; the enumeration ends with EINVAL.
             if unsafe { vidioc_subdev_enum_mbus_code(fd, &mut c) }.is_err() {
                 break;
             }
             for i in 0..64 {
-                let mut s = V4l2SubdevFrameSizeEnum {
-                    index: i,
-                    pad: 0,
-                    code: c.code,
-                    which: V4L2_SUBDEV_FORMAT_ACTIVE,
-                    ..Default::default()
-                };
+                let mut s = V4l2SubdevFrameSizeEnum { index: i, pad: 0, code: c.code, which: V4L2_SUBDEV_FORMAT_ACTIVE, ..Default::default() };
                 // SAFETY: as above.
                 if unsafe { vidioc_subdev_enum_frame_size(fd, &mut s) }.is_err() {
                     break;
@@ -742,65 +559,39 @@ impl V4l2Media {
     /// The ISP sink's real size range (a Bayer code's ENUM_FRAME_SIZE).
     fn isp_sink_max(&mut self, isp: &str) -> Result<Size> {
         let fd = self.node(isp)?.as_raw_fd();
-        let mut s = V4l2SubdevFrameSizeEnum {
-            index: 0,
-            pad: 0,
-            code: mbus::value("SRGGB10_1X10").unwrap(),
-            which: V4L2_SUBDEV_FORMAT_ACTIVE,
-            ..Default::default()
-        };
+        let mut s =
+            V4l2SubdevFrameSizeEnum { index: 0, pad: 0, code: mbus::value("SRGGB10_1X10").unwrap(), which: V4L2_SUBDEV_FORMAT_ACTIVE, ..Default::default() };
         // SAFETY: kernel-layout struct.
-        unsafe { vidioc_subdev_enum_frame_size(fd, &mut s) }
-            .context("VIDIOC_SUBDEV_ENUM_FRAME_SIZE on the ISP sink")?;
+        unsafe { vidioc_subdev_enum_frame_size(fd, &mut s) }.context("VIDIOC_SUBDEV_ENUM_FRAME_SIZE on the ISP sink")?;
         Ok(Size::new(s.max_width, s.max_height))
     }
 
     /// A capture node's size range (kernels >= 6.4 enumerate it; None before).
     fn capture_range(&mut self, entity: &str) -> Option<(Size, Size)> {
         let fd = self.node(entity).ok()?.as_raw_fd();
-        let mut f = V4l2Frmsizeenum {
-            index: 0,
-            pixel_format: fourcc("YUYV"),
-            ..Default::default()
-        };
+        let mut f = V4l2Frmsizeenum { index: 0, pixel_format: fourcc("YUYV"), ..Default::default() };
         // SAFETY: kernel-layout struct; ENOTTY/EINVAL on kernels without the ioctl here.
         unsafe { vidioc_enum_framesizes(fd, &mut f) }.ok()?;
         if f.type_ == V4L2_FRMSIZE_TYPE_DISCRETE {
             return None;
         }
-        Some((
-            Size::new(f.min_width, f.min_height),
-            Size::new(f.max_width, f.max_height),
-        ))
+        Some((Size::new(f.min_width, f.min_height), Size::new(f.max_width, f.max_height)))
     }
 
     fn pad_id_desc(&self, entity: &str, pad: u32) -> Result<MediaPadDesc> {
-        let id = *self
-            .entity_ids
-            .get(entity)
-            .ok_or_else(|| anyhow!("no entity `{entity}`"))?;
-        Ok(MediaPadDesc {
-            entity: id,
-            index: pad as u16,
-            ..Default::default()
-        })
+        let id = *self.entity_ids.get(entity).ok_or_else(|| anyhow!("no entity `{entity}`"))?;
+        Ok(MediaPadDesc { entity: id, index: pad as u16, ..Default::default() })
     }
 }
 
 impl MediaDevice for V4l2Media {
     fn instance(&mut self) -> Result<Instance> {
         let t = self.read_topology()?;
-        let isp = crate::graph::ISP_NAMES
-            .iter()
-            .find(|n| t.entity(n).is_some())
-            .map(|s| s.to_string());
+        let isp = crate::graph::ISP_NAMES.iter().find(|n| t.entity(n).is_some()).map(|s| s.to_string());
         let limits = match (&self.pad_limits, isp) {
             (Some(l), _) => *l,
             (None, Some(isp)) => {
-                let mut l = Limits::with_isp_max(
-                    self.isp_sink_max(&isp)?,
-                    "hardware (ISP sink ENUM_FRAME_SIZE)",
-                );
+                let mut l = Limits::with_isp_max(self.isp_sink_max(&isp)?, "hardware (ISP sink ENUM_FRAME_SIZE)");
                 // The capture nodes' ranges where the kernel tells them (the path limits
                 // otherwise keep the driver's documented values).
                 for (i, name) in crate::graph::CAPTURES.iter().enumerate() {
@@ -831,23 +622,13 @@ impl MediaDevice for V4l2Media {
                 inst.sensors[i].info.modes = modes
                     .into_iter()
                     .map(|(code, s)| {
-                        let bad = known
-                            .iter()
-                            .find(|m| m.width == s.width && m.height == s.height)
-                            .map_or(0, |m| m.bad_bottom_rows);
-                        SensorMode {
-                            code: mbus::display(code),
-                            width: s.width,
-                            height: s.height,
-                            bad_bottom_rows: bad,
-                        }
+                        let bad = known.iter().find(|m| m.width == s.width && m.height == s.height).map_or(0, |m| m.bad_bottom_rows);
+                        SensorMode { code: mbus::display(code), width: s.width, height: s.height, bad_bottom_rows: bad }
                     })
                     .collect();
-                inst.sensors[i].info.source =
-                    "the driver (ENUM_MBUS_CODE / ENUM_FRAME_SIZE)".into();
+                inst.sensors[i].info.source = "the driver (ENUM_MBUS_CODE / ENUM_FRAME_SIZE)".into();
             }
-            inst.sensors[i].info.has_flips =
-                self.control(&entity, crate::device::cid::HFLIP)?.is_some();
+            inst.sensors[i].info.has_flips = self.control(&entity, crate::device::cid::HFLIP)?.is_some();
             if let Some(o) = self.control(&entity, crate::device::cid::CAMERA_ORIENTATION)? {
                 inst.sensors[i].info.facing = match o.value {
                     0 => Some(crate::sensors::Facing::Front),
@@ -868,33 +649,18 @@ impl MediaDevice for V4l2Media {
             ..Default::default()
         };
         // SAFETY: kernel-layout struct.
-        unsafe { media_ioc_setup_link(self.media.as_raw_fd(), &mut l) }.with_context(|| {
-            format!(
-                "MEDIA_IOC_SETUP_LINK '{}':{} -> '{}':{} [{}]",
-                source.0, source.1, sink.0, sink.1, enabled as u8
-            )
-        })?;
+        unsafe { media_ioc_setup_link(self.media.as_raw_fd(), &mut l) }
+            .with_context(|| format!("MEDIA_IOC_SETUP_LINK '{}':{} -> '{}':{} [{}]", source.0, source.1, sink.0, sink.1, enabled as u8))?;
         Ok(())
     }
 
     fn set_format(&mut self, entity: &str, pad: u32, code: &str, size: Size) -> Result<PadFormat> {
         let code_v = mbus::value(code).ok_or_else(|| anyhow!("unknown media bus code {code}"))?;
         let fd = self.node(entity)?.as_raw_fd();
-        let mut f = V4l2SubdevFormat {
-            which: V4L2_SUBDEV_FORMAT_ACTIVE,
-            pad,
-            ..Default::default()
-        };
-        f.format = V4l2MbusFramefmt {
-            width: size.width,
-            height: size.height,
-            code: code_v,
-            field: V4L2_FIELD_NONE,
-            ..Default::default()
-        };
+        let mut f = V4l2SubdevFormat { which: V4L2_SUBDEV_FORMAT_ACTIVE, pad, ..Default::default() };
+        f.format = V4l2MbusFramefmt { width: size.width, height: size.height, code: code_v, field: V4L2_FIELD_NONE, ..Default::default() };
         // SAFETY: kernel-layout struct.
-        unsafe { vidioc_subdev_s_fmt(fd, &mut f) }
-            .with_context(|| format!("VIDIOC_SUBDEV_S_FMT '{entity}':{pad}"))?;
+        unsafe { vidioc_subdev_s_fmt(fd, &mut f) }.with_context(|| format!("VIDIOC_SUBDEV_S_FMT '{entity}':{pad}"))?;
         self.pad_format(entity, pad)
     }
 
@@ -904,65 +670,33 @@ impl MediaDevice for V4l2Media {
             which: V4L2_SUBDEV_FORMAT_ACTIVE,
             pad,
             target: V4L2_SEL_TGT_CROP,
-            r: V4l2Rect {
-                left: rect.x,
-                top: rect.y,
-                width: rect.width,
-                height: rect.height,
-            },
+            r: V4l2Rect { left: rect.x, top: rect.y, width: rect.width, height: rect.height },
             ..Default::default()
         };
         // SAFETY: kernel-layout struct.
-        unsafe { vidioc_subdev_s_selection(fd, &mut s) }
-            .with_context(|| format!("VIDIOC_SUBDEV_S_SELECTION '{entity}':{pad}"))?;
-        Ok(Rect {
-            x: s.r.left,
-            y: s.r.top,
-            width: s.r.width,
-            height: s.r.height,
-        })
+        unsafe { vidioc_subdev_s_selection(fd, &mut s) }.with_context(|| format!("VIDIOC_SUBDEV_S_SELECTION '{entity}':{pad}"))?;
+        Ok(Rect { x: s.r.left, y: s.r.top, width: s.r.width, height: s.r.height })
     }
 
     fn set_video_format(&mut self, entity: &str, f: &VideoFormat) -> Result<VideoFormat> {
         let fd = self.node(entity)?.as_raw_fd();
-        let mut v = V4l2Format {
-            type_: V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE,
-            fmt: V4l2FormatUnion { raw_data: [0; 200] },
-        };
-        v.fmt.pix_mp = V4l2PixFormatMplane {
-            width: f.width,
-            height: f.height,
-            pixelformat: fourcc(&f.fourcc),
-            field: V4L2_FIELD_NONE,
-            ..Default::default()
-        };
+        let mut v = V4l2Format { type_: V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, fmt: V4l2FormatUnion { raw_data: [0; 200] } };
+        v.fmt.pix_mp = V4l2PixFormatMplane { width: f.width, height: f.height, pixelformat: fourcc(&f.fourcc), field: V4L2_FIELD_NONE, ..Default::default() };
         // SAFETY: kernel-layout struct; the union member read back is the one the type selects.
-        unsafe { vidioc_s_fmt(fd, &mut v) }
-            .with_context(|| format!("VIDIOC_S_FMT on `{entity}`"))?;
+        unsafe { vidioc_s_fmt(fd, &mut v) }.with_context(|| format!("VIDIOC_S_FMT on `{entity}`"))?;
         let p = unsafe { v.fmt.pix_mp };
-        Ok(VideoFormat {
-            fourcc: fourcc_str(p.pixelformat),
-            width: p.width,
-            height: p.height,
-        })
+        Ok(VideoFormat { fourcc: fourcc_str(p.pixelformat), width: p.width, height: p.height })
     }
 
     fn video_format(&mut self, entity: &str) -> Result<Option<VideoFormat>> {
         let fd = self.node(entity)?.as_raw_fd();
-        let mut v = V4l2Format {
-            type_: V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE,
-            fmt: V4l2FormatUnion { raw_data: [0; 200] },
-        };
+        let mut v = V4l2Format { type_: V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, fmt: V4l2FormatUnion { raw_data: [0; 200] } };
         // SAFETY: as in set_video_format.
         if unsafe { vidioc_g_fmt(fd, &mut v) }.is_err() {
             return Ok(None);
         }
         let p = unsafe { v.fmt.pix_mp };
-        Ok(Some(VideoFormat {
-            fourcc: fourcc_str(p.pixelformat),
-            width: p.width,
-            height: p.height,
-        }))
+        Ok(Some(VideoFormat { fourcc: fourcc_str(p.pixelformat), width: p.width, height: p.height }))
     }
 
     fn control(&mut self, entity: &str, id: u32) -> Result<Option<Control>> {
@@ -983,20 +717,10 @@ pub struct Subdev {
 
 impl Subdev {
     pub fn open(path: &str) -> Result<Self> {
-        let node = std::path::Path::new(path)
-            .file_name()
-            .and_then(|n| n.to_str())
-            .ok_or_else(|| anyhow!("{path}: not a device path"))?;
+        let node = std::path::Path::new(path).file_name().and_then(|n| n.to_str()).ok_or_else(|| anyhow!("{path}: not a device path"))?;
         let sys = format!("/sys/class/video4linux/{node}/name");
-        let entity = std::fs::read_to_string(&sys)
-            .with_context(|| format!("reading {sys}"))?
-            .trim()
-            .to_string();
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(path)
-            .with_context(|| format!("opening {path}"))?;
+        let entity = std::fs::read_to_string(&sys).with_context(|| format!("reading {sys}"))?.trim().to_string();
+        let file = OpenOptions::new().read(true).write(true).open(path).with_context(|| format!("opening {path}"))?;
         Ok(Subdev { entity, file })
     }
 
@@ -1011,37 +735,24 @@ impl Subdev {
 
 fn control_on(f: &File, entity: &str, id: u32) -> Result<Option<Control>> {
     let fd = f.as_raw_fd();
-    let mut q = V4l2Queryctrl {
-        id,
-        ..Default::default()
-    };
+    let mut q = V4l2Queryctrl { id, ..Default::default() };
     // SAFETY: kernel-layout struct; EINVAL means "no such control".
     if unsafe { vidioc_queryctrl(fd, &mut q) }.is_err() {
         return Ok(None);
     }
     let mut c = V4l2Control { id, value: 0 };
     // SAFETY: as above.
-    unsafe { vidioc_g_ctrl(fd, &mut c) }
-        .with_context(|| format!("VIDIOC_G_CTRL 0x{id:08x} on `{entity}`"))?;
-    Ok(Some(Control {
-        min: q.minimum as i64,
-        max: q.maximum as i64,
-        default: q.default_value as i64,
-        value: c.value as i64,
-    }))
+    unsafe { vidioc_g_ctrl(fd, &mut c) }.with_context(|| format!("VIDIOC_G_CTRL 0x{id:08x} on `{entity}`"))?;
+    Ok(Some(Control { min: q.minimum as i64, max: q.maximum as i64, default: q.default_value as i64, value: c.value as i64 }))
 }
 
 fn set_control_on(f: &File, entity: &str, id: u32, value: i64) -> Result<i64> {
     let v = i32::try_from(value).map_err(|_| anyhow!("control value {value} out of range"))?;
     let mut c = V4l2Control { id, value: v };
     // SAFETY: kernel-layout struct.
-    unsafe { vidioc_s_ctrl(f.as_raw_fd(), &mut c) }
-        .with_context(|| format!("VIDIOC_S_CTRL 0x{id:08x}={value} on `{entity}`"))?;
+    unsafe { vidioc_s_ctrl(f.as_raw_fd(), &mut c) }.with_context(|| format!("VIDIOC_S_CTRL 0x{id:08x}={value} on `{entity}`"))?;
     if c.value as i64 != value {
-        bail!(
-            "`{entity}` kept 0x{id:08x} at {} instead of {value}",
-            c.value
-        );
+        bail!("`{entity}` kept 0x{id:08x} at {} instead of {value}", c.value);
     }
     Ok(c.value as i64)
 }

@@ -36,9 +36,7 @@ pub fn name(value: u32) -> Option<&'static str> {
 
 /// The code's name, or its hexadecimal value when it has none here.
 pub fn display(value: u32) -> String {
-    name(value)
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("0x{value:04x}"))
+    name(value).map(str::to_string).unwrap_or_else(|| format!("0x{value:04x}"))
 }
 
 /// Colour of the top-left 2×2 cell, in reading order.
@@ -93,14 +91,7 @@ impl BayerOrder {
 /// (order, bits) of a Bayer code name such as `SGRBG10_1X10`.
 pub fn bayer(name: &str) -> Option<(BayerOrder, u32)> {
     let rest = name.strip_prefix('S')?;
-    let order = [
-        BayerOrder::Rggb,
-        BayerOrder::Grbg,
-        BayerOrder::Gbrg,
-        BayerOrder::Bggr,
-    ]
-    .into_iter()
-    .find(|o| rest.starts_with(o.tag()))?;
+    let order = [BayerOrder::Rggb, BayerOrder::Grbg, BayerOrder::Gbrg, BayerOrder::Bggr].into_iter().find(|o| rest.starts_with(o.tag()))?;
     let bits = rest[4..].split('_').next()?.parse().ok()?;
     Some((order, bits))
 }
@@ -116,10 +107,7 @@ pub fn is_bayer(name: &str) -> bool {
 
 /// YUV codes the ISP sink accepts as pass-through input.
 pub fn is_yuv_input(name: &str) -> bool {
-    matches!(
-        name,
-        "YUYV8_1X16" | "YVYU8_1X16" | "UYVY8_1X16" | "VYUY8_1X16"
-    )
+    matches!(name, "YUYV8_1X16" | "YVYU8_1X16" | "UYVY8_1X16" | "VYUY8_1X16")
 }
 
 #[cfg(test)]
@@ -137,18 +125,8 @@ mod tests {
         // Kernel facts §4.4: no flip RGGB, H GRBG, V GBRG, both BGGR.
         let r = BayerOrder::Rggb;
         assert_eq!(
-            [
-                r.flipped(false, false),
-                r.flipped(true, false),
-                r.flipped(false, true),
-                r.flipped(true, true)
-            ],
-            [
-                BayerOrder::Rggb,
-                BayerOrder::Grbg,
-                BayerOrder::Gbrg,
-                BayerOrder::Bggr
-            ]
+            [r.flipped(false, false), r.flipped(true, false), r.flipped(false, true), r.flipped(true, true)],
+            [BayerOrder::Rggb, BayerOrder::Grbg, BayerOrder::Gbrg, BayerOrder::Bggr]
         );
         assert_eq!(BayerOrder::Bggr.shifted(2, 4), BayerOrder::Bggr);
         assert_eq!(BayerOrder::Bggr.shifted(1, 0), BayerOrder::Gbrg);

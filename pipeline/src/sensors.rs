@@ -56,23 +56,11 @@ pub struct SensorInfo {
 /// `ov8858` (older megi kernels prefix the module position).
 pub fn chip(entity: &str) -> String {
     let first = entity.split_whitespace().next().unwrap_or(entity);
-    first
-        .rsplit('_')
-        .next()
-        .unwrap_or(first)
-        .to_ascii_lowercase()
+    first.rsplit('_').next().unwrap_or(first).to_ascii_lowercase()
 }
 
 fn modes(code: &str, sizes: &[(u32, u32)], bad_bottom_rows: u32) -> Vec<SensorMode> {
-    sizes
-        .iter()
-        .map(|&(width, height)| SensorMode {
-            code: code.into(),
-            width,
-            height,
-            bad_bottom_rows,
-        })
-        .collect()
+    sizes.iter().map(|&(width, height)| SensorMode { code: code.into(), width, height, bad_bottom_rows }).collect()
 }
 
 /// Which imx258 driver a graph has: the current format tells when the sensor is in the
@@ -94,43 +82,17 @@ pub fn imx258_generation(current: Option<(&str, u32, u32)>, kernel: Option<(u32,
 
 /// Known modes for a sensor entity, or None for a sensor we have no facts about.
 /// `current_code` is the code the sensor reports now (new imx258: it follows the flips).
-pub fn known(
-    entity: &str,
-    current: Option<(&str, u32, u32)>,
-    kernel: Option<(u32, u32)>,
-) -> Option<SensorInfo> {
+pub fn known(entity: &str, current: Option<(&str, u32, u32)>, kernel: Option<(u32, u32)>) -> Option<SensorInfo> {
     let (driver, modes, has_flips, facing) = match chip(entity).as_str() {
         "imx258" => match imx258_generation(current, kernel) {
-            Driver::Imx258Old => (
-                Driver::Imx258Old,
-                modes(
-                    "SGRBG10_1X10",
-                    &[(4208, 3118), (2104, 1560), (1048, 780)],
-                    2,
-                ),
-                false,
-                Facing::Rear,
-            ),
+            Driver::Imx258Old => (Driver::Imx258Old, modes("SGRBG10_1X10", &[(4208, 3118), (2104, 1560), (1048, 780)], 2), false, Facing::Rear),
             _ => {
                 // The code follows the flips; keep whatever order the driver reports now.
-                let code = current
-                    .map(|c| c.0)
-                    .filter(|c| mbus::bayer(c).is_some())
-                    .unwrap_or("SBGGR10_1X10");
-                (
-                    Driver::Imx258New,
-                    modes(code, &[(4208, 3120), (2104, 1560), (1048, 780)], 0),
-                    true,
-                    Facing::Rear,
-                )
+                let code = current.map(|c| c.0).filter(|c| mbus::bayer(c).is_some()).unwrap_or("SBGGR10_1X10");
+                (Driver::Imx258New, modes(code, &[(4208, 3120), (2104, 1560), (1048, 780)], 0), true, Facing::Rear)
             }
         },
-        "ov8858" => (
-            Driver::Ov8858,
-            modes("SBGGR10_1X10", &[(3264, 2448), (1632, 1224)], 0),
-            false,
-            Facing::Front,
-        ),
+        "ov8858" => (Driver::Ov8858, modes("SBGGR10_1X10", &[(3264, 2448), (1632, 1224)], 0), false, Facing::Front),
         "ov4689" => {
             // Not a PinePhone Pro sensor: no facing, the one mainline mode.
             return Some(SensorInfo {
@@ -148,13 +110,7 @@ pub fn known(
         Driver::Imx258New => "imx258 driver from Linux 6.11",
         _ => "ov8858 driver",
     };
-    Some(SensorInfo {
-        driver: Some(driver),
-        modes,
-        has_flips,
-        facing: Some(facing),
-        source: format!("built-in table ({gen})"),
-    })
+    Some(SensorInfo { driver: Some(driver), modes, has_flips, facing: Some(facing), source: format!("built-in table ({gen})") })
 }
 
 #[cfg(test)]
@@ -165,21 +121,12 @@ mod tests {
     fn chip_names_and_generations() {
         assert_eq!(chip("imx258 1-001a"), "imx258");
         assert_eq!(chip("m00_f_ov8858 1-0036"), "ov8858");
-        assert_eq!(
-            imx258_generation(Some(("SGRBG10_1X10", 4208, 3118)), Some((6, 12))),
-            Driver::Imx258Old
-        );
-        assert_eq!(
-            imx258_generation(Some(("SBGGR10_1X10", 4208, 3120)), Some((6, 1))),
-            Driver::Imx258New
-        );
+        assert_eq!(imx258_generation(Some(("SGRBG10_1X10", 4208, 3118)), Some((6, 12))), Driver::Imx258Old);
+        assert_eq!(imx258_generation(Some(("SBGGR10_1X10", 4208, 3120)), Some((6, 1))), Driver::Imx258New);
         assert_eq!(imx258_generation(None, Some((5, 19))), Driver::Imx258Old);
         assert_eq!(imx258_generation(None, Some((6, 12))), Driver::Imx258New);
         let new = known("imx258 1-001a", Some(("SRGGB10_1X10", 4208, 3120)), None).unwrap();
-        assert_eq!(
-            new.modes[0].code, "SRGGB10_1X10",
-            "flipped sensor keeps its reported order"
-        );
+        assert_eq!(new.modes[0].code, "SRGGB10_1X10", "flipped sensor keeps its reported order");
         assert!(known("ov5695 7-0036", None, None).is_none());
     }
 }

@@ -117,10 +117,7 @@ impl Topology {
     pub fn sensors(&self) -> impl Iterator<Item = &Entity> {
         self.entities.iter().filter(|e| {
             e.is_sensor()
-                || (e.kind == "V4L2 subdev"
-                    && !e.pads.is_empty()
-                    && e.pads.iter().all(|p| p.direction == Direction::Source)
-                    && !e.name.starts_with("rkisp1"))
+                || (e.kind == "V4L2 subdev" && !e.pads.is_empty() && e.pads.iter().all(|p| p.direction == Direction::Source) && !e.name.starts_with("rkisp1"))
         })
     }
 }
@@ -162,41 +159,19 @@ pub fn parse(text: &str) -> Result<Topology, ParseError> {
             }
             continue;
         }
-        let syntax = |reason: &str| ParseError::Syntax {
-            line: line_no,
-            reason: reason.into(),
-        };
+        let syntax = |reason: &str| ParseError::Syntax { line: line_no, reason: reason.into() };
         if let Some(rest) = line.strip_prefix("- entity ") {
-            let (id, rest) = rest
-                .split_once(':')
-                .ok_or_else(|| syntax("entity header without ':'"))?;
-            let id = id
-                .trim()
-                .parse()
-                .map_err(|_| syntax("entity id is not a number"))?;
+            let (id, rest) = rest.split_once(':').ok_or_else(|| syntax("entity header without ':'"))?;
+            let id = id.trim().parse().map_err(|_| syntax("entity id is not a number"))?;
             let rest = rest.trim();
-            let open = rest
-                .rfind('(')
-                .ok_or_else(|| syntax("entity header without (pads, links)"))?;
+            let open = rest.rfind('(').ok_or_else(|| syntax("entity header without (pads, links)"))?;
             let name = rest[..open].trim().to_string();
             let counts = rest[open + 1..].trim_end_matches(')');
             let num = |what: &str| {
-                counts
-                    .split(',')
-                    .find(|s| s.contains(what))
-                    .and_then(|s| s.split_whitespace().next())
-                    .and_then(|n| n.parse::<u32>().ok())
-                    .unwrap_or(0)
+                counts.split(',').find(|s| s.contains(what)).and_then(|s| s.split_whitespace().next()).and_then(|n| n.parse::<u32>().ok()).unwrap_or(0)
             };
             declared.push((num("pad"), num("link")));
-            entities.push(Entity {
-                id,
-                name,
-                kind: String::new(),
-                subtype: String::new(),
-                devnode: None,
-                pads: Vec::new(),
-            });
+            entities.push(Entity { id, name, kind: String::new(), subtype: String::new(), devnode: None, pads: Vec::new() });
             continue;
         }
         let Some(entity) = entities.last_mut() else {
@@ -210,17 +185,9 @@ pub fn parse(text: &str) -> Result<Topology, ParseError> {
         } else if let Some(node) = line.strip_prefix("device node name ") {
             entity.devnode = Some(node.trim().into());
         } else if line.starts_with("pad") && line.contains(':') && !line.starts_with("pad:") {
-            let (idx, flags) = line[3..]
-                .split_once(':')
-                .ok_or_else(|| syntax("pad line without ':'"))?;
-            let index = idx
-                .trim()
-                .parse()
-                .map_err(|_| syntax("pad index is not a number"))?;
-            let flags: Vec<String> = flags
-                .split(',')
-                .map(|f| f.trim().to_ascii_uppercase())
-                .collect();
+            let (idx, flags) = line[3..].split_once(':').ok_or_else(|| syntax("pad line without ':'"))?;
+            let index = idx.trim().parse().map_err(|_| syntax("pad index is not a number"))?;
+            let flags: Vec<String> = flags.split(',').map(|f| f.trim().to_ascii_uppercase()).collect();
             let direction = if flags.iter().any(|f| f == "SINK") {
                 Direction::Sink
             } else if flags.iter().any(|f| f == "SOURCE") {
@@ -228,24 +195,12 @@ pub fn parse(text: &str) -> Result<Topology, ParseError> {
             } else {
                 return Err(syntax("pad is neither sink nor source"));
             };
-            entity.pads.push(Pad {
-                index,
-                direction,
-                must_connect: flags.iter().any(|f| f == "MUST_CONNECT"),
-                format: None,
-                links: Vec::new(),
-            });
+            entity.pads.push(Pad { index, direction, must_connect: flags.iter().any(|f| f == "MUST_CONNECT"), format: None, links: Vec::new() });
         } else if line.starts_with('[') {
-            let pad = entity
-                .pads
-                .last_mut()
-                .ok_or_else(|| syntax("format before any pad"))?;
+            let pad = entity.pads.last_mut().ok_or_else(|| syntax("format before any pad"))?;
             pad.format = parse_format(line).map_err(|r| syntax(&r))?;
         } else if line.starts_with("<-") || line.starts_with("->") {
-            let pad = entity
-                .pads
-                .last_mut()
-                .ok_or_else(|| syntax("link before any pad"))?;
+            let pad = entity.pads.last_mut().ok_or_else(|| syntax("link before any pad"))?;
             pad.links.push(parse_link(line).map_err(|r| syntax(&r))?);
         }
     }
@@ -253,18 +208,12 @@ pub fn parse(text: &str) -> Result<Topology, ParseError> {
         return Err(ParseError::NoTopology);
     }
     // Cut off: fewer pads or links than announced, or links to entities never printed.
-    let truncated = entities.iter().zip(&declared).any(|(e, (pads, links))| {
-        e.pads.len() as u32 != *pads
-            || e.pads.iter().map(|p| p.links.len() as u32).sum::<u32>() < *links
-    }) || entities
+    let truncated = entities
         .iter()
-        .flat_map(|e| e.pads.iter().flat_map(|p| p.links.iter()))
-        .any(|l| !entities.iter().any(|e| e.name == l.remote_entity));
-    Ok(Topology {
-        device,
-        entities,
-        truncated,
-    })
+        .zip(&declared)
+        .any(|(e, (pads, links))| e.pads.len() as u32 != *pads || e.pads.iter().map(|p| p.links.len() as u32).sum::<u32>() < *links)
+        || entities.iter().flat_map(|e| e.pads.iter().flat_map(|p| p.links.iter())).any(|l| !entities.iter().any(|e| e.name == l.remote_entity));
+    Ok(Topology { device, entities, truncated })
 }
 
 /// Join wrapped lines: a `[` … `]` format block becomes one line, whatever its wrapping.
@@ -280,8 +229,7 @@ fn logical_lines(text: &str) -> Vec<(usize, String)> {
             out.push((i + 1, l.to_string()));
         }
         let cur = &out.last().unwrap().1;
-        open = cur.matches('[').count() > cur.matches(']').count()
-            && cur.trim_start().starts_with('[');
+        open = cur.matches('[').count() > cur.matches(']').count() && cur.trim_start().starts_with('[');
     }
     out
 }
@@ -291,12 +239,7 @@ fn parse_rect(s: &str) -> Option<Rect> {
     let (pos, size) = s.split_once('/')?;
     let (x, y) = pos.trim_matches(|c| c == '(' || c == ')').split_once(',')?;
     let (w, h) = size.split_once('x')?;
-    Some(Rect {
-        x: x.trim().parse().ok()?,
-        y: y.trim().parse().ok()?,
-        width: w.trim().parse().ok()?,
-        height: h.trim().parse().ok()?,
-    })
+    Some(Rect { x: x.trim().parse().ok()?, y: y.trim().parse().ok()?, width: w.trim().parse().ok()?, height: h.trim().parse().ok()? })
 }
 
 fn parse_format(line: &str) -> Result<Option<PadFormat>, String> {
@@ -327,11 +270,7 @@ fn parse_format(line: &str) -> Result<Option<PadFormat>, String> {
 }
 
 fn parse_link(line: &str) -> Result<Link, String> {
-    let direction = if line.starts_with("->") {
-        Direction::Source
-    } else {
-        Direction::Sink
-    };
+    let direction = if line.starts_with("->") { Direction::Source } else { Direction::Sink };
     let rest = line[2..].trim();
     let rest = rest.strip_prefix('"').ok_or("link without quoted entity")?;
     let (name, rest) = rest.split_once('"').ok_or("unterminated entity name")?;

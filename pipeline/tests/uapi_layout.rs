@@ -10,10 +10,7 @@ use std::process::Command;
 
 macro_rules! size {
     ($t:ty, $c:literal) => {
-        (
-            concat!("sizeof(struct ", $c, ")").to_string(),
-            size_of::<$t>() as u64,
-        )
+        (concat!("sizeof(struct ", $c, ")").to_string(), size_of::<$t>() as u64)
     };
 }
 macro_rules! off {
@@ -80,21 +77,9 @@ fn entries() -> Vec<(String, u64)> {
         off!(V4l2SubdevMbusCodeEnum, "v4l2_subdev_mbus_code_enum", flags),
         size!(V4l2SubdevFrameSizeEnum, "v4l2_subdev_frame_size_enum"),
         off!(V4l2SubdevFrameSizeEnum, "v4l2_subdev_frame_size_enum", code),
-        off!(
-            V4l2SubdevFrameSizeEnum,
-            "v4l2_subdev_frame_size_enum",
-            max_width
-        ),
-        off!(
-            V4l2SubdevFrameSizeEnum,
-            "v4l2_subdev_frame_size_enum",
-            max_height
-        ),
-        off!(
-            V4l2SubdevFrameSizeEnum,
-            "v4l2_subdev_frame_size_enum",
-            which
-        ),
+        off!(V4l2SubdevFrameSizeEnum, "v4l2_subdev_frame_size_enum", max_width),
+        off!(V4l2SubdevFrameSizeEnum, "v4l2_subdev_frame_size_enum", max_height),
+        off!(V4l2SubdevFrameSizeEnum, "v4l2_subdev_frame_size_enum", which),
         size!(V4l2Queryctrl, "v4l2_queryctrl"),
         off!(V4l2Queryctrl, "v4l2_queryctrl", minimum),
         off!(V4l2Queryctrl, "v4l2_queryctrl", default_value),
@@ -102,22 +87,10 @@ fn entries() -> Vec<(String, u64)> {
         size!(V4l2Control, "v4l2_control"),
         size!(V4l2Frmsizeenum, "v4l2_frmsizeenum"),
         // C names: `type`, and the union member `stepwise`.
-        (
-            "offsetof(struct v4l2_frmsizeenum, type)".into(),
-            offset_of!(V4l2Frmsizeenum, type_) as u64,
-        ),
-        (
-            "offsetof(struct v4l2_frmsizeenum, stepwise.min_width)".into(),
-            offset_of!(V4l2Frmsizeenum, min_width) as u64,
-        ),
-        (
-            "offsetof(struct v4l2_frmsizeenum, stepwise.max_height)".into(),
-            offset_of!(V4l2Frmsizeenum, max_height) as u64,
-        ),
-        (
-            "offsetof(struct v4l2_frmsizeenum, discrete.width)".into(),
-            offset_of!(V4l2Frmsizeenum, min_width) as u64,
-        ),
+        ("offsetof(struct v4l2_frmsizeenum, type)".into(), offset_of!(V4l2Frmsizeenum, type_) as u64),
+        ("offsetof(struct v4l2_frmsizeenum, stepwise.min_width)".into(), offset_of!(V4l2Frmsizeenum, min_width) as u64),
+        ("offsetof(struct v4l2_frmsizeenum, stepwise.max_height)".into(), offset_of!(V4l2Frmsizeenum, max_height) as u64),
+        ("offsetof(struct v4l2_frmsizeenum, discrete.width)".into(), offset_of!(V4l2Frmsizeenum, min_width) as u64),
         off!(V4l2Frmsizeenum, "v4l2_frmsizeenum", reserved),
         size!(V4l2PlanePixFormat, "v4l2_plane_pix_format"),
         size!(V4l2PixFormatMplane, "v4l2_pix_format_mplane"),
@@ -145,10 +118,7 @@ fn entries() -> Vec<(String, u64)> {
         ("V4L2_SUBDEV_FORMAT_ACTIVE", V4L2_SUBDEV_FORMAT_ACTIVE),
         ("V4L2_SEL_TGT_CROP", V4L2_SEL_TGT_CROP),
         ("V4L2_SEL_TGT_CROP_BOUNDS", V4L2_SEL_TGT_CROP_BOUNDS),
-        (
-            "V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE",
-            V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE,
-        ),
+        ("V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE", V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE),
         ("V4L2_FIELD_NONE", V4L2_FIELD_NONE),
         ("V4L2_FRMSIZE_TYPE_DISCRETE", V4L2_FRMSIZE_TYPE_DISCRETE),
         ("V4L2_CID_HFLIP", cid::HFLIP),
@@ -174,12 +144,8 @@ fn entries() -> Vec<(String, u64)> {
 /// `streams`: the header has the `stream` fields (added after Linux 6.1; 6.1 has them as
 /// reserved words, so the struct sizes are checked either way).
 fn probe(label: &str, include: Option<&Path>, streams: bool) -> usize {
-    let want: Vec<_> = entries()
-        .into_iter()
-        .filter(|(e, _)| streams || !e.contains(",stream)"))
-        .collect();
-    let dir =
-        std::env::temp_dir().join(format!("rkisp1-setup-probe-{}-{label}", std::process::id()));
+    let want: Vec<_> = entries().into_iter().filter(|(e, _)| streams || !e.contains(",stream)")).collect();
+    let dir = std::env::temp_dir().join(format!("rkisp1-setup-probe-{}-{label}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut src = String::from("#include <stddef.h>\n#include <stdio.h>\n#include <linux/media.h>\n#include <linux/v4l2-subdev.h>\n#include <linux/videodev2.h>\n#include <linux/media-bus-format.h>\nint main(void) {\n");
     for (expr, _) in &want {
@@ -191,39 +157,19 @@ fn probe(label: &str, include: Option<&Path>, streams: bool) -> usize {
     if let Some(inc) = include {
         cc.arg(format!("-I{}", inc.display()));
     }
-    let out = cc
-        .arg("-o")
-        .arg(dir.join("probe"))
-        .arg(dir.join("probe.c"))
-        .output()
-        .expect("run cc");
-    assert!(
-        out.status.success(),
-        "{label}: probe failed to compile:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = cc.arg("-o").arg(dir.join("probe")).arg(dir.join("probe.c")).output().expect("run cc");
+    assert!(out.status.success(), "{label}: probe failed to compile:\n{}", String::from_utf8_lossy(&out.stderr));
     let got = String::from_utf8(Command::new(dir.join("probe")).output().unwrap().stdout).unwrap();
     let got: Vec<u64> = got.lines().map(|l| l.parse().unwrap()).collect();
     assert_eq!(got.len(), want.len());
-    let bad: Vec<_> = want
-        .iter()
-        .zip(&got)
-        .filter(|((_, ours), kernel)| ours != *kernel)
-        .map(|((e, o), k)| format!("{e}: ours {o}, kernel {k}"))
-        .collect();
+    let bad: Vec<_> = want.iter().zip(&got).filter(|((_, ours), kernel)| ours != *kernel).map(|((e, o), k)| format!("{e}: ours {o}, kernel {k}")).collect();
     assert!(bad.is_empty(), "{label}: mismatches:\n{}", bad.join("\n"));
     want.len()
 }
 
 fn cached(name: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../.cache/kernel-headers")
-        .join(name);
-    assert!(
-        p.join("linux/media.h").exists(),
-        "{} missing: run scripts/fetch-kernel-headers",
-        p.display()
-    );
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.cache/kernel-headers").join(name);
+    assert!(p.join("linux/media.h").exists(), "{} missing: run scripts/fetch-kernel-headers", p.display());
     p
 }
 

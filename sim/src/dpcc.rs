@@ -65,7 +65,11 @@ mod tests {
 
     #[test]
     fn hot_and_dead_pixels_are_replaced_and_texture_is_kept() {
-        let cfg = DpccConfig { set_use: 1, methods: [DpccMethods { method: 0x0101, pg_fac: 0x0403, ..Default::default() }, Default::default(), Default::default()], ..Default::default() };
+        let cfg = DpccConfig {
+            set_use: 1,
+            methods: [DpccMethods { method: 0x0101, pg_fac: 0x0403, ..Default::default() }, Default::default(), Default::default()],
+            ..Default::default()
+        };
         let (w, h) = (8, 8);
         // A gentle ramp (texture) with one hot and one dead sample.
         let mut input: Vec<[u16; 4]> = (0..w * h).map(|i| [100 + (i % w) as u16 * 3; 4]).collect();

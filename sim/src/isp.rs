@@ -14,7 +14,9 @@ use rkisp1_ipa::abi::blocks::{module_bit, Block};
 use rkisp1_ipa::abi::consts::{self, HwRevision};
 use rkisp1_ipa::abi::layout::{fixed, stat, ExtBlockType};
 use rkisp1_ipa::abi::params::{fixed_offset, ParamFormat};
-use rkisp1_ipa::abi::{AecConfig, AwbMeasConfig, CprocConfig, CtkConfig, DpccConfig, DpfConfig, DpfStrengthConfig, FltConfig, GocConfig, HstConfig, LscConfig, Window};
+use rkisp1_ipa::abi::{
+    AecConfig, AwbMeasConfig, CprocConfig, CtkConfig, DpccConfig, DpfConfig, DpfStrengthConfig, FltConfig, GocConfig, HstConfig, LscConfig, Window,
+};
 use rkisp1_ipa::algorithms::goc::LOG_SEGMENTS;
 use rkisp1_ipa::fixed_point::from_signed_q;
 
@@ -481,11 +483,27 @@ impl IspState {
 }
 
 const ALL_TYPES: [ExtBlockType; 21] = [
-    ExtBlockType::Bls, ExtBlockType::Dpcc, ExtBlockType::Sdg, ExtBlockType::AwbGain, ExtBlockType::Flt,
-    ExtBlockType::Bdm, ExtBlockType::Ctk, ExtBlockType::Goc, ExtBlockType::Dpf, ExtBlockType::DpfStrength,
-    ExtBlockType::Cproc, ExtBlockType::Ie, ExtBlockType::Lsc, ExtBlockType::AwbMeas, ExtBlockType::HstMeas,
-    ExtBlockType::AecMeas, ExtBlockType::AfcMeas, ExtBlockType::CompandBls, ExtBlockType::CompandExpand,
-    ExtBlockType::CompandCompress, ExtBlockType::Wdr,
+    ExtBlockType::Bls,
+    ExtBlockType::Dpcc,
+    ExtBlockType::Sdg,
+    ExtBlockType::AwbGain,
+    ExtBlockType::Flt,
+    ExtBlockType::Bdm,
+    ExtBlockType::Ctk,
+    ExtBlockType::Goc,
+    ExtBlockType::Dpf,
+    ExtBlockType::DpfStrength,
+    ExtBlockType::Cproc,
+    ExtBlockType::Ie,
+    ExtBlockType::Lsc,
+    ExtBlockType::AwbMeas,
+    ExtBlockType::HstMeas,
+    ExtBlockType::AecMeas,
+    ExtBlockType::AfcMeas,
+    ExtBlockType::CompandBls,
+    ExtBlockType::CompandExpand,
+    ExtBlockType::CompandCompress,
+    ExtBlockType::Wdr,
 ];
 
 /// Gamma curve as a function of the 12-bit input, returning the 10-bit output.
@@ -518,4 +536,3 @@ fn gamma_lut(g: &GocConfig, hw: HwRevision) -> impl Fn(f32) -> f32 {
         *ys.last().unwrap()
     }
 }
-

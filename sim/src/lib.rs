@@ -12,8 +12,8 @@ pub mod random_scene;
 pub mod robustness;
 pub mod robustness_report;
 pub mod run;
-pub mod scene;
 pub mod scenarios;
+pub mod scene;
 pub mod sensor;
 pub mod variation;
 

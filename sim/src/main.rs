@@ -201,8 +201,15 @@ fn run_cmd(a: RunArgs) -> Result<()> {
     std::fs::write(a.out.join("summary.json"), serde_json::to_string_pretty(&summary)?)?;
     println!(
         "{} {} under {}: exposure {:.0} µs, gain {:.2}, colour gains [{:.3}, {:.3}], CT {:.0} K, neutral error {:.2}°",
-        a.sensor, c.scene.name, a.illuminant, last.exposure_us, last.gain, last.colour_gains[0], last.colour_gains[1],
-        last.colour_temperature, final_neutral_deg(&r.records, NEUTRAL_FRAMES)
+        a.sensor,
+        c.scene.name,
+        a.illuminant,
+        last.exposure_us,
+        last.gain,
+        last.colour_gains[0],
+        last.colour_gains[1],
+        last.colour_temperature,
+        final_neutral_deg(&r.records, NEUTRAL_FRAMES)
     );
     println!("wrote {}/{{bare,first,converged}}.png, convergence.svg, summary.json", a.out.display());
     if r.rejected_params > 0 {
@@ -405,7 +412,10 @@ fn sensor_report(sensor: &str) -> Result<(Vec<String>, serde_json::Map<String, s
     for ill in ["A", "D65"] {
         let d = scenarios::denoise(sensor, ill)?;
         nr.push(format!("{ill} {:.1}%, {:.2}° (off {:.1}%, {:.2}°)", d[0].0 * 100.0, d[0].1, d[1].0 * 100.0, d[1].1));
-        js.insert(format!("denoise_{ill}"), serde_json::json!({"mid_grey_noise": d[0].0, "neutral_deg": d[0].1, "mid_grey_noise_off": d[1].0, "neutral_deg_off": d[1].1}));
+        js.insert(
+            format!("denoise_{ill}"),
+            serde_json::json!({"mid_grey_noise": d[0].0, "neutral_deg": d[0].1, "mid_grey_noise_off": d[1].0, "neutral_deg_off": d[1].1}),
+        );
     }
     let d = scenarios::defects(sensor)?;
     rows.push(format!("| {sensor} | defect pixels visible on a flat field (DPCC on / off) | {} / {} |", d[0], d[1]));

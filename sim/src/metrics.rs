@@ -125,7 +125,11 @@ pub fn colour_gain_jitter(recs: &[FrameRecord], n: usize) -> f64 {
             let v: Vec<f64> = tail.iter().map(|r| r.colour_gains[k]).collect();
             let (lo, hi) = v.iter().fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(*x), b.max(*x)));
             let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
-            if mean > 0.0 { (hi - lo) / mean } else { 0.0 }
+            if mean > 0.0 {
+                (hi - lo) / mean
+            } else {
+                0.0
+            }
         })
         .fold(0.0, f64::max)
 }

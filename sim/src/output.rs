@@ -42,7 +42,13 @@ pub fn write_convergence_svg(path: &Path, title: &str, recs: &[FrameRecord]) -> 
     s += &format!("<text x=\"{m}\" y=\"{}\" fill=\"#1060d0\">mean luminance / settled (0–2, green band ±5%)</text>\n", h - 28.0);
     s += &format!("<text x=\"{}\" y=\"{}\" fill=\"#d07010\">exposure × gain (relative)</text>\n", m + 330.0, h - 28.0);
     s += &format!("<text x=\"{}\" y=\"{}\" fill=\"#c02020\">neutral error (0–10°)</text>\n", m + 520.0, h - 28.0);
-    s += &format!("<text x=\"{m}\" y=\"{}\">frame 0</text><text x=\"{}\" y=\"{}\">frame {}</text>\n", h - 10.0, w - m - 60.0, h - 10.0, recs.len().saturating_sub(1));
+    s += &format!(
+        "<text x=\"{m}\" y=\"{}\">frame 0</text><text x=\"{}\" y=\"{}\">frame {}</text>\n",
+        h - 10.0,
+        w - m - 60.0,
+        h - 10.0,
+        recs.len().saturating_sub(1)
+    );
     s += "</svg>\n";
     std::fs::write(path, s).with_context(|| format!("writing {}", path.display()))
 }

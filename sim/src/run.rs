@@ -110,14 +110,8 @@ pub struct RunResult {
 pub const KEPT_STATS: usize = 8;
 
 pub fn sensor_info(s: &SensorModel, m: &Mode) -> (SensorInfo, SensorControls) {
-    let info = SensorInfo {
-        model: s.name.into(),
-        bits_per_sample: 10,
-        width: m.width,
-        height: m.height,
-        pixel_rate: m.pixel_rate,
-        line_length: m.width + m.hblank,
-    };
+    let info =
+        SensorInfo { model: s.name.into(), bits_per_sample: 10, width: m.width, height: m.height, pixel_rate: m.pixel_rate, line_length: m.width + m.hblank };
     let fl = m.height + m.vblank_min;
     let controls = SensorControls {
         exposure: Range::new(s.exposure_min, (fl - s.exposure_margin) as i64, (fl - s.exposure_margin) as i64),
@@ -139,13 +133,7 @@ pub fn run(cfg: &RunConfig, mut progress: impl FnMut(usize)) -> Result<RunResult
     let s = &cfg.sensor;
     let mode = s.modes.get(cfg.mode).ok_or_else(|| anyhow!("sensor {} has no mode {}", s.name, cfg.mode))?;
     let (info, controls) = sensor_info(s, mode);
-    let init = InitInfo {
-        hw_revision: 10,
-        hw: cfg.hw,
-        supported_blocks: 0xFFFFF,
-        sensor: info.clone(),
-        sensor_controls: controls,
-    };
+    let init = InitInfo { hw_revision: 10, hw: cfg.hw, supported_blocks: 0xFFFFF, sensor: info.clone(), sensor_controls: controls };
     let mut ipa = Ipa::init(init, &cfg.tuning_file, &cfg.tuning_text)?;
     ipa.configure(info, controls, cfg.format)?;
     ipa.start();
@@ -183,10 +171,8 @@ pub fn run(cfg: &RunConfig, mut progress: impl FnMut(usize)) -> Result<RunResult
         queue(&mut ipa, n, &mut params);
     }
     // The sensor starts in its driver defaults: exposure default, unity gain.
-    let mut pending: Vec<(usize, Applied)> = vec![(
-        0,
-        Applied { lines: controls.exposure.def as u32, code: controls.analogue_gain.def, vblank: mode.vblank_min },
-    )];
+    let mut pending: Vec<(usize, Applied)> =
+        vec![(0, Applied { lines: controls.exposure.def as u32, code: controls.analogue_gain.def, vblank: mode.vblank_min })];
     let mut brightness = cfg.brightness;
     let mut illuminant = cfg.illuminant.clone();
     let mut scene = &cfg.scene;
@@ -333,7 +319,11 @@ fn measure(n: usize, scene: &Scene, lin: &[[f32; 3]], exposure_us: f64, gain: f6
             let ys: Vec<f64> = (r.y..r.y + r.h).flat_map(|y| (r.x..r.x + r.w).map(move |x| (x, y))).map(|(x, y)| luma(&lin[y * w + x])).collect();
             let m = ys.iter().sum::<f64>() / ys.len().max(1) as f64;
             let var = ys.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / ys.len().max(1) as f64;
-            if m > 0.0 { var.sqrt() / m } else { 0.0 }
+            if m > 0.0 {
+                var.sqrt() / m
+            } else {
+                0.0
+            }
         })
         .collect();
     let angles: Vec<f64> = neutral_rgb.iter().map(|m| grey_angle_deg(*m)).collect();

@@ -137,9 +137,7 @@ pub fn sharpness(sensor: &str, values: &[f32]) -> Result<Vec<(f64, usize)>> {
 
 /// (overshoot fraction, 10–90 % width) of a dark-to-light vertical step in an image.
 pub fn edge_profile(img: &[[u8; 3]], w: usize, h: usize) -> (f64, usize) {
-    let col: Vec<f64> = (0..w)
-        .map(|x| (0..h).map(|y| img[y * w + x].iter().map(|v| *v as f64).sum::<f64>() / 3.0).sum::<f64>() / h as f64)
-        .collect();
+    let col: Vec<f64> = (0..w).map(|x| (0..h).map(|y| img[y * w + x].iter().map(|v| *v as f64).sum::<f64>() / 3.0).sum::<f64>() / h as f64).collect();
     let dark = col[..w / 4].iter().sum::<f64>() / (w / 4) as f64;
     let light = col[w * 3 / 4..].iter().sum::<f64>() / (w - w * 3 / 4) as f64;
     let step = (light - dark).max(1e-9);

@@ -15,12 +15,7 @@ pub struct Rect {
 
 impl Rect {
     fn from_frac(f: [f64; 4], w: usize, h: usize) -> Rect {
-        Rect {
-            x: (f[0] * w as f64) as usize,
-            y: (f[1] * h as f64) as usize,
-            w: ((f[2] * w as f64) as usize).max(1),
-            h: ((f[3] * h as f64) as usize).max(1),
-        }
+        Rect { x: (f[0] * w as f64) as usize, y: (f[1] * h as f64) as usize, w: ((f[2] * w as f64) as usize).max(1), h: ((f[3] * h as f64) as usize).max(1) }
     }
     /// The central part (fraction `f` of each side), to measure away from edges.
     pub fn inner(&self, f: f64) -> Rect {
@@ -47,15 +42,39 @@ pub struct Scene {
 /// Published sRGB (8-bit, D65) values of the 24 ColorChecker patches, row by row; the
 /// last row is the neutral series white … black.
 pub const COLORCHECKER_SRGB: [[u8; 3]; 24] = [
-    [115, 82, 68], [194, 150, 130], [98, 122, 157], [87, 108, 67], [133, 128, 177], [103, 189, 170],
-    [214, 126, 44], [80, 91, 166], [193, 90, 99], [94, 60, 108], [157, 188, 64], [224, 163, 46],
-    [56, 61, 150], [70, 148, 73], [175, 54, 60], [231, 199, 31], [187, 86, 149], [8, 133, 161],
-    [243, 243, 242], [200, 200, 200], [160, 160, 160], [122, 122, 121], [85, 85, 85], [52, 52, 52],
+    [115, 82, 68],
+    [194, 150, 130],
+    [98, 122, 157],
+    [87, 108, 67],
+    [133, 128, 177],
+    [103, 189, 170],
+    [214, 126, 44],
+    [80, 91, 166],
+    [193, 90, 99],
+    [94, 60, 108],
+    [157, 188, 64],
+    [224, 163, 46],
+    [56, 61, 150],
+    [70, 148, 73],
+    [175, 54, 60],
+    [231, 199, 31],
+    [187, 86, 149],
+    [8, 133, 161],
+    [243, 243, 242],
+    [200, 200, 200],
+    [160, 160, 160],
+    [122, 122, 121],
+    [85, 85, 85],
+    [52, 52, 52],
 ];
 
 pub fn srgb_to_linear(v: u8) -> f32 {
     let c = v as f32 / 255.0;
-    if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+    if c <= 0.04045 {
+        c / 12.92
+    } else {
+        ((c + 0.055) / 1.055).powf(2.4)
+    }
 }
 
 /// Linear colour of an 8-bit sRGB colour.

@@ -206,11 +206,7 @@ fn low_light_keeps_a_live_viewfinder_unless_long_frames_are_asked_for() {
         assert!(t_long > 100_000.0 && fd_long > 100_000.0, "{sensor}: Long mode exposure {t_long} µs");
         assert!(y_long > 0.1, "{sensor}: Long mode reaches a usable level: {y_long}");
         // FrameDurationLimits from the application win over the mode.
-        let limited = RequestControls {
-            ae_exposure_mode: Some(enums::EXPOSURE_LONG),
-            frame_duration_limits: Some([33_333, 33_333]),
-            ..Default::default()
-        };
+        let limited = RequestControls { ae_exposure_mode: Some(enums::EXPOSURE_LONG), frame_duration_limits: Some([33_333, 33_333]), ..Default::default() };
         let (fd_lim, t_lim, _, _) = low_light(sensor, limited);
         assert!(fd_lim <= 33_500.0 && t_lim <= 33_400.0, "{sensor}: limited to 1/30 s: frame {fd_lim} µs, exposure {t_lim} µs");
     }

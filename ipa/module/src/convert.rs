@@ -119,7 +119,9 @@ pub fn request_controls(entries: &[ControlEntry]) -> RequestControls {
         let n = e.count as usize;
         let want = match e.id {
             Ctrl::AeEnable | Ctrl::AwbEnable | Ctrl::LensShadingCorrectionEnable => (Kind::Bool, 1),
-            Ctrl::AnalogueGain | Ctrl::ExposureValue | Ctrl::Gamma | Ctrl::Brightness | Ctrl::Contrast | Ctrl::Saturation | Ctrl::Hue | Ctrl::Sharpness => (Kind::Float, 1),
+            Ctrl::AnalogueGain | Ctrl::ExposureValue | Ctrl::Gamma | Ctrl::Brightness | Ctrl::Contrast | Ctrl::Saturation | Ctrl::Hue | Ctrl::Sharpness => {
+                (Kind::Float, 1)
+            }
             Ctrl::ColourGains => (Kind::Float, 2),
             Ctrl::ColourCorrectionMatrix => (Kind::Float, 9),
             Ctrl::FrameDurationLimits => (Kind::Int64, 2),

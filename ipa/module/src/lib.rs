@@ -141,13 +141,7 @@ pub mod ffi {
         ) -> i32;
 
         /// `param_format` is the V4L2 fourcc of the params buffer ('RK1P' or 'RK1E').
-        fn configure(
-            self: &mut Module,
-            sensor: &SensorMode,
-            ranges: &SensorRanges,
-            param_format: u32,
-            controls: &mut Vec<ControlRange>,
-        ) -> i32;
+        fn configure(self: &mut Module, sensor: &SensorMode, ranges: &SensorRanges, param_format: u32, controls: &mut Vec<ControlRange>) -> i32;
 
         fn start(self: &mut Module) -> i32;
         fn stop(self: &mut Module);
@@ -158,14 +152,7 @@ pub mod ffi {
 
         /// `stats` is empty when the statistics are missing. Fills `metadata` (cleared
         /// first; the vector is reused across frames) and `command`.
-        fn process_stats(
-            self: &mut Module,
-            frame: u32,
-            stats: &[u8],
-            applied: &SensorValues,
-            metadata: &mut Vec<ControlEntry>,
-            command: &mut SensorValues,
-        );
+        fn process_stats(self: &mut Module, frame: u32, stats: &[u8], applied: &SensorValues, metadata: &mut Vec<ControlEntry>, command: &mut SensorValues);
     }
 }
 
@@ -327,27 +314,22 @@ impl Module {
     fn compute_params(&mut self, frame: u32, buffer: &mut [u8]) -> u32 {
         let format = self.format;
         // The fallback is computed up front: after a panic `buffer` may hold half a frame.
-        let used = guard(self, "computeParams", None, |m| Some(match m.ipa.as_mut() {
-            Some(ipa) => ipa.compute_params(frame, buffer),
-            None => {
-                log::error!("computeParams({frame}) before init()");
-                empty_params(buffer, format)
-            }
-        }));
+        let used = guard(self, "computeParams", None, |m| {
+            Some(match m.ipa.as_mut() {
+                Some(ipa) => ipa.compute_params(frame, buffer),
+                None => {
+                    log::error!("computeParams({frame}) before init()");
+                    empty_params(buffer, format)
+                }
+            })
+        });
         match used {
             Some(n) => n as u32,
             None => empty_params(buffer, format) as u32,
         }
     }
 
-    fn process_stats(
-        &mut self,
-        frame: u32,
-        stats: &[u8],
-        applied: &ffi::SensorValues,
-        metadata: &mut Vec<ffi::ControlEntry>,
-        command: &mut ffi::SensorValues,
-    ) {
+    fn process_stats(&mut self, frame: u32, stats: &[u8], applied: &ffi::SensorValues, metadata: &mut Vec<ffi::ControlEntry>, command: &mut ffi::SensorValues) {
         metadata.clear();
         *command = ffi::SensorValues::default();
         guard(self, "processStats", (), |m| {
@@ -356,11 +338,19 @@ impl Module {
                 return;
             };
             let applied = if applied.valid {
-                AppliedSensorControls { exposure_lines: applied.exposure.max(0) as u32, gain_code: applied.analogue_gain as i64, vblank: applied.vblank.max(0) as u32 }
+                AppliedSensorControls {
+                    exposure_lines: applied.exposure.max(0) as u32,
+                    gain_code: applied.analogue_gain as i64,
+                    vblank: applied.vblank.max(0) as u32,
+                }
             } else {
                 // Without the sensor's report, assume our last command applied.
                 let c = ipa.last_command();
-                AppliedSensorControls { exposure_lines: c.map_or(0, |c| c.exposure_lines), gain_code: c.map_or(0, |c| c.gain_code), vblank: c.map_or(0, |c| c.vblank) }
+                AppliedSensorControls {
+                    exposure_lines: c.map_or(0, |c| c.exposure_lines),
+                    gain_code: c.map_or(0, |c| c.gain_code),
+                    vblank: c.map_or(0, |c| c.vblank),
+                }
             };
             let stats = (!stats.is_empty()).then_some(stats);
             let (md, cmd) = ipa.process_stats(frame, stats, applied);

@@ -21,12 +21,7 @@ impl Window {
         put_u16(out, 6, self.v_size);
     }
     pub fn decode(b: &[u8]) -> Self {
-        Self {
-            h_offs: get_u16(b, 0),
-            v_offs: get_u16(b, 2),
-            h_size: get_u16(b, 4),
-            v_size: get_u16(b, 6),
-        }
+        Self { h_offs: get_u16(b, 0), v_offs: get_u16(b, 2), h_size: get_u16(b, 4), v_size: get_u16(b, 6) }
     }
 }
 
@@ -343,23 +338,14 @@ impl Block {
             }
             Block::Dpf(c) => {
                 put_u32(out, field::DPF_GAIN_MODE, c.gain_mode);
-                for (i, o) in [
-                    field::DPF_NF_R_GAIN,
-                    field::DPF_NF_B_GAIN,
-                    field::DPF_NF_GR_GAIN,
-                    field::DPF_NF_GB_GAIN,
-                ]
-                .into_iter()
-                .enumerate()
-                {
+                for (i, o) in [field::DPF_NF_R_GAIN, field::DPF_NF_B_GAIN, field::DPF_NF_GR_GAIN, field::DPF_NF_GB_GAIN].into_iter().enumerate() {
                     put_u16(out, o, c.nf_gains[i]);
                 }
                 out[field::DPF_G_SPATIAL..field::DPF_G_SPATIAL + 6].copy_from_slice(&c.g_spatial);
                 out[field::DPF_GR_ENABLE] = c.gr_enable as u8;
                 out[field::DPF_GB_ENABLE] = c.gb_enable as u8;
                 put_u32(out, field::DPF_RB_FLTSIZE, c.rb_fltsize);
-                out[field::DPF_RB_SPATIAL..field::DPF_RB_SPATIAL + 6]
-                    .copy_from_slice(&c.rb_spatial);
+                out[field::DPF_RB_SPATIAL..field::DPF_RB_SPATIAL + 6].copy_from_slice(&c.rb_spatial);
                 out[field::DPF_R_ENABLE] = c.r_enable as u8;
                 out[field::DPF_B_ENABLE] = c.b_enable as u8;
                 for (i, v) in c.nll.iter().enumerate() {
@@ -373,10 +359,7 @@ impl Block {
                 out[field::DPF_STRENGTH_B] = c.b;
             }
             Block::Lsc(c) => {
-                for (t, base) in [field::LSC_R, field::LSC_GR, field::LSC_GB, field::LSC_B]
-                    .into_iter()
-                    .enumerate()
-                {
+                for (t, base) in [field::LSC_R, field::LSC_GR, field::LSC_GB, field::LSC_B].into_iter().enumerate() {
                     for (i, v) in c.tables[t].iter().enumerate() {
                         put_u16(out, base + 2 * i, *v);
                     }
@@ -424,10 +407,7 @@ impl Block {
                 for (i, g) in gamma_y.iter_mut().enumerate() {
                     *g = get_u16(b, field::GOC_GAMMA_Y + 2 * i);
                 }
-                Block::Goc(GocConfig {
-                    mode: get_u32(b, field::GOC_MODE),
-                    gamma_y,
-                })
+                Block::Goc(GocConfig { mode: get_u32(b, field::GOC_MODE), gamma_y })
             }
             ExtBlockType::AwbMeas => Block::AwbMeas(AwbMeasConfig {
                 window: Window::decode(&b[field::AWB_MEAS_WINDOW..]),
@@ -506,13 +486,7 @@ impl Block {
             ExtBlockType::Dpf => {
                 let mut c = DpfConfig {
                     gain_mode: get_u32(b, field::DPF_GAIN_MODE),
-                    nf_gains: [
-                        field::DPF_NF_R_GAIN,
-                        field::DPF_NF_B_GAIN,
-                        field::DPF_NF_GR_GAIN,
-                        field::DPF_NF_GB_GAIN,
-                    ]
-                    .map(|o| get_u16(b, o)),
+                    nf_gains: [field::DPF_NF_R_GAIN, field::DPF_NF_B_GAIN, field::DPF_NF_GR_GAIN, field::DPF_NF_GB_GAIN].map(|o| get_u16(b, o)),
                     gr_enable: b[field::DPF_GR_ENABLE] != 0,
                     gb_enable: b[field::DPF_GB_ENABLE] != 0,
                     rb_fltsize: get_u32(b, field::DPF_RB_FLTSIZE),
@@ -521,32 +495,19 @@ impl Block {
                     nll_scale_mode: get_u32(b, field::DPF_NLL_SCALE_MODE),
                     ..Default::default()
                 };
-                c.g_spatial
-                    .copy_from_slice(&b[field::DPF_G_SPATIAL..field::DPF_G_SPATIAL + 6]);
-                c.rb_spatial
-                    .copy_from_slice(&b[field::DPF_RB_SPATIAL..field::DPF_RB_SPATIAL + 6]);
+                c.g_spatial.copy_from_slice(&b[field::DPF_G_SPATIAL..field::DPF_G_SPATIAL + 6]);
+                c.rb_spatial.copy_from_slice(&b[field::DPF_RB_SPATIAL..field::DPF_RB_SPATIAL + 6]);
                 for (i, v) in c.nll.iter_mut().enumerate() {
                     *v = get_u16(b, field::DPF_NLL_COEFF + 2 * i);
                 }
                 Block::Dpf(c)
             }
-            ExtBlockType::DpfStrength => Block::DpfStrength(DpfStrengthConfig {
-                r: b[field::DPF_STRENGTH_R],
-                g: b[field::DPF_STRENGTH_G],
-                b: b[field::DPF_STRENGTH_B],
-            }),
+            ExtBlockType::DpfStrength => {
+                Block::DpfStrength(DpfStrengthConfig { r: b[field::DPF_STRENGTH_R], g: b[field::DPF_STRENGTH_G], b: b[field::DPF_STRENGTH_B] })
+            }
             ExtBlockType::Lsc => {
-                let mut c = LscConfig {
-                    tables: [[0; LSC_TABLE]; 4],
-                    x_size: [0; 8],
-                    y_size: [0; 8],
-                    x_grad: [0; 8],
-                    y_grad: [0; 8],
-                };
-                for (t, base) in [field::LSC_R, field::LSC_GR, field::LSC_GB, field::LSC_B]
-                    .into_iter()
-                    .enumerate()
-                {
+                let mut c = LscConfig { tables: [[0; LSC_TABLE]; 4], x_size: [0; 8], y_size: [0; 8], x_grad: [0; 8], y_grad: [0; 8] };
+                for (t, base) in [field::LSC_R, field::LSC_GR, field::LSC_GB, field::LSC_B].into_iter().enumerate() {
                     for i in 0..LSC_TABLE {
                         c.tables[t][i] = get_u16(b, base + 2 * i);
                     }

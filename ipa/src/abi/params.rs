@@ -8,10 +8,7 @@
 //! * Blocks the kernel did not list in its supported-blocks mask are skipped (ext only).
 
 use super::blocks::{module_bit, put_u16, put_u32, Block};
-use super::consts::{
-    EXT_BLOCK_HEADER_SIZE, EXT_FL_BLOCK_DISABLE, EXT_FL_BLOCK_ENABLE, EXT_HEADER_SIZE,
-    EXT_PARAM_BUFFER_V1,
-};
+use super::consts::{EXT_BLOCK_HEADER_SIZE, EXT_FL_BLOCK_DISABLE, EXT_FL_BLOCK_ENABLE, EXT_HEADER_SIZE, EXT_PARAM_BUFFER_V1};
 use super::layout::{fixed, ExtBlockType};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,11 +34,7 @@ pub enum ParamsError {
     #[error("params buffer of {len} bytes is smaller than the {need} bytes the format needs")]
     BufferTooSmall { len: usize, need: usize },
     #[error("params buffer full: {block:?} needs {need} bytes, {left} left of the mapped buffer")]
-    BufferFull {
-        block: ExtBlockType,
-        need: usize,
-        left: usize,
-    },
+    BufferFull { block: ExtBlockType, need: usize, left: usize },
     #[error("AWB measurement and AWB gains share one enable; refusing to enable one and disable the other")]
     ConflictingAwbEnable,
     #[error("block {0:?} has no place in the fixed params format")]
@@ -68,33 +61,19 @@ pub struct ParamsWriter<'a> {
 impl<'a> ParamsWriter<'a> {
     /// Start a new params buffer: zero what we own and write the header. `buf` is the whole
     /// mapped buffer; its length bounds what the extensible format may use.
-    pub fn new(
-        buf: &'a mut [u8],
-        format: ParamFormat,
-        supported_blocks: u64,
-    ) -> Result<Self, ParamsError> {
+    pub fn new(buf: &'a mut [u8], format: ParamFormat, supported_blocks: u64) -> Result<Self, ParamsError> {
         let need = match format {
             ParamFormat::Fixed => fixed::SIZE,
             ParamFormat::Extensible => EXT_HEADER_SIZE,
         };
         if buf.len() < need {
-            return Err(ParamsError::BufferTooSmall {
-                len: buf.len(),
-                need,
-            });
+            return Err(ParamsError::BufferTooSmall { len: buf.len(), need });
         }
         buf[..need].fill(0);
         if format == ParamFormat::Extensible {
             put_u32(buf, 0, EXT_PARAM_BUFFER_V1);
         }
-        Ok(Self {
-            buf,
-            format,
-            supported_blocks,
-            used: need,
-            awb_meas: Pair::Untouched,
-            awb_gain: Pair::Untouched,
-        })
+        Ok(Self { buf, format, supported_blocks, used: need, awb_meas: Pair::Untouched, awb_gain: Pair::Untouched })
     }
 
     pub fn format(&self) -> ParamFormat {
@@ -114,14 +93,7 @@ impl<'a> ParamsWriter<'a> {
     /// block and it was skipped.
     pub fn write(&mut self, block: &Block, enable: bool) -> Result<bool, ParamsError> {
         let ty = block.ext_type();
-        self.track_awb(
-            ty,
-            if enable {
-                Pair::Enabled
-            } else {
-                Pair::Disabled
-            },
-        )?;
+        self.track_awb(ty, if enable { Pair::Enabled } else { Pair::Disabled })?;
         if !self.supports(ty) {
             log::debug!("params: block {ty:?} not supported by the kernel, skipped");
             return Ok(false);
@@ -135,11 +107,7 @@ impl<'a> ParamsWriter<'a> {
                 self.set_enable(bit, enable);
             }
             ParamFormat::Extensible => {
-                let flags = if enable {
-                    EXT_FL_BLOCK_ENABLE
-                } else {
-                    EXT_FL_BLOCK_DISABLE
-                };
+                let flags = if enable { EXT_FL_BLOCK_ENABLE } else { EXT_FL_BLOCK_DISABLE };
                 let cfg = self.ext_block(ty, flags)?;
                 block.encode(cfg);
             }
@@ -178,10 +146,7 @@ impl<'a> ParamsWriter<'a> {
             ExtBlockType::AwbGain => self.awb_gain = state,
             _ => return Ok(()),
         }
-        let conflict = matches!(
-            (self.awb_meas, self.awb_gain),
-            (Pair::Enabled, Pair::Disabled) | (Pair::Disabled, Pair::Enabled)
-        );
+        let conflict = matches!((self.awb_meas, self.awb_gain), (Pair::Enabled, Pair::Disabled) | (Pair::Disabled, Pair::Enabled));
         if conflict {
             return Err(ParamsError::ConflictingAwbEnable);
         }
@@ -210,11 +175,7 @@ impl<'a> ParamsWriter<'a> {
         let size = ty.block_size();
         let left = self.buf.len() - self.used;
         if size > left {
-            return Err(ParamsError::BufferFull {
-                block: ty,
-                need: size,
-                left,
-            });
+            return Err(ParamsError::BufferFull { block: ty, need: size, left });
         }
         let start = self.used;
         let blk = &mut self.buf[start..start + size];

@@ -70,33 +70,21 @@ const AWB_COUNT_MAX: u32 = (1 << 26) - 1;
 impl Stats {
     pub fn parse(buf: &[u8], hw: HwRevision) -> Result<Stats, StatsError> {
         if buf.len() < stat::SIZE {
-            return Err(StatsError::Truncated {
-                len: buf.len(),
-                need: stat::SIZE,
-            });
+            return Err(StatsError::Truncated { len: buf.len(), need: stat::SIZE });
         }
         let meas_type = get_u32(buf, stat::MEAS_TYPE);
         let known = STAT_AWB | STAT_AUTOEXP | STAT_AFM | STAT_HIST;
         if meas_type & !known != 0 {
-            log::warn!(
-                "stats: unknown meas_type bits {:#x} ignored",
-                meas_type & !known
-            );
+            log::warn!("stats: unknown meas_type bits {:#x} ignored", meas_type & !known);
         }
         let mut out = Stats::default();
         if meas_type & STAT_AWB != 0 {
             let count = get_u32(buf, stat::AWB_CNT);
             if count > AWB_COUNT_MAX {
-                log::warn!(
-                    "stats: AWB pixel count {count} exceeds the 26-bit counter, AWB block dropped"
-                );
+                log::warn!("stats: AWB pixel count {count} exceeds the 26-bit counter, AWB block dropped");
             } else {
-                out.awb = Some(AwbMeans {
-                    count,
-                    y_or_g: buf[stat::AWB_MEAN_Y_OR_G],
-                    cb_or_b: buf[stat::AWB_MEAN_CB_OR_B],
-                    cr_or_r: buf[stat::AWB_MEAN_CR_OR_R],
-                });
+                out.awb =
+                    Some(AwbMeans { count, y_or_g: buf[stat::AWB_MEAN_Y_OR_G], cb_or_b: buf[stat::AWB_MEAN_CB_OR_B], cr_or_r: buf[stat::AWB_MEAN_CR_OR_R] });
             }
         }
         if meas_type & STAT_AUTOEXP != 0 {
@@ -107,12 +95,7 @@ impl Stats {
             for (i, b) in bls.iter_mut().enumerate() {
                 *b = get_u16(buf, stat::AE_BLS_VAL + 2 * i);
             }
-            out.ae = Some(AeMeans {
-                cells,
-                len,
-                grid: hw.ae_grid(),
-                bls,
-            });
+            out.ae = Some(AeMeans { cells, len, grid: hw.ae_grid(), bls });
         }
         if meas_type & STAT_HIST != 0 {
             let len = hw.hist_bins();

@@ -17,9 +17,7 @@
 use super::Algorithm;
 use crate::abi::{consts, AecConfig, Block, HstConfig, ParamsError, ParamsWriter, Stats, Window};
 use crate::context::{FrameContext, Session};
-use crate::controls::{
-    enums, AutoMode, ControlId, ControlInfo, ControlValue, Metadata, RequestControls,
-};
+use crate::controls::{enums, AutoMode, ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
 use crate::ipa::InitInfo;
 use crate::tuning::{Params, Pwl, TuningError};
 
@@ -78,19 +76,8 @@ pub struct Agc {
 /// are clamped to it.
 fn default_exposure_modes() -> Vec<(i32, Vec<(f64, f64)>)> {
     vec![
-        (
-            enums::EXPOSURE_NORMAL,
-            vec![(10_000.0, 1.0), (33_333.0, 2.0), (66_666.0, 4.0)],
-        ),
-        (
-            enums::EXPOSURE_LONG,
-            vec![
-                (10_000.0, 1.0),
-                (66_666.0, 2.0),
-                (250_000.0, 4.0),
-                (1_000_000.0, 8.0),
-            ],
-        ),
+        (enums::EXPOSURE_NORMAL, vec![(10_000.0, 1.0), (33_333.0, 2.0), (66_666.0, 4.0)]),
+        (enums::EXPOSURE_LONG, vec![(10_000.0, 1.0), (66_666.0, 2.0), (250_000.0, 4.0), (1_000_000.0, 8.0)]),
     ]
 }
 
@@ -107,44 +94,21 @@ const CLIPPED_FRACTION: f64 = 0.02;
 
 impl Agc {
     pub fn from_tuning(p: &Params, init: &InitInfo) -> Result<Self, TuningError> {
-        p.warn_unknown(&[
-            "AeMeteringMode",
-            "AeConstraintMode",
-            "AeExposureMode",
-            "relativeLuminanceTarget",
-            "backlightRatio",
-        ]);
+        p.warn_unknown(&["AeMeteringMode", "AeConstraintMode", "AeExposureMode", "relativeLuminanceTarget", "backlightRatio"]);
         let n_weights = init.hw.hist_weights();
         let mut metering = Vec::new();
         if let Some(v) = p.get("AeMeteringMode") {
-            let m = v
-                .as_mapping()
-                .ok_or_else(|| p.error("AeMeteringMode", "expected a mapping"))?;
+            let m = v.as_mapping().ok_or_else(|| p.error("AeMeteringMode", "expected a mapping"))?;
             for (k, v) in m {
                 let name = k.as_str().unwrap_or("");
                 let Some(id) = enums::metering(name) else {
-                    log::warn!(
-                        "{}",
-                        p.error(
-                            "AeMeteringMode",
-                            format!("unknown metering mode '{name}' skipped")
-                        )
-                    );
+                    log::warn!("{}", p.error("AeMeteringMode", format!("unknown metering mode '{name}' skipped")));
                     continue;
                 };
                 let w = p.list_f64(&format!("AeMeteringMode.{name}"), v, None, 0.0, 63.0)?;
                 if w.len() != n_weights {
                     // libcamera skips modes whose size does not fit this ISP revision.
-                    log::warn!(
-                        "{}",
-                        p.error(
-                            &format!("AeMeteringMode.{name}"),
-                            format!(
-                                "{} weights, this ISP needs {n_weights}; mode skipped",
-                                w.len()
-                            )
-                        )
-                    );
+                    log::warn!("{}", p.error(&format!("AeMeteringMode.{name}"), format!("{} weights, this ISP needs {n_weights}; mode skipped", w.len())));
                     continue;
                 }
                 metering.push((id, w.iter().map(|x| *x as u8).collect()));
@@ -155,96 +119,47 @@ impl Agc {
         }
         let mut constraints = Vec::new();
         if let Some(v) = p.get("AeConstraintMode") {
-            let m = v
-                .as_mapping()
-                .ok_or_else(|| p.error("AeConstraintMode", "expected a mapping"))?;
+            let m = v.as_mapping().ok_or_else(|| p.error("AeConstraintMode", "expected a mapping"))?;
             for (k, v) in m {
                 let name = k.as_str().unwrap_or("");
                 let Some(id) = enums::constraint(name) else {
-                    log::warn!(
-                        "{}",
-                        p.error(
-                            "AeConstraintMode",
-                            format!("unknown constraint mode '{name}' skipped")
-                        )
-                    );
+                    log::warn!("{}", p.error("AeConstraintMode", format!("unknown constraint mode '{name}' skipped")));
                     continue;
                 };
-                let mm = v.as_mapping().ok_or_else(|| {
-                    p.error(&format!("AeConstraintMode.{name}"), "expected a mapping")
-                })?;
+                let mm = v.as_mapping().ok_or_else(|| p.error(&format!("AeConstraintMode.{name}"), "expected a mapping"))?;
                 let mut list = Vec::new();
                 for (bound, upper) in [("lower", false), ("upper", true)] {
                     let Some(c) = mm.get(bound) else { continue };
                     let key = format!("AeConstraintMode.{name}.{bound}");
-                    let cm = c
-                        .as_mapping()
-                        .ok_or_else(|| p.error(&key, "expected a mapping"))?;
-                    let q_lo = cm
-                        .get("qLo")
-                        .map(|v| p.value_f64(&format!("{key}.qLo"), v, 0.0, 1.0))
-                        .transpose()?
-                        .unwrap_or(0.98);
-                    let q_hi = cm
-                        .get("qHi")
-                        .map(|v| p.value_f64(&format!("{key}.qHi"), v, 0.0, 1.0))
-                        .transpose()?
-                        .unwrap_or(1.0);
+                    let cm = c.as_mapping().ok_or_else(|| p.error(&key, "expected a mapping"))?;
+                    let q_lo = cm.get("qLo").map(|v| p.value_f64(&format!("{key}.qLo"), v, 0.0, 1.0)).transpose()?.unwrap_or(0.98);
+                    let q_hi = cm.get("qHi").map(|v| p.value_f64(&format!("{key}.qHi"), v, 0.0, 1.0)).transpose()?.unwrap_or(1.0);
                     if q_lo >= q_hi {
                         return Err(p.error(&key, format!("qLo {q_lo} must be below qHi {q_hi}")));
                     }
-                    let yt = cm
-                        .get("yTarget")
-                        .ok_or_else(|| p.error(&format!("{key}.yTarget"), "missing"))?;
+                    let yt = cm.get("yTarget").ok_or_else(|| p.error(&format!("{key}.yTarget"), "missing"))?;
                     let y_target = Pwl::parse(p, &format!("{key}.yTarget"), yt, 0.0, 1.0)?;
-                    list.push(Constraint {
-                        upper,
-                        q_lo,
-                        q_hi,
-                        y_target,
-                    });
+                    list.push(Constraint { upper, q_lo, q_hi, y_target });
                 }
                 constraints.push((id, list));
             }
         }
         if constraints.is_empty() {
-            constraints.push((
-                enums::CONSTRAINT_NORMAL,
-                vec![Constraint {
-                    upper: false,
-                    q_lo: 0.98,
-                    q_hi: 1.0,
-                    y_target: Pwl::constant(0.5),
-                }],
-            ));
+            constraints.push((enums::CONSTRAINT_NORMAL, vec![Constraint { upper: false, q_lo: 0.98, q_hi: 1.0, y_target: Pwl::constant(0.5) }]));
         }
         let mut exposure_modes = Vec::new();
         if let Some(v) = p.get("AeExposureMode") {
-            let m = v
-                .as_mapping()
-                .ok_or_else(|| p.error("AeExposureMode", "expected a mapping"))?;
+            let m = v.as_mapping().ok_or_else(|| p.error("AeExposureMode", "expected a mapping"))?;
             for (k, v) in m {
                 let name = k.as_str().unwrap_or("");
                 let Some(id) = enums::exposure(name) else {
-                    log::warn!(
-                        "{}",
-                        p.error(
-                            "AeExposureMode",
-                            format!("unknown exposure mode '{name}' skipped")
-                        )
-                    );
+                    log::warn!("{}", p.error("AeExposureMode", format!("unknown exposure mode '{name}' skipped")));
                     continue;
                 };
                 let key = format!("AeExposureMode.{name}");
-                let mm = v
-                    .as_mapping()
-                    .ok_or_else(|| p.error(&key, "expected a mapping"))?;
-                let t = mm
-                    .get("exposureTime")
-                    .ok_or_else(|| p.error(&format!("{key}.exposureTime"), "missing"))?;
-                let g = mm
-                    .get("gain")
-                    .ok_or_else(|| p.error(&format!("{key}.gain"), "missing"))?;
+                let mm = v.as_mapping().ok_or_else(|| p.error(&key, "expected a mapping"))?;
+                let t = mm.get("exposureTime").ok_or_else(|| p.error(&format!("{key}.exposureTime"), "missing"))?;
+                let g = mm.get("gain").ok_or_else(|| p.error(&format!("{key}.gain"), "missing"))?;
                 let t = p.list_f64(&format!("{key}.exposureTime"), t, None, 1.0, 1e8)?;
                 let g = p.list_f64(&format!("{key}.gain"), g, Some(t.len()), 1.0, 1024.0)?;
                 if t.windows(2).any(|w| w[1] < w[0]) || g.windows(2).any(|w| w[1] < w[0]) {
@@ -280,53 +195,31 @@ impl Agc {
             manual_gain: None,
             frame_duration_us: (0.0, f64::MAX),
             flicker_period_us: None,
-            current: Decision {
-                exposure_lines: 0,
-                gain: 1.0,
-                vblank: 0,
-            },
+            current: Decision { exposure_lines: 0, gain: 1.0, vblank: 0 },
             measurement_written: false,
             reference: None,
         })
     }
 
     fn weights(&self) -> &[u8] {
-        self.metering
-            .iter()
-            .find(|(id, _)| *id == self.metering_mode)
-            .map(|(_, w)| w.as_slice())
-            .unwrap_or(&self.metering[0].1)
+        self.metering.iter().find(|(id, _)| *id == self.metering_mode).map(|(_, w)| w.as_slice()).unwrap_or(&self.metering[0].1)
     }
 
     fn stages(&self) -> &[(f64, f64)] {
-        self.exposure_modes
-            .iter()
-            .find(|(id, _)| *id == self.exposure_mode)
-            .map(|(_, s)| s.as_slice())
-            .unwrap_or(&[])
+        self.exposure_modes.iter().find(|(id, _)| *id == self.exposure_mode).map(|(_, s)| s.as_slice()).unwrap_or(&[])
     }
 
     fn active_constraints(&self) -> &[Constraint] {
-        self.constraints
-            .iter()
-            .find(|(id, _)| *id == self.constraint_mode)
-            .map(|(_, c)| c.as_slice())
-            .unwrap_or(&[])
+        self.constraints.iter().find(|(id, _)| *id == self.constraint_mode).map(|(_, c)| c.as_slice()).unwrap_or(&[])
     }
 
     /// Exposure-time limits (µs) from the sensor and FrameDurationLimits.
     fn exposure_limits(&self, s: &Session) -> (f64, f64) {
         let t = &s.timing;
-        let max_fd = self
-            .frame_duration_us
-            .1
-            .clamp(t.min_frame_duration_us(), t.max_frame_duration_us());
+        let max_fd = self.frame_duration_us.1.clamp(t.min_frame_duration_us(), t.max_frame_duration_us());
         let vblank = t.vblank_for_frame_duration(max_fd);
         let max_lines = t.max_exposure_lines(vblank);
-        (
-            t.lines_to_us(t.exposure_min_lines),
-            t.lines_to_us(max_lines),
-        )
+        (t.lines_to_us(t.exposure_min_lines), t.lines_to_us(max_lines))
     }
 
     /// Longest exposure time (µs) the exposure mode allows: its last stage, or longer when
@@ -337,12 +230,9 @@ impl Agc {
             return t_max;
         };
         let t = &s.timing;
-        let app_min_frame = t.lines_to_us(
-            t.max_exposure_lines(t.vblank_for_frame_duration(self.frame_duration_us.0)),
-        );
+        let app_min_frame = t.lines_to_us(t.max_exposure_lines(t.vblank_for_frame_duration(self.frame_duration_us.0)));
         // The mode's time is the longest *frame*: whole lines, less the exposure margin.
-        let mode_lines =
-            ((mode_cap / t.line_duration_us).floor() as u32).saturating_sub(t.exposure_margin);
+        let mode_lines = ((mode_cap / t.line_duration_us).floor() as u32).saturating_sub(t.exposure_margin);
         t.lines_to_us(mode_lines).max(app_min_frame).min(t_max)
     }
 
@@ -351,10 +241,7 @@ impl Agc {
         let (t_min, t_max) = self.exposure_limits(s);
         let t_max = self.exposure_cap(s, t_max).max(t_min);
         let (g_min, g_max) = (s.min_gain, s.max_gain);
-        let fixed_t = (!self.auto_exposure).then(|| {
-            self.manual_exposure_us
-                .unwrap_or(s.timing.lines_to_us(self.current.exposure_lines))
-        });
+        let fixed_t = (!self.auto_exposure).then(|| self.manual_exposure_us.unwrap_or(s.timing.lines_to_us(self.current.exposure_lines)));
         let fixed_g = (!self.auto_gain).then(|| self.manual_gain.unwrap_or(self.current.gain));
         let (mut t, mut g) = match (fixed_t, fixed_g) {
             (Some(t), Some(g)) => (t, g),
@@ -421,17 +308,9 @@ impl Agc {
         let g = g.clamp(g_min, g_max);
         let frame_us = (s.timing.lines_to_us(lines + s.timing.exposure_margin))
             .max(self.frame_duration_us.0)
-            .min(
-                self.frame_duration_us
-                    .1
-                    .max(s.timing.min_frame_duration_us()),
-            );
+            .min(self.frame_duration_us.1.max(s.timing.min_frame_duration_us()));
         let vblank = s.timing.vblank_for_frame_duration(frame_us);
-        Decision {
-            exposure_lines: lines,
-            gain: g,
-            vblank,
-        }
+        Decision { exposure_lines: lines, gain: g, vblank }
     }
 
     /// Weighted mean of the AE cells (0..1), with bright outliers limited.
@@ -457,14 +336,8 @@ impl Agc {
                 break;
             }
         }
-        let cap = if self.backlight_ratio > 0.0 {
-            (median * self.backlight_ratio).max(1.0)
-        } else {
-            f64::MAX
-        };
-        let sum: f64 = (0..n)
-            .map(|i| (cells[i] as f64).min(cap) * w[i] as f64)
-            .sum();
+        let cap = if self.backlight_ratio > 0.0 { (median * self.backlight_ratio).max(1.0) } else { f64::MAX };
+        let sum: f64 = (0..n).map(|i| (cells[i] as f64).min(cap) * w[i] as f64).sum();
         sum / total_w as f64 / 255.0
     }
 }
@@ -511,15 +384,8 @@ impl Algorithm for Agc {
     }
 
     fn configure(&mut self, s: &Session) {
-        self.frame_duration_us = (
-            s.timing.min_frame_duration_us(),
-            s.timing.max_frame_duration_us(),
-        );
-        self.current = Decision {
-            exposure_lines: 0,
-            gain: s.min_gain,
-            vblank: s.controls.vblank.min as u32,
-        };
+        self.frame_duration_us = (s.timing.min_frame_duration_us(), s.timing.max_frame_duration_us());
+        self.current = Decision { exposure_lines: 0, gain: s.min_gain, vblank: s.controls.vblank.min as u32 };
         self.current = self.split(s, INITIAL_EXPOSURE_US * s.min_gain);
         self.measurement_written = false;
         self.reference = None;
@@ -527,28 +393,11 @@ impl Algorithm for Agc {
 
     fn controls(&self, s: &Session, out: &mut Vec<ControlInfo>) {
         let (t_min, _) = self.exposure_limits(s);
-        let t_max = s
-            .timing
-            .lines_to_us(s.timing.max_exposure_lines(s.controls.vblank.max as u32));
+        let t_max = s.timing.lines_to_us(s.timing.max_exposure_lines(s.controls.vblank.max as u32));
         let menu = |v: Vec<i32>| ControlValue::Menu(v);
-        out.push(ControlInfo::new(
-            ControlId::AeEnable,
-            ControlValue::Bool(false),
-            ControlValue::Bool(true),
-            ControlValue::Bool(true),
-        ));
-        out.push(ControlInfo::new(
-            ControlId::ExposureTimeMode,
-            ControlValue::I32(0),
-            ControlValue::I32(1),
-            ControlValue::I32(0),
-        ));
-        out.push(ControlInfo::new(
-            ControlId::AnalogueGainMode,
-            ControlValue::I32(0),
-            ControlValue::I32(1),
-            ControlValue::I32(0),
-        ));
+        out.push(ControlInfo::new(ControlId::AeEnable, ControlValue::Bool(false), ControlValue::Bool(true), ControlValue::Bool(true)));
+        out.push(ControlInfo::new(ControlId::ExposureTimeMode, ControlValue::I32(0), ControlValue::I32(1), ControlValue::I32(0)));
+        out.push(ControlInfo::new(ControlId::AnalogueGainMode, ControlValue::I32(0), ControlValue::I32(1), ControlValue::I32(0)));
         out.push(ControlInfo::new(
             ControlId::ExposureTime,
             ControlValue::I32(t_min.round() as i32),
@@ -561,45 +410,20 @@ impl Algorithm for Agc {
             ControlValue::F32(s.max_gain as f32),
             ControlValue::F32(s.min_gain as f32),
         ));
-        out.push(ControlInfo::new(
-            ControlId::ExposureValue,
-            ControlValue::F32(-8.0),
-            ControlValue::F32(8.0),
-            ControlValue::F32(0.0),
-        ));
+        out.push(ControlInfo::new(ControlId::ExposureValue, ControlValue::F32(-8.0), ControlValue::F32(8.0), ControlValue::F32(0.0)));
         fn ids<T>(v: &[(i32, T)]) -> Vec<i32> {
             v.iter().map(|(id, _)| *id).collect()
         }
-        out.push(ControlInfo::new(
-            ControlId::AeMeteringMode,
-            menu(ids(&self.metering)),
-            menu(vec![]),
-            ControlValue::I32(self.metering[0].0),
-        ));
-        out.push(ControlInfo::new(
-            ControlId::AeConstraintMode,
-            menu(ids(&self.constraints)),
-            menu(vec![]),
-            ControlValue::I32(self.constraints[0].0),
-        ));
-        out.push(ControlInfo::new(
-            ControlId::AeExposureMode,
-            menu(ids(&self.exposure_modes)),
-            menu(vec![]),
-            ControlValue::I32(self.exposure_modes[0].0),
-        ));
+        out.push(ControlInfo::new(ControlId::AeMeteringMode, menu(ids(&self.metering)), menu(vec![]), ControlValue::I32(self.metering[0].0)));
+        out.push(ControlInfo::new(ControlId::AeConstraintMode, menu(ids(&self.constraints)), menu(vec![]), ControlValue::I32(self.constraints[0].0)));
+        out.push(ControlInfo::new(ControlId::AeExposureMode, menu(ids(&self.exposure_modes)), menu(vec![]), ControlValue::I32(self.exposure_modes[0].0)));
         out.push(ControlInfo::new(
             ControlId::AeFlickerMode,
             menu(vec![enums::FLICKER_OFF, enums::FLICKER_MANUAL]),
             menu(vec![]),
             ControlValue::I32(enums::FLICKER_OFF),
         ));
-        out.push(ControlInfo::new(
-            ControlId::AeFlickerPeriod,
-            ControlValue::I32(100),
-            ControlValue::I32(1_000_000),
-            ControlValue::I32(10_000),
-        ));
+        out.push(ControlInfo::new(ControlId::AeFlickerPeriod, ControlValue::I32(100), ControlValue::I32(1_000_000), ControlValue::I32(10_000)));
     }
 
     fn start(&mut self) {
@@ -672,10 +496,7 @@ impl Algorithm for Agc {
             }
         }
         if let Some([lo, hi]) = c.frame_duration_limits {
-            let (min, max) = (
-                s.timing.min_frame_duration_us(),
-                s.timing.max_frame_duration_us(),
-            );
+            let (min, max) = (s.timing.min_frame_duration_us(), s.timing.max_frame_duration_us());
             let lo = (lo as f64).clamp(min, max);
             let hi = (hi as f64).clamp(lo, max);
             self.frame_duration_us = (lo, hi);
@@ -696,18 +517,12 @@ impl Algorithm for Agc {
         }
         // Manual values take effect now; auto values come from process().
         if !self.auto_exposure || !self.auto_gain {
-            let total =
-                s.timing.lines_to_us(self.current.exposure_lines.max(1)) * self.current.gain;
+            let total = s.timing.lines_to_us(self.current.exposure_lines.max(1)) * self.current.gain;
             self.current = self.split(s, total);
         }
     }
 
-    fn prepare(
-        &mut self,
-        s: &Session,
-        fc: &mut FrameContext,
-        p: &mut ParamsWriter,
-    ) -> Result<(), ParamsError> {
+    fn prepare(&mut self, s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
         fc.agc.auto_exposure = self.auto_exposure;
         fc.agc.auto_gain = self.auto_gain;
         fc.agc.exposure_lines = self.current.exposure_lines;
@@ -720,84 +535,33 @@ impl Algorithm for Agc {
         if self.measurement_written {
             return Ok(());
         }
-        let window = Window {
-            h_offs: 0,
-            v_offs: 0,
-            h_size: s.info.width as u16,
-            v_size: s.info.height as u16,
-        };
-        p.write(
-            &Block::Aec(AecConfig {
-                mode: consts::EXP_MEASURING_MODE_1,
-                autostop: 0,
-                window,
-            }),
-            true,
-        )?;
+        let window = Window { h_offs: 0, v_offs: 0, h_size: s.info.width as u16, v_size: s.info.height as u16 };
+        p.write(&Block::Aec(AecConfig { mode: consts::EXP_MEASURING_MODE_1, autostop: 0, window }), true)?;
         let mut weights = [0u8; 81];
         let w = self.weights();
         weights[..w.len()].copy_from_slice(w);
         // About 65536 samples per colour channel over the window.
         let pixels = s.info.width as f64 * s.info.height as f64 * 3.0;
         let predivider = (pixels / 65536.0).sqrt().ceil().clamp(3.0, 127.0) as u8;
-        p.write(
-            &Block::Hst(HstConfig {
-                mode: consts::HISTOGRAM_MODE_RGB_COMBINED,
-                predivider,
-                window,
-                weights,
-            }),
-            true,
-        )?;
+        p.write(&Block::Hst(HstConfig { mode: consts::HISTOGRAM_MODE_RGB_COMBINED, predivider, window, weights }), true)?;
         self.measurement_written = true;
         Ok(())
     }
 
-    fn process(
-        &mut self,
-        s: &Session,
-        fc: &mut FrameContext,
-        stats: Option<&Stats>,
-        md: &mut Metadata,
-        latest: &mut FrameContext,
-    ) {
-        let applied_lines = if fc.sensor.exposure_lines > 0 {
-            fc.sensor.exposure_lines
-        } else {
-            fc.agc.exposure_lines
-        };
-        let applied_gain = if fc.sensor.gain > 0.0 {
-            fc.sensor.gain
-        } else {
-            fc.agc.gain
-        };
-        let vblank = if fc.sensor.vblank > 0 {
-            fc.sensor.vblank
-        } else {
-            fc.agc.vblank
-        };
+    fn process(&mut self, s: &Session, fc: &mut FrameContext, stats: Option<&Stats>, md: &mut Metadata, latest: &mut FrameContext) {
+        let applied_lines = if fc.sensor.exposure_lines > 0 { fc.sensor.exposure_lines } else { fc.agc.exposure_lines };
+        let applied_gain = if fc.sensor.gain > 0.0 { fc.sensor.gain } else { fc.agc.gain };
+        let vblank = if fc.sensor.vblank > 0 { fc.sensor.vblank } else { fc.agc.vblank };
         md.exposure_time = Some(s.timing.lines_to_us(applied_lines).round() as i32);
         md.analogue_gain = Some(applied_gain as f32);
         md.frame_duration = Some(s.timing.frame_duration_us(vblank).round() as i64);
-        md.exposure_time_mode = Some(if fc.agc.auto_exposure {
-            AutoMode::Auto
-        } else {
-            AutoMode::Manual
-        });
-        md.analogue_gain_mode = Some(if fc.agc.auto_gain {
-            AutoMode::Auto
-        } else {
-            AutoMode::Manual
-        });
+        md.exposure_time_mode = Some(if fc.agc.auto_exposure { AutoMode::Auto } else { AutoMode::Manual });
+        md.analogue_gain_mode = Some(if fc.agc.auto_gain { AutoMode::Auto } else { AutoMode::Manual });
         md.exposure_value = Some(fc.agc.exposure_value as f32);
         md.ae_metering_mode = Some(fc.agc.metering_mode);
         md.ae_constraint_mode = Some(fc.agc.constraint_mode);
         md.ae_exposure_mode = Some(fc.agc.exposure_mode);
-        md.ae_flicker_mode = Some(if self.flicker_period_us.is_some() {
-            enums::FLICKER_MANUAL
-        } else {
-            enums::FLICKER_OFF
-        });
+        md.ae_flicker_mode = Some(if self.flicker_period_us.is_some() { enums::FLICKER_MANUAL } else { enums::FLICKER_OFF });
 
         let applied = s.timing.lines_to_us(applied_lines) * applied_gain;
         let ae = stats.and_then(|st| st.ae);
@@ -807,11 +571,7 @@ impl Algorithm for Agc {
             // The cell means are rounded to 8 bits: take the end of the rounding interval
             // that shortens the step, so a dark (few-count) frame cannot cause overshoot.
             let half_lsb = 0.5 / 255.0;
-            let y_cons = if target > y {
-                y + half_lsb
-            } else {
-                (y - half_lsb).max(half_lsb)
-            };
+            let y_cons = if target > y { y + half_lsb } else { (y - half_lsb).max(half_lsb) };
             let mut k = target / y_cons;
             if let Some(h) = stats.and_then(|st| st.hist) {
                 let mut c = [0.0; 33];
@@ -820,8 +580,7 @@ impl Algorithm for Agc {
                     let top = 1.0 - c[bins - 1];
                     let clipped = top > CLIPPED_FRACTION;
                     for con in self.active_constraints() {
-                        let mean =
-                            inter_quantile_mean(&c[..=bins], con.q_lo, con.q_hi).max(1.0 / 255.0);
+                        let mean = inter_quantile_mean(&c[..=bins], con.q_lo, con.q_hi).max(1.0 / 255.0);
                         let kc = con.y_target.eval(0.0) / mean;
                         k = if con.upper {
                             k.min(kc)
@@ -836,19 +595,12 @@ impl Algorithm for Agc {
                             k = k.min(clipped_correction(&r, &c[..=bins], target, y));
                         }
                     } else if top < CLIPPED_FRACTION / 4.0 {
-                        self.reference = Some(Reference {
-                            cdf: c,
-                            bins,
-                            luminance: y,
-                        });
+                        self.reference = Some(Reference { cdf: c, bins, luminance: y });
                     }
                 }
             }
             k = k.clamp(1.0 / MAX_STEP_UP, MAX_STEP_UP);
-            log::debug!(
-                "frame {}: AGC applied {applied_lines} lines × {applied_gain:.3}, luminance {y:.4} (target {target:.3}) -> ×{k:.3}",
-                fc.frame
-            );
+            log::debug!("frame {}: AGC applied {applied_lines} lines × {applied_gain:.3}, luminance {y:.4} (target {target:.3}) -> ×{k:.3}", fc.frame);
             // Inside the dead band the latest decision stands. (Re-issuing the measured
             // frame's exposure instead would replay stale values through the sensor delay
             // and start a limit cycle.)
@@ -877,9 +629,7 @@ fn clipped_correction(r: &Reference, cdf_now: &[f64], target: f64, y_now: f64) -
     let p = 1.0 - clipped_now;
     // The margin absorbs small changes of the distribution since the reference (noise,
     // AWB gains moving R and B).
-    let edge = (1..=bins)
-        .find(|&i| r.cdf[i] > p + CLIPPED_FRACTION)
-        .unwrap_or(bins);
+    let edge = (1..=bins).find(|&i| r.cdf[i] > p + CLIPPED_FRACTION).unwrap_or(bins);
     let v_ref = edge as f64 / bins as f64;
     let clip_edge = (bins - 1) as f64 / bins as f64;
     // Luminance the present frame would show without clipping.

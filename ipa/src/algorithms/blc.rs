@@ -33,11 +33,7 @@ impl BlackLevelCorrection {
             }
             _ => return Err(p.error("R/Gr/Gb/B", "give all four black levels or none")),
         };
-        Ok(Self {
-            tuning,
-            levels: [FALLBACK_16BIT; 4],
-            written: false,
-        })
+        Ok(Self { tuning, levels: [FALLBACK_16BIT; 4], written: false })
     }
 
     pub fn levels_16bit(&self) -> [u32; 4] {
@@ -55,10 +51,7 @@ impl Algorithm for BlackLevelCorrection {
             (Some(t), _) => t,
             (None, Some(h)) => [h; 4],
             (None, None) => {
-                log::warn!(
-                    "no black level known for '{}', assuming {FALLBACK_16BIT} (16-bit scale)",
-                    s.helper.model
-                );
+                log::warn!("no black level known for '{}', assuming {FALLBACK_16BIT} (16-bit scale)", s.helper.model);
                 [FALLBACK_16BIT; 4]
             }
         };
@@ -69,27 +62,12 @@ impl Algorithm for BlackLevelCorrection {
         self.written = false;
     }
 
-    fn queue_request(
-        &mut self,
-        _s: &Session,
-        fc: &mut FrameContext,
-        _c: &crate::controls::RequestControls,
-    ) {
+    fn queue_request(&mut self, _s: &Session, fc: &mut FrameContext, _c: &crate::controls::RequestControls) {
         // Runs before any prepare(): the AWB gains need the white-level headroom.
-        fc.black_level_12bit = self
-            .levels
-            .iter()
-            .map(|l| (l >> 4).min(4095))
-            .max()
-            .unwrap_or(0) as f64;
+        fc.black_level_12bit = self.levels.iter().map(|l| (l >> 4).min(4095)).max().unwrap_or(0) as f64;
     }
 
-    fn prepare(
-        &mut self,
-        _s: &Session,
-        fc: &mut FrameContext,
-        p: &mut ParamsWriter,
-    ) -> Result<(), ParamsError> {
+    fn prepare(&mut self, _s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
         if !p.supports(ExtBlockType::Bls) {
             fc.black_level_12bit = 0.0;
         }
@@ -107,14 +85,7 @@ impl Algorithm for BlackLevelCorrection {
         Ok(())
     }
 
-    fn process(
-        &mut self,
-        _s: &Session,
-        _fc: &mut FrameContext,
-        _st: Option<&crate::abi::Stats>,
-        md: &mut Metadata,
-        _l: &mut FrameContext,
-    ) {
+    fn process(&mut self, _s: &Session, _fc: &mut FrameContext, _st: Option<&crate::abi::Stats>, md: &mut Metadata, _l: &mut FrameContext) {
         md.sensor_black_levels = Some(self.levels.map(|l| l as i32));
     }
 }

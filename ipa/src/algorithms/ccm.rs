@@ -22,26 +22,17 @@ impl Ccm {
         p.warn_unknown(&["ccms"]);
         let mut table = Vec::new();
         if let Some(v) = p.get("ccms") {
-            let list = v
-                .as_sequence()
-                .ok_or_else(|| p.error("ccms", "expected a list"))?;
+            let list = v.as_sequence().ok_or_else(|| p.error("ccms", "expected a list"))?;
             for (i, e) in list.iter().enumerate() {
                 let key = format!("ccms[{i}]");
-                let m = e
-                    .as_mapping()
-                    .ok_or_else(|| p.error(&key, "expected {ct, ccm, offsets}"))?;
-                let ct = m
-                    .get("ct")
-                    .ok_or_else(|| p.error(&format!("{key}.ct"), "missing"))?;
+                let m = e.as_mapping().ok_or_else(|| p.error(&key, "expected {ct, ccm, offsets}"))?;
+                let ct = m.get("ct").ok_or_else(|| p.error(&format!("{key}.ct"), "missing"))?;
                 let ct = p.value_f64(&format!("{key}.ct"), ct, 1000.0, 40000.0)?;
-                let c = m
-                    .get("ccm")
-                    .ok_or_else(|| p.error(&format!("{key}.ccm"), "missing"))?;
+                let c = m.get("ccm").ok_or_else(|| p.error(&format!("{key}.ccm"), "missing"))?;
                 let c = p.list_f64(&format!("{key}.ccm"), c, Some(9), -8.0, 7.9921875)?;
                 let offsets = match m.get("offsets") {
                     Some(o) => {
-                        let o =
-                            p.list_f64(&format!("{key}.offsets"), o, Some(3), -2048.0, 2047.0)?;
+                        let o = p.list_f64(&format!("{key}.offsets"), o, Some(3), -2048.0, 2047.0)?;
                         [o[0], o[1], o[2]]
                     }
                     None => [0.0; 3],
@@ -50,11 +41,7 @@ impl Ccm {
             }
             table.sort_by(|a, b| a.0.total_cmp(&b.0));
         }
-        Ok(Self {
-            table,
-            manual: None,
-            last: None,
-        })
+        Ok(Self { table, manual: None, last: None })
     }
 
     fn at(&self, ct: f64) -> (Matrix3<f64>, [f64; 3]) {
@@ -81,9 +68,7 @@ fn quantize_row(row: [f64; 3]) -> [u16; 3] {
     let target: i64 = (row.iter().sum::<f64>() * 128.0).round() as i64;
     let mut q: [i64; 3] = row.map(|v| (v * 128.0).round() as i64);
     let err = target - q.iter().sum::<i64>();
-    let big = (0..3)
-        .max_by(|a, b| row[*a].abs().total_cmp(&row[*b].abs()))
-        .unwrap();
+    let big = (0..3).max_by(|a, b| row[*a].abs().total_cmp(&row[*b].abs())).unwrap();
     q[big] += err;
     q.map(|v| to_signed_q(v as f64 / 128.0, 4, 7))
 }
@@ -94,12 +79,7 @@ impl Algorithm for Ccm {
     }
 
     fn controls(&self, _s: &Session, out: &mut Vec<ControlInfo>) {
-        out.push(ControlInfo::new(
-            ControlId::ColourCorrectionMatrix,
-            ControlValue::F32(-8.0),
-            ControlValue::F32(7.992),
-            ControlValue::F32(0.0),
-        ));
+        out.push(ControlInfo::new(ControlId::ColourCorrectionMatrix, ControlValue::F32(-8.0), ControlValue::F32(7.992), ControlValue::F32(0.0)));
     }
 
     fn start(&mut self) {
@@ -117,12 +97,7 @@ impl Algorithm for Ccm {
         }
     }
 
-    fn prepare(
-        &mut self,
-        _s: &Session,
-        fc: &mut FrameContext,
-        p: &mut ParamsWriter,
-    ) -> Result<(), ParamsError> {
+    fn prepare(&mut self, _s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
         let (m, off) = match self.manual {
             Some(m) => (m, [0.0; 3]),
             None => self.at(fc.awb.temperature_k),
@@ -147,16 +122,8 @@ impl Algorithm for Ccm {
         Ok(())
     }
 
-    fn process(
-        &mut self,
-        _s: &Session,
-        fc: &mut FrameContext,
-        _st: Option<&crate::abi::Stats>,
-        md: &mut Metadata,
-        _l: &mut FrameContext,
-    ) {
+    fn process(&mut self, _s: &Session, fc: &mut FrameContext, _st: Option<&crate::abi::Stats>, md: &mut Metadata, _l: &mut FrameContext) {
         let m = fc.ccm.matrix;
-        md.colour_correction_matrix =
-            Some([0, 1, 2, 3, 4, 5, 6, 7, 8].map(|i| m[(i / 3, i % 3)] as f32));
+        md.colour_correction_matrix = Some([0, 1, 2, 3, 4, 5, 6, 7, 8].map(|i| m[(i / 3, i % 3)] as f32));
     }
 }

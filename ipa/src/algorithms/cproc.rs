@@ -5,9 +5,7 @@
 use super::Algorithm;
 use crate::abi::{Block, CprocConfig, ParamsError, ParamsWriter};
 use crate::context::{FrameContext, Session};
-use crate::controls::{
-    clamp_logged, ControlId, ControlInfo, ControlValue, Metadata, RequestControls,
-};
+use crate::controls::{clamp_logged, ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
 use crate::tuning::{Params, TuningError};
 
 /// Control ranges follow the register formats: UQ1.7 for contrast and saturation, Q1.7
@@ -27,12 +25,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self {
-            brightness: 0.0,
-            contrast: 1.0,
-            saturation: 1.0,
-            hue: 0.0,
-        }
+        Self { brightness: 0.0, contrast: 1.0, saturation: 1.0, hue: 0.0 }
     }
 }
 
@@ -44,10 +37,7 @@ pub struct ColorProcessing {
 impl ColorProcessing {
     pub fn from_tuning(p: &Params) -> Result<Self, TuningError> {
         p.warn_unknown(&[]);
-        Ok(Self {
-            current: Settings::default(),
-            written: None,
-        })
+        Ok(Self { current: Settings::default(), written: None })
     }
 
     /// Register values for the settings (clamped to what the registers hold).
@@ -80,12 +70,7 @@ impl Algorithm for ColorProcessing {
             (ControlId::Saturation, SATURATION, 1.0),
             (ControlId::Hue, HUE, 0.0),
         ] {
-            out.push(ControlInfo::new(
-                id,
-                ControlValue::F32(lo),
-                ControlValue::F32(hi),
-                ControlValue::F32(def),
-            ));
+            out.push(ControlInfo::new(id, ControlValue::F32(lo), ControlValue::F32(hi), ControlValue::F32(def)));
         }
     }
 
@@ -95,22 +80,13 @@ impl Algorithm for ColorProcessing {
 
     fn queue_request(&mut self, _s: &Session, fc: &mut FrameContext, c: &RequestControls) {
         let s = &mut self.current;
-        if let Some(v) = c
-            .brightness
-            .and_then(|v| clamp_logged("Brightness", v, BRIGHTNESS))
-        {
+        if let Some(v) = c.brightness.and_then(|v| clamp_logged("Brightness", v, BRIGHTNESS)) {
             s.brightness = v;
         }
-        if let Some(v) = c
-            .contrast
-            .and_then(|v| clamp_logged("Contrast", v, CONTRAST))
-        {
+        if let Some(v) = c.contrast.and_then(|v| clamp_logged("Contrast", v, CONTRAST)) {
             s.contrast = v;
         }
-        if let Some(v) = c
-            .saturation
-            .and_then(|v| clamp_logged("Saturation", v, SATURATION))
-        {
+        if let Some(v) = c.saturation.and_then(|v| clamp_logged("Saturation", v, SATURATION)) {
             s.saturation = v;
         }
         if let Some(v) = c.hue.and_then(|v| clamp_logged("Hue", v, HUE)) {
@@ -119,12 +95,7 @@ impl Algorithm for ColorProcessing {
         fc.cproc = self.current;
     }
 
-    fn prepare(
-        &mut self,
-        _s: &Session,
-        fc: &mut FrameContext,
-        p: &mut ParamsWriter,
-    ) -> Result<(), ParamsError> {
+    fn prepare(&mut self, _s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
         let cfg = Self::config(&fc.cproc);
         if self.written != Some(cfg) && p.write(&Block::Cproc(cfg), true)? {
             self.written = Some(cfg);
@@ -132,14 +103,7 @@ impl Algorithm for ColorProcessing {
         Ok(())
     }
 
-    fn process(
-        &mut self,
-        _s: &Session,
-        fc: &mut FrameContext,
-        _st: Option<&crate::abi::Stats>,
-        md: &mut Metadata,
-        _l: &mut FrameContext,
-    ) {
+    fn process(&mut self, _s: &Session, fc: &mut FrameContext, _st: Option<&crate::abi::Stats>, md: &mut Metadata, _l: &mut FrameContext) {
         // What the registers hold, in control units.
         let c = Self::config(&fc.cproc);
         md.brightness = Some(c.brightness as i8 as f32 / 128.0);
@@ -157,25 +121,9 @@ mod tests {
     fn register_formats() {
         let c = ColorProcessing::config(&Settings::default());
         assert_eq!((c.contrast, c.sat, c.brightness, c.hue), (0x80, 0x80, 0, 0));
-        let c = ColorProcessing::config(&Settings {
-            brightness: -1.0,
-            contrast: 2.0,
-            saturation: 0.0,
-            hue: 90.0,
-        });
-        assert_eq!(
-            (c.contrast, c.sat, c.brightness, c.hue),
-            (0xFF, 0, 0x80, 0x80)
-        );
-        let c = ColorProcessing::config(&Settings {
-            brightness: 0.5,
-            contrast: 0.5,
-            saturation: 1.5,
-            hue: -45.0,
-        });
-        assert_eq!(
-            (c.contrast, c.sat, c.brightness, c.hue),
-            (0x40, 0xC0, 0x40, 0x40)
-        );
+        let c = ColorProcessing::config(&Settings { brightness: -1.0, contrast: 2.0, saturation: 0.0, hue: 90.0 });
+        assert_eq!((c.contrast, c.sat, c.brightness, c.hue), (0xFF, 0, 0x80, 0x80));
+        let c = ColorProcessing::config(&Settings { brightness: 0.5, contrast: 0.5, saturation: 1.5, hue: -45.0 });
+        assert_eq!((c.contrast, c.sat, c.brightness, c.hue), (0x40, 0xC0, 0x40, 0x40));
     }
 }

@@ -27,26 +27,16 @@ impl DefectPixelClusterCorrection {
         p.warn_unknown(&["fixed-set", "sets"]);
         let fixed = match p.get("fixed-set") {
             None => false,
-            Some(v) => v
-                .as_bool()
-                .ok_or_else(|| p.error("fixed-set", "expected a boolean"))?,
+            Some(v) => v.as_bool().ok_or_else(|| p.error("fixed-set", "expected a boolean"))?,
         };
-        let sets = p
-            .get("sets")
-            .and_then(Value::as_sequence)
-            .ok_or_else(|| p.error("sets", "missing: a list of 1 to 3 method sets"))?;
+        let sets = p.get("sets").and_then(Value::as_sequence).ok_or_else(|| p.error("sets", "missing: a list of 1 to 3 method sets"))?;
         if sets.is_empty() || sets.len() > 3 {
             return Err(p.error("sets", format!("expected 1 to 3 sets, got {}", sets.len())));
         }
         let mut c = DpccConfig {
             mode: dpcc::MODE_STAGE1_ENABLE,
-            output_mode: dpcc::OUTPUT_MODE_STAGE1_INCL_G_CENTER
-                | dpcc::OUTPUT_MODE_STAGE1_INCL_RB_CENTER,
-            set_use: if fixed {
-                dpcc::SET_USE_STAGE1_USE_FIX_SET
-            } else {
-                0
-            },
+            output_mode: dpcc::OUTPUT_MODE_STAGE1_INCL_G_CENTER | dpcc::OUTPUT_MODE_STAGE1_INCL_RB_CENTER,
+            set_use: if fixed { dpcc::SET_USE_STAGE1_USE_FIX_SET } else { 0 },
             ..Default::default()
         };
         for (n, set) in sets.iter().enumerate() {
@@ -56,11 +46,7 @@ impl DefectPixelClusterCorrection {
             let part = |key: &str, part: &str, max: f64| -> Result<Option<u32>, TuningError> {
                 match set.get(key).and_then(|k| k.get(part)) {
                     None => Ok(None),
-                    Some(v) => {
-                        Ok(Some(
-                            p.value_f64(&format!("sets[{n}].{key}.{part}"), v, 0.0, max)? as u32,
-                        ))
-                    }
+                    Some(v) => Ok(Some(p.value_f64(&format!("sets[{n}].{key}.{part}"), v, 0.0, max)? as u32)),
                 }
             };
             for (colour, shift, g_bits) in [("green", 0u32, true), ("red-blue", 8u32, false)] {
@@ -68,46 +54,25 @@ impl DefectPixelClusterCorrection {
                 // RO_LIMITS and RND_OFFS hold 2 bits per colour, 4 per set.
                 let nibble_shift = 4 * n as u32 + if g_bits { 0 } else { 2 };
                 if let Some(v) = part("pg-factor", colour, FACTOR_MAX)? {
-                    m.method |= bit(
-                        dpcc::METHODS_SET_PG_GREEN_ENABLE,
-                        dpcc::METHODS_SET_PG_RED_BLUE_ENABLE,
-                    );
+                    m.method |= bit(dpcc::METHODS_SET_PG_GREEN_ENABLE, dpcc::METHODS_SET_PG_RED_BLUE_ENABLE);
                     m.pg_fac |= v << shift;
                 }
-                if let (Some(t), Some(f)) = (
-                    part("line-threshold", colour, 255.0)?,
-                    part("line-mad-factor", colour, FACTOR_MAX)?,
-                ) {
-                    m.method |= bit(
-                        dpcc::METHODS_SET_LC_GREEN_ENABLE,
-                        dpcc::METHODS_SET_LC_RED_BLUE_ENABLE,
-                    );
+                if let (Some(t), Some(f)) = (part("line-threshold", colour, 255.0)?, part("line-mad-factor", colour, FACTOR_MAX)?) {
+                    m.method |= bit(dpcc::METHODS_SET_LC_GREEN_ENABLE, dpcc::METHODS_SET_LC_RED_BLUE_ENABLE);
                     m.line_thresh |= t << shift;
                     m.line_mad_fac |= f << shift;
                 }
                 if let Some(v) = part("ro-limits", colour, 3.0)? {
-                    m.method |= bit(
-                        dpcc::METHODS_SET_RO_GREEN_ENABLE,
-                        dpcc::METHODS_SET_RO_RED_BLUE_ENABLE,
-                    );
+                    m.method |= bit(dpcc::METHODS_SET_RO_GREEN_ENABLE, dpcc::METHODS_SET_RO_RED_BLUE_ENABLE);
                     c.ro_limits |= v << nibble_shift;
                 }
-                if let (Some(t), Some(o)) = (
-                    part("rnd-threshold", colour, FACTOR_MAX)?,
-                    part("rnd-offsets", colour, 3.0)?,
-                ) {
-                    m.method |= bit(
-                        dpcc::METHODS_SET_RND_GREEN_ENABLE,
-                        dpcc::METHODS_SET_RND_RED_BLUE_ENABLE,
-                    );
+                if let (Some(t), Some(o)) = (part("rnd-threshold", colour, FACTOR_MAX)?, part("rnd-offsets", colour, 3.0)?) {
+                    m.method |= bit(dpcc::METHODS_SET_RND_GREEN_ENABLE, dpcc::METHODS_SET_RND_RED_BLUE_ENABLE);
                     m.rnd_thresh |= t << shift;
                     c.rnd_offs |= o << nibble_shift;
                 }
                 if let Some(v) = part("rg-factor", colour, FACTOR_MAX)? {
-                    m.method |= bit(
-                        dpcc::METHODS_SET_RG_GREEN_ENABLE,
-                        dpcc::METHODS_SET_RG_RED_BLUE_ENABLE,
-                    );
+                    m.method |= bit(dpcc::METHODS_SET_RG_GREEN_ENABLE, dpcc::METHODS_SET_RG_RED_BLUE_ENABLE);
                     m.rg_fac |= v << shift;
                 }
             }
@@ -115,10 +80,7 @@ impl DefectPixelClusterCorrection {
                 return Err(p.error(&format!("sets[{n}]"), "enables no method"));
             }
         }
-        Ok(Self {
-            config: c,
-            written: false,
-        })
+        Ok(Self { config: c, written: false })
     }
 
     pub fn config(&self) -> &DpccConfig {
@@ -135,12 +97,7 @@ impl Algorithm for DefectPixelClusterCorrection {
         self.written = false;
     }
 
-    fn prepare(
-        &mut self,
-        _s: &Session,
-        _fc: &mut FrameContext,
-        p: &mut ParamsWriter,
-    ) -> Result<(), ParamsError> {
+    fn prepare(&mut self, _s: &Session, _fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
         if !self.written && p.write(&Block::Dpcc(self.config), true)? {
             self.written = true;
         }
@@ -154,11 +111,7 @@ mod tests {
 
     fn dpcc_from(yaml: &str) -> Result<DefectPixelClusterCorrection, TuningError> {
         let v: Value = serde_norway::from_str(yaml).unwrap();
-        DefectPixelClusterCorrection::from_tuning(&Params::new(
-            "t.yaml",
-            "DefectPixelClusterCorrection",
-            &v,
-        )?)
+        DefectPixelClusterCorrection::from_tuning(&Params::new("t.yaml", "DefectPixelClusterCorrection", &v)?)
     }
 
     #[test]
@@ -184,16 +137,10 @@ mod tests {
 
     #[test]
     fn bad_tuning_names_the_key() {
-        assert!(dpcc_from("sets: []")
-            .err()
-            .unwrap()
-            .to_string()
-            .contains("sets"));
+        assert!(dpcc_from("sets: []").err().unwrap().to_string().contains("sets"));
         let e = dpcc_from("sets: [{pg-factor: {green: 99}}]").err().unwrap();
         assert!(e.to_string().contains("sets[0].pg-factor.green"), "{e}");
-        let e = dpcc_from("sets: [{line-threshold: {green: 9}}]")
-            .err()
-            .unwrap();
+        let e = dpcc_from("sets: [{line-threshold: {green: 9}}]").err().unwrap();
         assert!(e.to_string().contains("enables no method"), "{e}");
         assert!(dpcc_from("fixed-set: 3\nsets: [{pg-factor: {green: 3}}]").is_err());
     }

@@ -20,20 +20,12 @@
 //! before them.
 
 use super::Algorithm;
-use crate::abi::{
-    consts, Block, DpfConfig, DpfStrengthConfig, ExtBlockType, ParamsError, ParamsWriter,
-};
+use crate::abi::{consts, Block, DpfConfig, DpfStrengthConfig, ExtBlockType, ParamsError, ParamsWriter};
 use crate::context::{FrameContext, Session};
 use crate::controls::{enums, ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
 use crate::tuning::{Params, TuningError};
 
-const MODES: [i32; 5] = [
-    enums::NR_OFF,
-    enums::NR_FAST,
-    enums::NR_HIGH_QUALITY,
-    enums::NR_MINIMAL,
-    enums::NR_ZSL,
-];
+const MODES: [i32; 5] = [enums::NR_OFF, enums::NR_FAST, enums::NR_HIGH_QUALITY, enums::NR_MINIMAL, enums::NR_ZSL];
 /// Largest NLL coefficient accepted. The register width is not documented; Rockchip's own
 /// calibration of the PinePhone Pro's imx258 uses 1500, so at least 11 bits exist. We
 /// accept 12 bits.
@@ -51,50 +43,23 @@ pub struct Dpf {
 impl Dpf {
     pub fn from_tuning(p: &Params) -> Result<Self, TuningError> {
         p.warn_unknown(&["DomainFilter", "NoiseLevelFunction", "FilterStrength"]);
-        let domain = p
-            .get("DomainFilter")
-            .ok_or_else(|| p.error("DomainFilter", "missing (needs g and rb)"))?;
-        let g = domain
-            .get("g")
-            .ok_or_else(|| p.error("DomainFilter.g", "missing"))?;
+        let domain = p.get("DomainFilter").ok_or_else(|| p.error("DomainFilter", "missing (needs g and rb)"))?;
+        let g = domain.get("g").ok_or_else(|| p.error("DomainFilter.g", "missing"))?;
         let g = p.list_f64("DomainFilter.g", g, Some(6), 0.0, 255.0)?;
-        let rb_v = domain
-            .get("rb")
-            .ok_or_else(|| p.error("DomainFilter.rb", "missing"))?;
+        let rb_v = domain.get("rb").ok_or_else(|| p.error("DomainFilter.rb", "missing"))?;
         let rb = p.list_f64("DomainFilter.rb", rb_v, None, 0.0, 255.0)?;
         if rb.len() != 6 && rb.len() != 5 {
-            return Err(p.error(
-                "DomainFilter.rb",
-                format!(
-                    "expected 5 (9×9 window) or 6 (13×9) values, got {}",
-                    rb.len()
-                ),
-            ));
+            return Err(p.error("DomainFilter.rb", format!("expected 5 (9×9 window) or 6 (13×9) values, got {}", rb.len())));
         }
-        let nlf = p
-            .get("NoiseLevelFunction")
-            .ok_or_else(|| p.error("NoiseLevelFunction", "missing (needs coeff)"))?;
-        let coeff = nlf
-            .get("coeff")
-            .ok_or_else(|| p.error("NoiseLevelFunction.coeff", "missing"))?;
-        let coeff = p.list_f64(
-            "NoiseLevelFunction.coeff",
-            coeff,
-            Some(consts::DPF_MAX_NLF_COEFFS),
-            0.0,
-            NLL_MAX,
-        )?;
+        let nlf = p.get("NoiseLevelFunction").ok_or_else(|| p.error("NoiseLevelFunction", "missing (needs coeff)"))?;
+        let coeff = nlf.get("coeff").ok_or_else(|| p.error("NoiseLevelFunction.coeff", "missing"))?;
+        let coeff = p.list_f64("NoiseLevelFunction.coeff", coeff, Some(consts::DPF_MAX_NLF_COEFFS), 0.0, NLL_MAX)?;
         let scale_mode = match nlf.get("scale-mode") {
             None => consts::NLL_SCALE_LINEAR,
             Some(v) => match v.as_str() {
                 Some("linear") => consts::NLL_SCALE_LINEAR,
                 Some("logarithmic") => consts::NLL_SCALE_LOGARITHMIC,
-                _ => {
-                    return Err(p.error(
-                        "NoiseLevelFunction.scale-mode",
-                        "expected 'linear' or 'logarithmic'",
-                    ))
-                }
+                _ => return Err(p.error("NoiseLevelFunction.scale-mode", "expected 'linear' or 'logarithmic'")),
             },
         };
         let mut strength = [64.0; 3];
@@ -112,11 +77,7 @@ impl Dpf {
             gb_enable: true,
             r_enable: true,
             b_enable: true,
-            rb_fltsize: if rb.len() == 6 {
-                consts::DPF_RB_FILTERSIZE_13X9
-            } else {
-                consts::DPF_RB_FILTERSIZE_9X9
-            },
+            rb_fltsize: if rb.len() == 6 { consts::DPF_RB_FILTERSIZE_13X9 } else { consts::DPF_RB_FILTERSIZE_9X9 },
             nll_scale_mode: scale_mode,
             ..Default::default()
         };
@@ -129,24 +90,14 @@ impl Dpf {
         for (i, v) in coeff.iter().enumerate() {
             base.nll[i] = v.round() as u16;
         }
-        Ok(Self {
-            base,
-            strength,
-            mode: enums::NR_FAST,
-            written_enable: None,
-            written_strength: None,
-        })
+        Ok(Self { base, strength, mode: enums::NR_FAST, written_enable: None, written_strength: None })
     }
 
     /// The strength registers for a noise-reduction mode and analogue gain.
     pub fn strength_for(&self, mode: i32, gain: f64) -> DpfStrengthConfig {
         let factor = if mode == enums::NR_MINIMAL { 0.5 } else { 1.0 } * gain.max(1.0).sqrt();
         let q = |s: f64| (s * factor).round().clamp(0.0, 255.0) as u8;
-        DpfStrengthConfig {
-            r: q(self.strength[0]),
-            g: q(self.strength[1]),
-            b: q(self.strength[2]),
-        }
+        DpfStrengthConfig { r: q(self.strength[0]), g: q(self.strength[1]), b: q(self.strength[2]) }
     }
 }
 
@@ -180,12 +131,7 @@ impl Algorithm for Dpf {
         fc.noise_reduction_mode = self.mode;
     }
 
-    fn prepare(
-        &mut self,
-        _s: &Session,
-        fc: &mut FrameContext,
-        p: &mut ParamsWriter,
-    ) -> Result<(), ParamsError> {
+    fn prepare(&mut self, _s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
         if fc.noise_reduction_mode == enums::NR_OFF {
             if self.written_enable != Some(false) && p.disable(ExtBlockType::Dpf)? {
                 self.written_enable = Some(false);
@@ -201,22 +147,13 @@ impl Algorithm for Dpf {
             self.written_strength = None;
         }
         let strength = self.strength_for(fc.noise_reduction_mode, fc.agc.gain);
-        if self.written_strength != Some(strength)
-            && p.write(&Block::DpfStrength(strength), true)?
-        {
+        if self.written_strength != Some(strength) && p.write(&Block::DpfStrength(strength), true)? {
             self.written_strength = Some(strength);
         }
         Ok(())
     }
 
-    fn process(
-        &mut self,
-        _s: &Session,
-        fc: &mut FrameContext,
-        _st: Option<&crate::abi::Stats>,
-        md: &mut Metadata,
-        _l: &mut FrameContext,
-    ) {
+    fn process(&mut self, _s: &Session, fc: &mut FrameContext, _st: Option<&crate::abi::Stats>, md: &mut Metadata, _l: &mut FrameContext) {
         md.noise_reduction_mode = Some(fc.noise_reduction_mode);
     }
 }
@@ -241,30 +178,9 @@ mod tests {
         assert_eq!(d.base.nll_scale_mode, consts::NLL_SCALE_LOGARITHMIC);
         assert_eq!(d.base.nll[16], 113);
         assert_eq!(d.base.gain_mode, consts::dpf_gain::AWB_LSC_GAINS);
-        assert_eq!(
-            d.strength_for(enums::NR_FAST, 1.0),
-            DpfStrengthConfig {
-                r: 60,
-                g: 64,
-                b: 80
-            }
-        );
-        assert_eq!(
-            d.strength_for(enums::NR_MINIMAL, 1.0),
-            DpfStrengthConfig {
-                r: 30,
-                g: 32,
-                b: 40
-            }
-        );
-        assert_eq!(
-            d.strength_for(enums::NR_FAST, 4.0),
-            DpfStrengthConfig {
-                r: 120,
-                g: 128,
-                b: 160
-            }
-        );
+        assert_eq!(d.strength_for(enums::NR_FAST, 1.0), DpfStrengthConfig { r: 60, g: 64, b: 80 });
+        assert_eq!(d.strength_for(enums::NR_MINIMAL, 1.0), DpfStrengthConfig { r: 30, g: 32, b: 40 });
+        assert_eq!(d.strength_for(enums::NR_FAST, 4.0), DpfStrengthConfig { r: 120, g: 128, b: 160 });
         assert_eq!(d.strength_for(enums::NR_FAST, 16.0).b, 255);
     }
 
@@ -272,16 +188,9 @@ mod tests {
     fn bad_tuning_names_the_key() {
         let e = dpf("NoiseLevelFunction: {coeff: [1]}").err().unwrap();
         assert!(e.to_string().contains("DomainFilter"), "{e}");
-        let e = dpf(&GOOD.replace("[16, 16, 16, 16, 16]", "[16, 16, 16, 16]"))
-            .err()
-            .unwrap();
-        assert!(
-            e.to_string().contains("DomainFilter.rb") && e.to_string().contains("got 4"),
-            "{e}"
-        );
-        let e = dpf(&GOOD.replace("1023, 1023, 1023, 879", "1023, 1023, 9999, 879"))
-            .err()
-            .unwrap();
+        let e = dpf(&GOOD.replace("[16, 16, 16, 16, 16]", "[16, 16, 16, 16]")).err().unwrap();
+        assert!(e.to_string().contains("DomainFilter.rb") && e.to_string().contains("got 4"), "{e}");
+        let e = dpf(&GOOD.replace("1023, 1023, 1023, 879", "1023, 1023, 9999, 879")).err().unwrap();
         assert!(e.to_string().contains("coeff[2]"), "{e}");
         let e = dpf(&GOOD.replace("logarithmic", "cubic")).err().unwrap();
         assert!(e.to_string().contains("scale-mode"), "{e}");

@@ -25,9 +25,7 @@
 use super::Algorithm;
 use crate::abi::{consts, Block, ExtBlockType, FltConfig, ParamsError, ParamsWriter};
 use crate::context::{FrameContext, Session};
-use crate::controls::{
-    clamp_logged, ControlId, ControlInfo, ControlValue, Metadata, RequestControls,
-};
+use crate::controls::{clamp_logged, ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
 use crate::tuning::{Params, TuningError};
 
 const SHARPNESS_MAX: f64 = 10.0;
@@ -50,10 +48,7 @@ pub struct Filter {
 impl Filter {
     pub fn from_tuning(p: &Params) -> Result<Self, TuningError> {
         p.warn_unknown(&["levels", "gainLevels"]);
-        let list = p
-            .get("levels")
-            .and_then(|l| l.as_sequence())
-            .ok_or_else(|| p.error("levels", "missing: a list of FLT register sets"))?;
+        let list = p.get("levels").and_then(|l| l.as_sequence()).ok_or_else(|| p.error("levels", "missing: a list of FLT register sets"))?;
         if list.is_empty() {
             return Err(p.error("levels", "needs at least one register set"));
         }
@@ -77,11 +72,7 @@ impl Filter {
                 thresh_bl1: num("thresh_bl1", 1023.0, None)?,
                 thresh_sh0: num("thresh_sh0", 1023.0, None)?,
                 thresh_sh1: num("thresh_sh1", 1023.0, None)?,
-                lum_weight: num(
-                    "lum_weight",
-                    u32::MAX as f64,
-                    Some(LUM_WEIGHT_DEFAULT as f64),
-                )?,
+                lum_weight: num("lum_weight", u32::MAX as f64, Some(LUM_WEIGHT_DEFAULT as f64))?,
                 fac_sh1: num("fac_sh1", 63.0, None)?,
                 fac_sh0: num("fac_sh0", 63.0, None)?,
                 fac_mid: num("fac_mid", 63.0, None)?,
@@ -91,34 +82,16 @@ impl Filter {
         }
         let mut schedule = vec![(0.0, 0)];
         if let Some(g) = p.get("gainLevels") {
-            let gains = g
-                .get("gains")
-                .ok_or_else(|| p.error("gainLevels.gains", "missing"))?;
+            let gains = g.get("gains").ok_or_else(|| p.error("gainLevels.gains", "missing"))?;
             let gains = p.list_f64("gainLevels.gains", gains, None, 1.0, 1024.0)?;
-            let lv = g
-                .get("levels")
-                .ok_or_else(|| p.error("gainLevels.levels", "missing"))?;
-            let lv = p.list_f64(
-                "gainLevels.levels",
-                lv,
-                Some(gains.len()),
-                0.0,
-                (levels.len() - 1) as f64,
-            )?;
+            let lv = g.get("levels").ok_or_else(|| p.error("gainLevels.levels", "missing"))?;
+            let lv = p.list_f64("gainLevels.levels", lv, Some(gains.len()), 0.0, (levels.len() - 1) as f64)?;
             if gains.is_empty() || gains.windows(2).any(|w| w[1] <= w[0]) {
                 return Err(p.error("gainLevels.gains", "needs increasing gains"));
             }
-            schedule = gains
-                .into_iter()
-                .zip(lv.into_iter().map(|l| l as usize))
-                .collect();
+            schedule = gains.into_iter().zip(lv.into_iter().map(|l| l as usize)).collect();
         }
-        Ok(Self {
-            levels,
-            schedule,
-            sharpness: DEFAULT_SHARPNESS,
-            written: None,
-        })
+        Ok(Self { levels, schedule, sharpness: DEFAULT_SHARPNESS, written: None })
     }
 
     /// The level for a sharpness and analogue gain, or None for "off".
@@ -127,13 +100,7 @@ impl Filter {
         if s <= 0.0 {
             return None;
         }
-        let base = self
-            .schedule
-            .iter()
-            .rev()
-            .find(|(g, _)| gain >= *g)
-            .unwrap_or(&self.schedule[0])
-            .1;
+        let base = self.schedule.iter().rev().find(|(g, _)| gain >= *g).unwrap_or(&self.schedule[0]).1;
         let top = self.levels.len() - 1;
         Some(base + ((s - 1.0) / (SHARPNESS_MAX - 1.0) * (top - base) as f64).round() as usize)
     }
@@ -143,9 +110,7 @@ impl Filter {
         let mut c = self.levels[self.level(sharpness, gain)?];
         let t = ((sharpness.round() - 1.0) / (SHARPNESS_MAX - 1.0)).clamp(0.0, 1.0);
         // Never weaker than tuned, even when a tuned factor exceeds the target.
-        let toward = |tuned: u32, target: u32| {
-            tuned.max((tuned as f64 + t * (target as f64 - tuned as f64)).round() as u32)
-        };
+        let toward = |tuned: u32, target: u32| tuned.max((tuned as f64 + t * (target as f64 - tuned as f64)).round() as u32);
         c.fac_sh1 = toward(c.fac_sh1, FAC_SH1_SHARPEST);
         c.fac_sh0 = toward(c.fac_sh0, FAC_SH0_SHARPEST);
         Some(c)
@@ -171,21 +136,13 @@ impl Algorithm for Filter {
     }
 
     fn queue_request(&mut self, _s: &Session, fc: &mut FrameContext, c: &RequestControls) {
-        if let Some(v) = c
-            .sharpness
-            .and_then(|v| clamp_logged("Sharpness", v, (0.0, SHARPNESS_MAX as f32)))
-        {
+        if let Some(v) = c.sharpness.and_then(|v| clamp_logged("Sharpness", v, (0.0, SHARPNESS_MAX as f32))) {
             self.sharpness = v as f64;
         }
         fc.sharpness = self.sharpness;
     }
 
-    fn prepare(
-        &mut self,
-        _s: &Session,
-        fc: &mut FrameContext,
-        p: &mut ParamsWriter,
-    ) -> Result<(), ParamsError> {
+    fn prepare(&mut self, _s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
         let want = self.config(fc.sharpness, fc.agc.gain);
         if self.written == Some(want) {
             return Ok(());
@@ -200,14 +157,7 @@ impl Algorithm for Filter {
         Ok(())
     }
 
-    fn process(
-        &mut self,
-        _s: &Session,
-        fc: &mut FrameContext,
-        _st: Option<&crate::abi::Stats>,
-        md: &mut Metadata,
-        _l: &mut FrameContext,
-    ) {
+    fn process(&mut self, _s: &Session, fc: &mut FrameContext, _st: Option<&crate::abi::Stats>, md: &mut Metadata, _l: &mut FrameContext) {
         md.sharpness = Some(fc.sharpness.round() as f32);
     }
 }
@@ -247,55 +197,24 @@ mod tests {
         assert_eq!(tuned, f.levels[0]);
         let mid = f.config(5.0, 1.0).unwrap();
         let top = f.config(10.0, 1.0).unwrap();
-        assert!(
-            tuned.fac_sh1 < mid.fac_sh1 && mid.fac_sh1 < top.fac_sh1,
-            "{tuned:?} {mid:?} {top:?}"
-        );
+        assert!(tuned.fac_sh1 < mid.fac_sh1 && mid.fac_sh1 < top.fac_sh1, "{tuned:?} {mid:?} {top:?}");
         assert!(tuned.fac_sh0 < mid.fac_sh0 && mid.fac_sh0 < top.fac_sh0);
-        assert_eq!(
-            (top.fac_sh1, top.fac_sh0),
-            (FAC_SH1_SHARPEST, FAC_SH0_SHARPEST)
-        );
+        assert_eq!((top.fac_sh1, top.fac_sh0), (FAC_SH1_SHARPEST, FAC_SH0_SHARPEST));
         // Flat-area factors and thresholds stay as tuned.
-        assert_eq!(
-            (top.fac_mid, top.fac_bl0, top.thresh_sh0),
-            (tuned.fac_mid, tuned.fac_bl0, tuned.thresh_sh0)
-        );
+        assert_eq!((top.fac_mid, top.fac_bl0, top.thresh_sh0), (tuned.fac_mid, tuned.fac_bl0, tuned.thresh_sh0));
         // A tuned factor above the target is kept, not lowered.
-        let f = filter(&format!(
-            "levels: [{}]",
-            LEVEL.replace("fac_sh0: 20", "fac_sh0: 60")
-        ))
-        .unwrap();
+        let f = filter(&format!("levels: [{}]", LEVEL.replace("fac_sh0: 20", "fac_sh0: 60"))).unwrap();
         assert_eq!(f.config(10.0, 1.0).unwrap().fac_sh0, 60);
     }
 
     #[test]
     fn bad_tuning_names_the_key() {
-        assert!(filter("levels: []")
-            .err()
-            .unwrap()
-            .to_string()
-            .contains("levels"));
-        let e = filter(&format!(
-            "levels: [{}]",
-            LEVEL.replace("fac_sh1: 24", "fac_sh1: 64")
-        ))
-        .err()
-        .unwrap();
+        assert!(filter("levels: []").err().unwrap().to_string().contains("levels"));
+        let e = filter(&format!("levels: [{}]", LEVEL.replace("fac_sh1: 24", "fac_sh1: 64"))).err().unwrap();
         assert!(e.to_string().contains("levels[0].fac_sh1"), "{e}");
-        let e = filter(&format!(
-            "levels: [{}]",
-            LEVEL.replace("grn_stage1: 7, ", "")
-        ))
-        .err()
-        .unwrap();
+        let e = filter(&format!("levels: [{}]", LEVEL.replace("grn_stage1: 7, ", ""))).err().unwrap();
         assert!(e.to_string().contains("levels[0].grn_stage1"), "{e}");
-        let e = filter(&format!(
-            "levels: [{LEVEL}]\ngainLevels: {{gains: [1, 2], levels: [0, 1]}}"
-        ))
-        .err()
-        .unwrap();
+        let e = filter(&format!("levels: [{LEVEL}]\ngainLevels: {{gains: [1, 2], levels: [0, 1]}}")).err().unwrap();
         assert!(e.to_string().contains("gainLevels.levels"), "{e}");
     }
 }

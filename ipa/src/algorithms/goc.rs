@@ -11,9 +11,7 @@ use crate::ipa::InitInfo;
 use crate::tuning::{Params, TuningError};
 
 /// x segment widths of the V10 logarithmic mode (sum 4096).
-pub const LOG_SEGMENTS: [u32; 16] = [
-    64, 64, 64, 64, 128, 128, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512,
-];
+pub const LOG_SEGMENTS: [u32; 16] = [64, 64, 64, 64, 128, 128, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512];
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Curve {
@@ -51,11 +49,7 @@ impl GammaOutCorrection {
             Some(v) if v.as_str() == Some("srgb") => Curve::Srgb,
             Some(v) => Curve::Power(p.value_f64("gamma", v, 0.1, 10.0)?),
         };
-        Ok(Self {
-            default,
-            curve: default,
-            written: None,
-        })
+        Ok(Self { default, curve: default, written: None })
     }
 
     /// The curve's register values for this ISP revision.
@@ -74,19 +68,13 @@ fn goc_config(curve: Curve, hw: HwRevision) -> GocConfig {
                 x += LOG_SEGMENTS[i];
             }
         }
-        GocConfig {
-            mode: consts::GOC_MODE_LOGARITHMIC,
-            gamma_y,
-        }
+        GocConfig { mode: consts::GOC_MODE_LOGARITHMIC, gamma_y }
     } else {
         for i in 0..33 {
             gamma_y[i] = (curve.eval(i as f64 * 128.0 / 4096.0) * 4095.0).round() as u16;
         }
         gamma_y[33] = gamma_y[32];
-        GocConfig {
-            mode: consts::GOC_MODE_EQUIDISTANT,
-            gamma_y,
-        }
+        GocConfig { mode: consts::GOC_MODE_EQUIDISTANT, gamma_y }
     }
 }
 
@@ -100,12 +88,7 @@ impl Algorithm for GammaOutCorrection {
             Curve::Power(g) => g,
             Curve::Srgb => 2.2,
         };
-        out.push(ControlInfo::new(
-            ControlId::Gamma,
-            ControlValue::F32(0.1),
-            ControlValue::F32(10.0),
-            ControlValue::F32(def as f32),
-        ));
+        out.push(ControlInfo::new(ControlId::Gamma, ControlValue::F32(0.1), ControlValue::F32(10.0), ControlValue::F32(def as f32)));
     }
 
     fn start(&mut self) {
@@ -122,12 +105,7 @@ impl Algorithm for GammaOutCorrection {
         }
     }
 
-    fn prepare(
-        &mut self,
-        s: &Session,
-        fc: &mut FrameContext,
-        p: &mut ParamsWriter,
-    ) -> Result<(), ParamsError> {
+    fn prepare(&mut self, s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
         fc.gamma = match self.curve {
             Curve::Power(g) => g,
             Curve::Srgb => 2.2,
@@ -140,14 +118,7 @@ impl Algorithm for GammaOutCorrection {
         Ok(())
     }
 
-    fn process(
-        &mut self,
-        _s: &Session,
-        fc: &mut FrameContext,
-        _st: Option<&crate::abi::Stats>,
-        md: &mut Metadata,
-        _l: &mut FrameContext,
-    ) {
+    fn process(&mut self, _s: &Session, fc: &mut FrameContext, _st: Option<&crate::abi::Stats>, md: &mut Metadata, _l: &mut FrameContext) {
         md.gamma = Some(fc.gamma as f32);
     }
 }

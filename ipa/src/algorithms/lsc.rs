@@ -11,9 +11,7 @@
 
 use super::zones::{self, Blend, SharedZoneShading, ZoneShading};
 use super::Algorithm;
-use crate::abi::{
-    consts, Block, ExtBlockType, HwRevision, LscConfig, ParamsError, ParamsWriter, LSC_TABLE,
-};
+use crate::abi::{consts, Block, ExtBlockType, HwRevision, LscConfig, ParamsError, ParamsWriter, LSC_TABLE};
 use crate::context::{FrameContext, Session};
 use crate::controls::{ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
 use crate::tuning::{Params, TuningError};
@@ -42,12 +40,7 @@ impl LensShadingCorrection {
         if let Some(t) = p.get("type") {
             match t.as_str() {
                 Some("table") => {}
-                Some("polynomial") => {
-                    return Err(p.error(
-                        "type",
-                        "polynomial shading models are not supported; give table sets",
-                    ))
-                }
+                Some("polynomial") => return Err(p.error("type", "polynomial shading models are not supported; give table sets")),
                 _ => return Err(p.error("type", "expected 'table'")),
             }
         }
@@ -66,24 +59,18 @@ impl LensShadingCorrection {
         let x_frac = frac("x-size")?;
         let y_frac = frac("y-size")?;
         let sets_v = p.get("sets").ok_or_else(|| p.error("sets", "missing"))?;
-        let list = sets_v
-            .as_sequence()
-            .ok_or_else(|| p.error("sets", "expected a list"))?;
+        let list = sets_v.as_sequence().ok_or_else(|| p.error("sets", "expected a list"))?;
         let mut sets = Vec::new();
         for (i, e) in list.iter().enumerate() {
             let key = format!("sets[{i}]");
-            let m = e
-                .as_mapping()
-                .ok_or_else(|| p.error(&key, "expected {ct, r, gr, gb, b}"))?;
+            let m = e.as_mapping().ok_or_else(|| p.error(&key, "expected {ct, r, gr, gb, b}"))?;
             // `resolution` appears in upstream files as a note of the calibration mode.
             for k in m.keys().filter_map(|k| k.as_str()) {
                 if !["ct", "r", "gr", "gb", "b", "resolution", "gains"].contains(&k) {
                     log::debug!("{}", p.error(&format!("{key}.{k}"), "unknown key ignored"));
                 }
             }
-            let ct = m
-                .get("ct")
-                .ok_or_else(|| p.error(&format!("{key}.ct"), "missing"))?;
+            let ct = m.get("ct").ok_or_else(|| p.error(&format!("{key}.ct"), "missing"))?;
             let ct = p.value_f64(&format!("{key}.ct"), ct, 1000.0, 40000.0)?;
             let mut tables = [[0f32; LSC_TABLE]; 4];
             for (t, name) in ["r", "gr", "gb", "b"].iter().enumerate() {
@@ -116,38 +103,18 @@ impl LensShadingCorrection {
         }
         let set_gains = sets.iter().map(|s| s.2).collect::<Option<Vec<_>>>();
         if set_gains.is_none() && sets.iter().any(|s| s.2.is_some()) {
-            log::warn!(
-                "{}",
-                p.error(
-                    "sets",
-                    "'gains' given for some sets only; choosing tables by colour temperature"
-                )
-            );
+            log::warn!("{}", p.error("sets", "'gains' given for some sets only; choosing tables by colour temperature"));
         }
-        let sets: Vec<(f64, [[f32; LSC_TABLE]; 4])> =
-            sets.into_iter().map(|(ct, t, _)| (ct, t)).collect();
-        let zone_colour = sets
-            .iter()
-            .map(|(_, t)| Self::zone_colours(t, &x_frac, &y_frac))
-            .collect();
-        let shading = std::sync::Arc::new(ZoneShading {
-            cts: sets.iter().map(|s| s.0).collect(),
-            log_gains: set_gains,
-            zone_colour,
-        });
+        let sets: Vec<(f64, [[f32; LSC_TABLE]; 4])> = sets.into_iter().map(|(ct, t, _)| (ct, t)).collect();
+        let zone_colour = sets.iter().map(|(_, t)| Self::zone_colours(t, &x_frac, &y_frac)).collect();
+        let shading = std::sync::Arc::new(ZoneShading { cts: sets.iter().map(|s| s.0).collect(), log_gains: set_gains, zone_colour });
         Ok(Self {
             x_frac,
             y_frac,
             sets,
             shading,
             enabled: true,
-            config: LscConfig {
-                tables: [[1024; LSC_TABLE]; 4],
-                x_size: [0; SECTORS],
-                y_size: [0; SECTORS],
-                x_grad: [0; SECTORS],
-                y_grad: [0; SECTORS],
-            },
+            config: LscConfig { tables: [[1024; LSC_TABLE]; 4], x_size: [0; SECTORS], y_size: [0; SECTORS], x_grad: [0; SECTORS], y_grad: [0; SECTORS] },
             max_sample: 4095,
             written: None,
         })
@@ -159,11 +126,7 @@ impl LensShadingCorrection {
         let mut size = [0u16; SECTORS];
         let mut used = 0i64;
         for i in 0..SECTORS {
-            let s = if i + 1 == SECTORS {
-                half - used
-            } else {
-                (frac[i] * length as f64).round() as i64
-            };
+            let s = if i + 1 == SECTORS { half - used } else { (frac[i] * length as f64).round() as i64 };
             let s = s.clamp(1, 4095);
             size[i] = s as u16;
             used += s;
@@ -188,21 +151,13 @@ impl LensShadingCorrection {
     }
 
     /// ln of the mean R/G and B/G gain of the tables over each AWB zone.
-    fn zone_colours(
-        t: &[[f32; LSC_TABLE]; 4],
-        xf: &[f64; SECTORS],
-        yf: &[f64; SECTORS],
-    ) -> [(f64, f64); zones::ZONES] {
+    fn zone_colours(t: &[[f32; LSC_TABLE]; 4], xf: &[f64; SECTORS], yf: &[f64; SECTORS]) -> [(f64, f64); zones::ZONES] {
         let n = consts::LSC_SAMPLES_MAX;
         let sample = |ch: usize, gx: f64, gy: f64| {
-            let (i, j) = (
-                (gx.floor() as usize).min(n - 2),
-                (gy.floor() as usize).min(n - 2),
-            );
+            let (i, j) = ((gx.floor() as usize).min(n - 2), (gy.floor() as usize).min(n - 2));
             let (fx, fy) = (gx - i as f64, gy - j as f64);
             let s = |r: usize, c: usize| t[ch][r * n + c] as f64;
-            (s(j, i) * (1.0 - fx) + s(j, i + 1) * fx) * (1.0 - fy)
-                + (s(j + 1, i) * (1.0 - fx) + s(j + 1, i + 1) * fx) * fy
+            (s(j, i) * (1.0 - fx) + s(j, i + 1) * fx) * (1.0 - fy) + (s(j + 1, i) * (1.0 - fx) + s(j + 1, i + 1) * fx) * fy
         };
         let mut out = [(0.0, 0.0); zones::ZONES];
         for (z, o) in out.iter_mut().enumerate() {
@@ -259,12 +214,7 @@ impl Algorithm for LensShadingCorrection {
     }
 
     fn controls(&self, _s: &Session, out: &mut Vec<ControlInfo>) {
-        out.push(ControlInfo::new(
-            ControlId::LensShadingCorrectionEnable,
-            ControlValue::Bool(false),
-            ControlValue::Bool(true),
-            ControlValue::Bool(true),
-        ));
+        out.push(ControlInfo::new(ControlId::LensShadingCorrectionEnable, ControlValue::Bool(false), ControlValue::Bool(true), ControlValue::Bool(true)));
     }
 
     fn start(&mut self) {
@@ -278,18 +228,10 @@ impl Algorithm for LensShadingCorrection {
         fc.lsc_enabled = self.enabled;
     }
 
-    fn prepare(
-        &mut self,
-        _s: &Session,
-        fc: &mut FrameContext,
-        p: &mut ParamsWriter,
-    ) -> Result<(), ParamsError> {
+    fn prepare(&mut self, _s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
         let ct = fc.awb.temperature_k.max(1.0);
         let g = fc.awb.gains[1].max(1e-3);
-        let gains = (
-            (fc.awb.gains[0] / g).max(1e-3).ln(),
-            (fc.awb.gains[2] / g).max(1e-3).ln(),
-        );
+        let gains = ((fc.awb.gains[0] / g).max(1e-3).ln(), (fc.awb.gains[2] / g).max(1e-3).ln());
         let blend = self.shading.choose(ct, gains);
         fc.lsc_enabled = self.enabled;
         let same = |b: Blend| {
@@ -303,9 +245,7 @@ impl Algorithm for LensShadingCorrection {
                     0.0
                 }
             };
-            [b.0, b.1, blend.0, blend.1]
-                .iter()
-                .all(|&i| (w(b, i) - w(blend, i)).abs() < BLEND_STEP)
+            [b.0, b.1, blend.0, blend.1].iter().all(|&i| (w(b, i) - w(blend, i)).abs() < BLEND_STEP)
         };
         match (self.enabled, self.written) {
             (true, Some((true, last))) if same(last) => {}
@@ -328,14 +268,7 @@ impl Algorithm for LensShadingCorrection {
         Ok(())
     }
 
-    fn process(
-        &mut self,
-        _s: &Session,
-        fc: &mut FrameContext,
-        _st: Option<&crate::abi::Stats>,
-        md: &mut Metadata,
-        _l: &mut FrameContext,
-    ) {
+    fn process(&mut self, _s: &Session, fc: &mut FrameContext, _st: Option<&crate::abi::Stats>, md: &mut Metadata, _l: &mut FrameContext) {
         md.lens_shading_enable = Some(fc.lsc_enabled);
     }
 
@@ -353,11 +286,7 @@ mod tests {
         let frac = [0.0625; 8];
         for w in [4208u32, 2104, 1048, 3264, 1632] {
             let (size, grad) = LensShadingCorrection::sectors(&frac, w);
-            assert_eq!(
-                size.iter().map(|s| *s as u32).sum::<u32>(),
-                w / 2,
-                "width {w}"
-            );
+            assert_eq!(size.iter().map(|s| *s as u32).sum::<u32>(), w / 2, "width {w}");
             for (s, g) in size.iter().zip(grad) {
                 assert!((g as f64 - 32768.0 / *s as f64).abs() <= 0.5);
             }

@@ -21,17 +21,9 @@ pub struct Lux {
 
 impl Lux {
     pub fn from_tuning(p: &Params) -> Result<Self, TuningError> {
-        p.warn_unknown(&[
-            "referenceExposureTime",
-            "referenceAnalogueGain",
-            "referenceDigitalGain",
-            "referenceY",
-            "referenceLux",
-        ]);
+        p.warn_unknown(&["referenceExposureTime", "referenceAnalogueGain", "referenceDigitalGain", "referenceY", "referenceLux"]);
         let required = |k: &str, lo: f64, hi: f64| -> Result<f64, TuningError> {
-            let v = p
-                .get(k)
-                .ok_or_else(|| p.error(k, "missing (all five references are required)"))?;
+            let v = p.get(k).ok_or_else(|| p.error(k, "missing (all five references are required)"))?;
             p.value_f64(k, v, lo, hi)
         };
         let exposure = required("referenceExposureTime", 1.0, 10_000_000.0)?;
@@ -39,21 +31,13 @@ impl Lux {
         let dgain = required("referenceDigitalGain", 0.01, 256.0)?;
         let y = required("referenceY", 0.001, 1.0)?;
         let lux = required("referenceLux", 0.001, 1_000_000.0)?;
-        Ok(Self {
-            reference_exposure_us: exposure,
-            reference_gain: again * dgain,
-            reference_y: y,
-            reference_lux: lux,
-        })
+        Ok(Self { reference_exposure_us: exposure, reference_gain: again * dgain, reference_y: y, reference_lux: lux })
     }
 
     /// Lux for a frame with mean level `y` (0..1) taken at `exposure_us` × `gain`.
     pub fn estimate(&self, y: f64, exposure_us: f64, gain: f64) -> f64 {
         let exposure = (exposure_us * gain).max(1e-6);
-        self.reference_lux
-            * (y / self.reference_y)
-            * (self.reference_exposure_us * self.reference_gain)
-            / exposure
+        self.reference_lux * (y / self.reference_y) * (self.reference_exposure_us * self.reference_gain) / exposure
     }
 }
 
@@ -62,14 +46,7 @@ impl Algorithm for Lux {
         "Lux"
     }
 
-    fn process(
-        &mut self,
-        s: &Session,
-        fc: &mut FrameContext,
-        stats: Option<&crate::abi::Stats>,
-        md: &mut Metadata,
-        _l: &mut FrameContext,
-    ) {
+    fn process(&mut self, s: &Session, fc: &mut FrameContext, stats: Option<&crate::abi::Stats>, md: &mut Metadata, _l: &mut FrameContext) {
         let Some(ae) = stats.and_then(|st| st.ae) else {
             return;
         };
@@ -89,12 +66,7 @@ mod tests {
 
     #[test]
     fn scales_with_level_and_inversely_with_exposure() {
-        let l = Lux {
-            reference_exposure_us: 10000.0,
-            reference_gain: 1.0,
-            reference_y: 0.2,
-            reference_lux: 1000.0,
-        };
+        let l = Lux { reference_exposure_us: 10000.0, reference_gain: 1.0, reference_y: 0.2, reference_lux: 1000.0 };
         assert!((l.estimate(0.2, 10000.0, 1.0) - 1000.0).abs() < 1e-9);
         assert!((l.estimate(0.4, 10000.0, 1.0) - 2000.0).abs() < 1e-9);
         assert!((l.estimate(0.2, 20000.0, 2.0) - 250.0).abs() < 1e-9);

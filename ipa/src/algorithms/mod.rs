@@ -29,25 +29,12 @@ pub trait Algorithm: Send {
     /// Called at `start()`: the hardware state is unknown again.
     fn start(&mut self) {}
     fn queue_request(&mut self, _s: &Session, _fc: &mut FrameContext, _c: &RequestControls) {}
-    fn prepare(
-        &mut self,
-        _s: &Session,
-        _fc: &mut FrameContext,
-        _p: &mut ParamsWriter,
-    ) -> Result<(), ParamsError> {
+    fn prepare(&mut self, _s: &Session, _fc: &mut FrameContext, _p: &mut ParamsWriter) -> Result<(), ParamsError> {
         Ok(())
     }
     /// Process the statistics of the frame `fc` describes. New decisions go into `latest`,
     /// the template for frames queued from now on.
-    fn process(
-        &mut self,
-        _s: &Session,
-        _fc: &mut FrameContext,
-        _stats: Option<&Stats>,
-        _md: &mut Metadata,
-        _latest: &mut FrameContext,
-    ) {
-    }
+    fn process(&mut self, _s: &Session, _fc: &mut FrameContext, _stats: Option<&Stats>, _md: &mut Metadata, _latest: &mut FrameContext) {}
     /// Lens-shading colours per AWB zone, from the algorithm that owns the LSC tables.
     fn zone_shading(&self) -> Option<zones::SharedZoneShading> {
         None
@@ -56,11 +43,7 @@ pub trait Algorithm: Send {
 
 /// Create an algorithm by its libcamera tuning name. `Ok(None)` for names we know about
 /// but do not implement yet (logged), an error for unknown names.
-pub fn create(
-    name: &str,
-    p: &Params,
-    s: &crate::ipa::InitInfo,
-) -> Result<Option<Box<dyn Algorithm>>, TuningError> {
+pub fn create(name: &str, p: &Params, s: &crate::ipa::InitInfo) -> Result<Option<Box<dyn Algorithm>>, TuningError> {
     Ok(Some(match name {
         "Agc" => Box::new(agc::Agc::from_tuning(p, s)?),
         "Awb" => Box::new(awb::Awb::from_tuning(p)?),
@@ -72,16 +55,11 @@ pub fn create(
         "Lux" => Box::new(lux::Lux::from_tuning(p)?),
         "Dpf" => Box::new(dpf::Dpf::from_tuning(p)?),
         "Filter" => Box::new(filter::Filter::from_tuning(p)?),
-        "DefectPixelClusterCorrection" => {
-            Box::new(dpcc::DefectPixelClusterCorrection::from_tuning(p)?)
-        }
+        "DefectPixelClusterCorrection" => Box::new(dpcc::DefectPixelClusterCorrection::from_tuning(p)?),
         // Upstream algorithms that later issues implement; accepted so that upstream
         // tuning files load unchanged.
         "GammaSensorLinearization" | "Compress" | "WideDynamicRange" => {
-            log::info!(
-                "{}: algorithm '{name}' is not implemented yet and is skipped",
-                p.error("", "").file
-            );
+            log::info!("{}: algorithm '{name}' is not implemented yet and is skipped", p.error("", "").file);
             return Ok(None);
         }
         _ => return Err(p.error("-", format!("unknown algorithm '{name}'"))),

@@ -22,10 +22,7 @@ const WINDOW_DEN: u32 = 8;
 /// Zone `z` (or the whole window) in pixels of a `width` × `height` frame: (x, y, w, h).
 pub fn zone_window(width: u32, height: u32, zone: Option<usize>) -> (u32, u32, u32, u32) {
     let (x0, y0) = (width / MARGIN_DIV, height / MARGIN_DIV);
-    let (ww, hh) = (
-        width * WINDOW_NUM / WINDOW_DEN,
-        height * WINDOW_NUM / WINDOW_DEN,
-    );
+    let (ww, hh) = (width * WINDOW_NUM / WINDOW_DEN, height * WINDOW_NUM / WINDOW_DEN);
     match zone {
         None => (x0, y0, ww, hh),
         Some(z) => {
@@ -41,12 +38,7 @@ pub fn zone_rect(z: usize) -> (f64, f64, f64, f64) {
     let (zx, zy) = ((z % GRID) as f64, (z / GRID) as f64);
     let margin = 1.0 / MARGIN_DIV as f64;
     let cell = WINDOW_NUM as f64 / WINDOW_DEN as f64 / GRID as f64;
-    (
-        margin + zx * cell,
-        margin + zy * cell,
-        margin + (zx + 1.0) * cell,
-        margin + (zy + 1.0) * cell,
-    )
+    (margin + zx * cell, margin + zy * cell, margin + (zx + 1.0) * cell, margin + (zy + 1.0) * cell)
 }
 
 /// Which LSC sets are blended: (first, second, weight of the second).
@@ -88,15 +80,7 @@ impl ZoneShading {
                 }
             }
             let (da, db) = (d(a), d(b));
-            return (
-                a,
-                b,
-                if da + db > 0.0 {
-                    (da / (da + db)) as f32
-                } else {
-                    0.0
-                },
-            );
+            return (a, b, if da + db > 0.0 { (da / (da + db)) as f32 } else { 0.0 });
         }
         if ct <= self.cts[0] {
             (0, 0, 0.0)
@@ -104,16 +88,22 @@ impl ZoneShading {
             (n - 1, n - 1, 0.0)
         } else {
             let i = self.cts.windows(2).position(|w| ct <= w[1]).unwrap_or(0);
-            (
-                i,
-                i + 1,
-                ((ct - self.cts[i]) / (self.cts[i + 1] - self.cts[i])) as f32,
-            )
+            (i, i + 1, ((ct - self.cts[i]) / (self.cts[i + 1] - self.cts[i])) as f32)
         }
     }
 
-    /// ln (R/G, B/G) the blend gives zone `z`.
+    /// ln (R/G, B/G) the blend gives zone `z`; `z == ZONES` stands for the whole
+    /// measured window (the mean over the zones).
     pub fn colour(&self, blend: Blend, z: usize) -> (f64, f64) {
+        if z >= ZONES {
+            let (mut r, mut b) = (0.0, 0.0);
+            for i in 0..ZONES {
+                let c = self.colour(blend, i);
+                r += c.0;
+                b += c.1;
+            }
+            return (r / ZONES as f64, b / ZONES as f64);
+        }
         let (a, b, f) = blend;
         let (ca, cb) = (self.zone_colour[a][z], self.zone_colour[b][z]);
         let f = f as f64;

@@ -29,11 +29,7 @@ macro_rules! say {
 }
 
 #[derive(Parser)]
-#[command(
-    name = "rkisp1-setup",
-    version,
-    about = "Plan, apply and diagnose the rkisp1 camera graph (PinePhone Pro: rear imx258, front ov8858)"
-)]
+#[command(name = "rkisp1-setup", version, about = "Plan, apply and diagnose the rkisp1 camera graph (PinePhone Pro: rear imx258, front ov8858)")]
 struct Cli {
     /// Work offline on `media-ctl -p` output instead of the hardware (apply then runs on a
     /// simulated device).
@@ -113,25 +109,15 @@ fn parse_mode(s: &str) -> Result<SensorMode> {
         bail!("`{code}` is not a Bayer media bus code");
     }
     let size: Size = size.parse().map_err(anyhow::Error::msg)?;
-    Ok(SensorMode {
-        code: code.into(),
-        width: size.width,
-        height: size.height,
-        bad_bottom_rows: 0,
-    })
+    Ok(SensorMode { code: code.into(), width: size.width, height: size.height, bad_bottom_rows: 0 })
 }
 
 /// The devices to work on: one fake device from a dump, or the hardware's rkisp1 devices.
 fn devices(cli: &Cli) -> Result<Vec<Box<dyn MediaDevice>>> {
     if let Some(file) = &cli.topology {
         let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
-        let t = topology::parse(&text)
-            .with_context(|| format!("{file}: not usable `media-ctl -p` output"))?;
-        let modes = cli
-            .sensor_mode
-            .iter()
-            .map(|m| parse_mode(m))
-            .collect::<Result<Vec<_>>>()?;
+        let t = topology::parse(&text).with_context(|| format!("{file}: not usable `media-ctl -p` output"))?;
+        let modes = cli.sensor_mode.iter().map(|m| parse_mode(m)).collect::<Result<Vec<_>>>()?;
         let limits = cli.isp_max.map(|m| Limits::with_isp_max(m, "--isp-max"));
         let inst = Instance::from_topology(t, limits, &modes)?;
         return Ok(vec![Box::new(FakeDevice::new(inst))]);
@@ -146,10 +132,7 @@ fn devices(cli: &Cli) -> Result<Vec<Box<dyn MediaDevice>>> {
     if found.is_empty() {
         bail!("no rkisp1 media device found (is this an RK3399 with the rkisp1 driver loaded? offline: --topology FILE)");
     }
-    Ok(found
-        .into_iter()
-        .map(|d| Box::new(d) as Box<dyn MediaDevice>)
-        .collect())
+    Ok(found.into_iter().map(|d| Box::new(d) as Box<dyn MediaDevice>).collect())
 }
 
 /// The device holding the requested camera, with its instance (the ISP limit overridden
@@ -160,26 +143,14 @@ fn pick(cli: &Cli, camera: Option<&str>) -> Result<(Box<dyn MediaDevice>, Instan
         let inst = d.instance()?;
         match inst.sensor(camera) {
             Ok(_) => return Ok((d, inst)),
-            Err(e) => errors.push(format!(
-                "{}: {e}",
-                inst.media_node.as_deref().unwrap_or("topology")
-            )),
+            Err(e) => errors.push(format!("{}: {e}", inst.media_node.as_deref().unwrap_or("topology"))),
         }
     }
-    bail!(
-        "camera {} not found:\n  {}",
-        camera.unwrap_or("(default)"),
-        errors.join("\n  ")
-    )
+    bail!("camera {} not found:\n  {}", camera.unwrap_or("(default)"), errors.join("\n  "))
 }
 
 fn request(w: &Want) -> Request {
-    Request {
-        camera: w.camera.clone(),
-        size: w.size,
-        format: w.format,
-        path: w.path,
-    }
+    Request { camera: w.camera.clone(), size: w.size, format: w.format, path: w.path }
 }
 
 fn run(cli: &Cli) -> Result<i32> {
@@ -202,28 +173,17 @@ fn run(cli: &Cli) -> Result<i32> {
                     inst.csi.as_deref().unwrap_or("none")
                 );
                 for s in &inst.sensors {
-                    let modes: Vec<String> = s
-                        .info
-                        .modes
-                        .iter()
-                        .map(|m| format!("{}/{}x{}", m.code, m.width, m.height))
-                        .collect();
+                    let modes: Vec<String> = s.info.modes.iter().map(|m| format!("{}/{}x{}", m.code, m.width, m.height)).collect();
                     say!(
                         "  sensor {} ({}): {} [{}]",
                         s.entity,
-                        s.info
-                            .facing
-                            .map(|f| format!("{f:?}").to_lowercase())
-                            .unwrap_or_else(|| "facing unknown".into()),
+                        s.info.facing.map(|f| format!("{f:?}").to_lowercase()).unwrap_or_else(|| "facing unknown".into()),
                         modes.join(", "),
                         s.info.source
                     );
                 }
                 if !inst.inferred.is_empty() {
-                    say!(
-                        "  completed from the driver layout (dump cut off): {}",
-                        inst.inferred.join(", ")
-                    );
+                    say!("  completed from the driver layout (dump cut off): {}", inst.inferred.join(", "));
                 }
             }
             Ok(0)
@@ -250,14 +210,9 @@ fn run(cli: &Cli) -> Result<i32> {
             }
             let mismatches = device::apply(d.as_mut(), &p)?;
             if w.json {
-                say!(
-                    "{}",
-                    serde_json::json!({"plan": p, "mismatches": mismatches})
-                );
+                say!("{}", serde_json::json!({"plan": p, "mismatches": mismatches}));
             } else if mismatches.is_empty() {
-                say!(
-                    "applied and verified: every pad, link and the video node read back as planned"
-                );
+                say!("applied and verified: every pad, link and the video node read back as planned");
             } else {
                 say!("applied, but the device differs from the plan:");
                 for m in &mismatches {
@@ -274,37 +229,22 @@ fn run(cli: &Cli) -> Result<i32> {
                 let problems = doctor::doctor(d.as_mut())?;
                 errors += problems.iter().filter(|p| p.severity == "error").count();
                 if *json {
-                    say!(
-                        "{}",
-                        serde_json::json!({"device": name, "problems": problems})
-                    );
+                    say!("{}", serde_json::json!({"device": name, "problems": problems}));
                 } else {
-                    say!(
-                        "{name}: ISP input maximum {} ({})",
-                        inst.limits.isp_max,
-                        inst.limits.isp_max_source
-                    );
+                    say!("{name}: ISP input maximum {} ({})", inst.limits.isp_max, inst.limits.isp_max_source);
                     say_raw!("{}", doctor::describe(&problems));
                 }
             }
             Ok(if errors > 0 { 1 } else { 0 })
         }
         Command::FixSensorDefaults { subdev, dry_run } => {
-            let verb = if *dry_run || cli.topology.is_some() {
-                "would set"
-            } else {
-                "set"
-            };
+            let verb = if *dry_run || cli.topology.is_some() { "would set" } else { "set" };
             if let Some(path) = subdev {
                 let s = hw::Subdev::open(path)?;
                 let mut any = false;
                 for id in defaults::controls_of(&s.entity) {
                     if let Some(f) = defaults::wanted(&s.entity, id, s.control(id)?) {
-                        let to = if *dry_run {
-                            f.to
-                        } else {
-                            s.set_control(id, f.to)?
-                        };
+                        let to = if *dry_run { f.to } else { s.set_control(id, f.to)? };
                         say!("{verb} {} {} {} -> {to}", f.entity, f.control, f.from);
                         any = true;
                     }
@@ -315,11 +255,7 @@ fn run(cli: &Cli) -> Result<i32> {
                 return Ok(0);
             }
             for mut d in devices(cli)? {
-                let fixes = if *dry_run || cli.topology.is_some() {
-                    defaults::needed(d.as_mut())?
-                } else {
-                    defaults::fix(d.as_mut())?
-                };
+                let fixes = if *dry_run || cli.topology.is_some() { defaults::needed(d.as_mut())? } else { defaults::fix(d.as_mut())? };
                 if fixes.is_empty() {
                     say!("nothing to fix");
                 }

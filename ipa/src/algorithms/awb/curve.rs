@@ -81,16 +81,8 @@ impl Locus<'_> {
         let (ct, cr, cb) = self.curve.project(r, b, self.ct_lo, self.ct_hi);
         let (dr, db) = (r - cr, b - cb);
         let d = (dr * dr + db * db).sqrt();
-        let f = if d > self.transverse {
-            self.transverse / d
-        } else {
-            1.0
-        };
-        (
-            (cr + dr * f, cb + db * f),
-            ct,
-            (d - self.transverse).max(0.0),
-        )
+        let f = if d > self.transverse { self.transverse / d } else { 1.0 };
+        ((cr + dr * f, cb + db * f), ct, (d - self.transverse).max(0.0))
     }
 }
 
@@ -99,12 +91,7 @@ mod tests {
     use super::*;
 
     fn curve() -> CtCurve {
-        CtCurve::new(vec![
-            (6500.0, 0.51, 0.77),
-            (2850.0, 0.84, 0.40),
-            (5000.0, 0.54, 0.65),
-        ])
-        .unwrap()
+        CtCurve::new(vec![(6500.0, 0.51, 0.77), (2850.0, 0.84, 0.40), (5000.0, 0.54, 0.65)]).unwrap()
     }
 
     #[test]
@@ -132,12 +119,7 @@ mod tests {
     #[test]
     fn the_band_limits_off_curve_estimates() {
         let c = curve();
-        let l = Locus {
-            curve: &c,
-            ct_lo: 2850.0,
-            ct_hi: 6500.0,
-            transverse: 0.05,
-        };
+        let l = Locus { curve: &c, ct_lo: 2850.0, ct_hi: 6500.0, transverse: 0.05 };
         let on = l.constrain(0.54, 0.65);
         assert!(on.2 == 0.0 && (on.0 .0 - 0.54).abs() < 1e-3);
         // A green-looking grey far off the curve is pulled back to the band's edge.

@@ -35,9 +35,7 @@ use zone_table::{Zone, ZoneTable};
 
 use super::zones::{self, ZONES};
 use super::Algorithm;
-use crate::abi::{
-    consts, AwbGainConfig, AwbMeasConfig, Block, ParamsError, ParamsWriter, Stats, Window,
-};
+use crate::abi::{consts, AwbGainConfig, AwbMeasConfig, Block, ParamsError, ParamsWriter, Stats, Window};
 use crate::context::{AwbMeasure, FrameContext, Session};
 use crate::controls::{enums, ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
 use crate::fixed_point::to_unsigned_q;
@@ -89,6 +87,8 @@ pub struct Awb {
     /// gate centred on the estimate always finds *some* pixels that look grey, so greys
     /// count as found only when about as many pass as before.
     locked_pass: [f64; FLOOR_STEPS],
+    /// Luma floor (8-bit) of the brightest-surfaces measurement, from the histogram.
+    bright_floor: f64,
     /// Whether the latest near-grey estimate was trusted (the lock).
     grey_trusted: bool,
     /// Consecutive grey frames that found no greys where the estimate expects them.
@@ -97,13 +97,24 @@ pub struct Awb {
     zone_changes: u8,
     /// Frames processed since the last (re)scan started.
     since_rescan: u32,
+    /// Frames in a row processed without a zone estimate.
+    no_evidence: u32,
 }
 
 /// Zones scanned on consecutive frames after a (re)start, before the cycle begins.
 const FIRST_SCAN: usize = 12;
 /// The repeating measurement cycle after the first scan: the world mean every fourth frame
 /// bounds the time to notice a change of light.
-const CYCLE: [Slot; 4] = [Slot::World, Slot::Grey, Slot::Zone, Slot::Grey];
+const CYCLE: [Slot; 8] = [Slot::World, Slot::Grey, Slot::Zone, Slot::Grey, Slot::World, Slot::Grey, Slot::Bright, Slot::Grey];
+/// Frames of the first scan that measure the brightest surfaces instead of a zone (once AE
+/// has had time to settle).
+const FIRST_SCAN_BRIGHT: [usize; 2] = [5, 10];
+/// Quantile of the histogram above which pixels count as the brightest surfaces, the
+/// chroma tolerance (relative to the level) that keeps strongly coloured ones out, and
+/// the weight of the measurement in the vote (in zones).
+const BRIGHT_QUANTILE: f64 = 0.97;
+const BRIGHT_TOLERANCE: f64 = 0.4;
+const BRIGHT_WEIGHT: f64 = 4.0;
 /// The cycle while following a change of light.
 const TRACKING_CYCLE: [Slot; 2] = [Slot::World, Slot::Grey];
 /// Frames a change of light may be followed before the near-grey gate must have locked.
@@ -111,6 +122,8 @@ const TRACKING_FRAMES: u32 = 24;
 /// Scan order: zone = (i × STRIDE) mod ZONES, so that any run of the scan covers the whole
 /// frame evenly (coprime with ZONES).
 const STRIDE: usize = 13;
+/// Frames without any zone estimate (and no valid zone at all) before the grey world takes over.
+const NO_EVIDENCE_FRAMES: u32 = 24;
 /// Grey frames in a row that must miss before the lock counts as lost.
 const MISSES_TO_REACQUIRE: u8 = 3;
 /// A gains change (ln) that makes the zones stale enough to scan them all again; zones
@@ -158,6 +171,7 @@ const AGREE: f64 = 0.03;
 /// What one frame's AWB measurement looks at (the schedule's unit).
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Slot {
+    Bright,
     Zone,
     Grey,
     World,
@@ -165,9 +179,7 @@ enum Slot {
 
 /// BT.601-style conversion the AWB unit uses (kernel-rkisp1.md §1.2), rows Y, Cb, Cr.
 fn rgb_to_ycbcr() -> Matrix3<f64> {
-    Matrix3::new(
-        0.25, 0.5, 0.1094, -0.1406, -0.2969, 0.4375, 0.4375, -0.375, -0.0625,
-    )
+    Matrix3::new(0.25, 0.5, 0.1094, -0.1406, -0.2969, 0.4375, 0.4375, -0.375, -0.0625)
 }
 
 /// Largest absolute component of a (ln r, ln b) difference.
@@ -177,16 +189,7 @@ fn dist(a: (f64, f64), b: (f64, f64)) -> f64 {
 
 impl Awb {
     pub fn from_tuning(p: &Params) -> Result<Self, TuningError> {
-        p.warn_unknown(&[
-            "algorithm",
-            "colourGains",
-            "AwbMode",
-            "priors",
-            "transversePos",
-            "transverseNeg",
-            "speed",
-            "transverse",
-        ]);
+        p.warn_unknown(&["algorithm", "colourGains", "AwbMode", "priors", "transversePos", "transverseNeg", "speed", "transverse"]);
         if let Some(a) = p.get("algorithm") {
             match a.as_str() {
                 Some("grey") | Some("bayes") => {}
@@ -195,31 +198,18 @@ impl Awb {
         }
         let mut curve = None;
         if let Some(v) = p.get("colourGains") {
-            let list = v
-                .as_sequence()
-                .ok_or_else(|| p.error("colourGains", "expected a list"))?;
+            let list = v.as_sequence().ok_or_else(|| p.error("colourGains", "expected a list"))?;
             let mut pts = Vec::new();
             for (i, e) in list.iter().enumerate() {
                 let key = format!("colourGains[{i}]");
-                let m = e
-                    .as_mapping()
-                    .ok_or_else(|| p.error(&key, "expected {ct, gains}"))?;
-                let ct = m
-                    .get("ct")
-                    .ok_or_else(|| p.error(&format!("{key}.ct"), "missing"))?;
+                let m = e.as_mapping().ok_or_else(|| p.error(&key, "expected {ct, gains}"))?;
+                let ct = m.get("ct").ok_or_else(|| p.error(&format!("{key}.ct"), "missing"))?;
                 let ct = p.value_f64(&format!("{key}.ct"), ct, 1000.0, 40000.0)?;
-                let g = m
-                    .get("gains")
-                    .ok_or_else(|| p.error(&format!("{key}.gains"), "missing"))?;
+                let g = m.get("gains").ok_or_else(|| p.error(&format!("{key}.gains"), "missing"))?;
                 let g = p.list_f64(&format!("{key}.gains"), g, Some(2), 0.01, 16.0)?;
                 pts.push((ct, 1.0 / g[0], 1.0 / g[1]));
             }
-            curve = Some(CtCurve::new(pts).ok_or_else(|| {
-                p.error(
-                    "colourGains",
-                    "need at least two points with distinct colour temperatures",
-                )
-            })?);
+            curve = Some(CtCurve::new(pts).ok_or_else(|| p.error("colourGains", "need at least two points with distinct colour temperatures"))?);
         }
         // libcamera's bayes keys: transversePos/Neg; we use their larger value as the
         // symmetric off-curve allowance. Our default admits fluorescent lights.
@@ -236,28 +226,17 @@ impl Awb {
             (enums::AWB_CLOUDY, 6500.0, 8000.0),
         ];
         if let Some(v) = p.get("AwbMode") {
-            let m = v
-                .as_mapping()
-                .ok_or_else(|| p.error("AwbMode", "expected a mapping"))?;
+            let m = v.as_mapping().ok_or_else(|| p.error("AwbMode", "expected a mapping"))?;
             for (k, v) in m {
                 let name = k.as_str().unwrap_or("");
                 let Some(id) = enums::awb_mode(name) else {
-                    log::warn!(
-                        "{}",
-                        p.error("AwbMode", format!("unknown mode '{name}' skipped"))
-                    );
+                    log::warn!("{}", p.error("AwbMode", format!("unknown mode '{name}' skipped")));
                     continue;
                 };
                 let key = format!("AwbMode.{name}");
-                let mm = v
-                    .as_mapping()
-                    .ok_or_else(|| p.error(&key, "expected {lo, hi}"))?;
-                let lo = mm
-                    .get("lo")
-                    .ok_or_else(|| p.error(&format!("{key}.lo"), "missing"))?;
-                let hi = mm
-                    .get("hi")
-                    .ok_or_else(|| p.error(&format!("{key}.hi"), "missing"))?;
+                let mm = v.as_mapping().ok_or_else(|| p.error(&key, "expected {lo, hi}"))?;
+                let lo = mm.get("lo").ok_or_else(|| p.error(&format!("{key}.lo"), "missing"))?;
+                let hi = mm.get("hi").ok_or_else(|| p.error(&format!("{key}.hi"), "missing"))?;
                 let lo = p.value_f64(&format!("{key}.lo"), lo, 1000.0, 40000.0)?;
                 let hi = p.value_f64(&format!("{key}.hi"), hi, lo, 40000.0)?;
                 modes.retain(|(i, _, _)| *i != id);
@@ -289,10 +268,12 @@ impl Awb {
             pending_age: 0,
             luma_floor: 40.0,
             locked_pass: [0.0; FLOOR_STEPS],
+            bright_floor: 120.0,
             grey_trusted: false,
             misses: 0,
             zone_changes: 0,
             since_rescan: 0,
+            no_evidence: 0,
         };
         awb.reset_state();
         Ok(awb)
@@ -337,12 +318,7 @@ impl Awb {
 
     fn locus(&self) -> Option<Locus<'_>> {
         let (lo, hi) = self.ct_range();
-        self.curve.as_ref().map(|curve| Locus {
-            curve,
-            ct_lo: lo,
-            ct_hi: hi,
-            transverse: self.transverse,
-        })
+        self.curve.as_ref().map(|curve| Locus { curve, ct_lo: lo, ct_hi: hi, transverse: self.transverse })
     }
 
     /// The measurement of the frame being prepared: the first scan back to back (a world
@@ -351,10 +327,10 @@ impl Awb {
         let slot = if self.tracking.is_some() {
             TRACKING_CYCLE[self.scheduled % TRACKING_CYCLE.len()]
         } else if self.scan < FIRST_SCAN {
-            if self.scheduled == 0 {
-                Slot::World
-            } else {
-                Slot::Zone
+            match self.scheduled {
+                0 => Slot::World,
+                n if FIRST_SCAN_BRIGHT.contains(&n) => Slot::Bright,
+                _ => Slot::Zone,
             }
         } else {
             CYCLE[self.scheduled % CYCLE.len()]
@@ -368,6 +344,7 @@ impl Awb {
             }
             Slot::Grey => AwbMeasure::Grey,
             Slot::World => AwbMeasure::World,
+            Slot::Bright => AwbMeasure::Bright,
         }
     }
 
@@ -378,12 +355,7 @@ impl Awb {
             _ => None,
         };
         let (x, y, w, h) = zones::zone_window(s.info.width, s.info.height, zone);
-        Window {
-            h_offs: x as u16,
-            v_offs: y as u16,
-            h_size: w as u16,
-            v_size: h as u16,
-        }
+        Window { h_offs: x as u16, v_offs: y as u16, h_size: w as u16, v_size: h as u16 }
     }
 
     /// Camera-space colour (r/g, b/g) of an AWB mean, undoing the frame's matrix and gains.
@@ -398,11 +370,7 @@ impl Awb {
         }
         let off = Vector3::new(fc.ccm.offsets[0], fc.ccm.offsets[1], fc.ccm.offsets[2]);
         let rgb = fc.ccm.matrix.try_inverse()? * (rgb_out - off);
-        let cam = [
-            rgb[0] / fc.awb.gains[0].max(0.01),
-            rgb[1] / fc.awb.gains[1].max(0.01),
-            rgb[2] / fc.awb.gains[2].max(0.01),
-        ];
+        let cam = [rgb[0] / fc.awb.gains[0].max(0.01), rgb[1] / fc.awb.gains[1].max(0.01), rgb[2] / fc.awb.gains[2].max(0.01)];
         if cam.iter().any(|c| !c.is_finite() || *c <= 0.05) {
             return None;
         }
@@ -410,12 +378,7 @@ impl Awb {
     }
 
     fn ct_range(&self) -> (f64, f64) {
-        let (lo, hi) = self
-            .modes
-            .iter()
-            .find(|m| m.0 == self.mode)
-            .map(|m| (m.1, m.2))
-            .unwrap_or((2000.0, 10000.0));
+        let (lo, hi) = self.modes.iter().find(|m| m.0 == self.mode).map(|m| (m.1, m.2)).unwrap_or((2000.0, 10000.0));
         match &self.curve {
             Some(c) => {
                 let (clo, chi) = c.range();
@@ -465,15 +428,7 @@ impl Awb {
     }
 
     /// A zone measurement: store it, watch for zones that moved, vote.
-    fn on_zone(
-        &mut self,
-        s: &Session,
-        fc: &FrameContext,
-        z: usize,
-        colour: Option<(f64, f64)>,
-        passed: f64,
-        y: u8,
-    ) {
+    fn on_zone(&mut self, s: &Session, fc: &FrameContext, z: usize, colour: Option<(f64, f64)>, passed: f64, y: u8) {
         let g = fc.awb.gains[1].max(0.01);
         // Weight: how much of the zone is usable, times its precision: the means are 8-bit,
         // so a zone at level 20 carries 2.5% of quantisation in its colour.
@@ -485,8 +440,7 @@ impl Awb {
             _ => (0.0, 0.0),
         };
         // Scene brightness: the level relative to the exposure that produced it.
-        let exposure =
-            (fc.sensor.exposure_lines.max(1) as f64 * fc.sensor.gain.max(0.01)).max(1e-6);
+        let exposure = (fc.sensor.exposure_lines.max(1) as f64 * fc.sensor.gain.max(0.01)).max(1e-6);
         let new = match colour {
             Some((r, b)) if passed > 0.05 => Zone {
                 log_r: r.ln() - lsc.0,
@@ -513,28 +467,42 @@ impl Awb {
         }
         self.table.set(z, new);
         if self.zone_changes >= 2 {
-            log::debug!(
-                "frame {}: zones changed under the same gains: rescanning",
-                fc.frame
-            );
+            log::debug!("frame {}: zones changed under the same gains: rescanning", fc.frame);
             self.zone_changes = 0;
             self.rescan();
-            self.table.set(
-                z,
-                Zone {
-                    epoch: self.table.epoch,
-                    ..new
-                },
-            );
+            self.table.set(z, Zone { epoch: self.table.epoch, ..new });
         }
         log::trace!("frame {}: zone {z}: {new:?} passed {passed:.2}", fc.frame);
         let shading = s.zone_shading.as_deref().filter(|_| fc.lsc_blend.is_some());
         let locus = self.locus();
-        self.zone_estimate = self.table.vote(
-            locus.as_ref(),
-            (-self.estimate_log().0, -self.estimate_log().1),
-            shading,
-        );
+        self.zone_estimate = self.table.vote(locus.as_ref(), (-self.estimate_log().0, -self.estimate_log().1), shading);
+    }
+
+    /// A brightest-surfaces measurement: one more voter in the zone table.
+    fn on_bright(&mut self, s: &Session, fc: &FrameContext, colour: Option<(f64, f64)>, passed: f64, y: u8) {
+        let level = (y as f64 - 16.0).max(0.0);
+        let exposure = (fc.sensor.exposure_lines.max(1) as f64 * fc.sensor.gain.max(0.01)).max(1e-6);
+        let lsc = Self::window_shading(s, fc);
+        let g = fc.awb.gains[1].max(0.01);
+        let entry = match colour {
+            // A few hundred pixels are plenty: the mean is of the brightest surfaces only.
+            Some((r, b)) if passed > 0.002 => Zone {
+                log_r: r.ln() - lsc.0,
+                log_b: b.ln() - lsc.1,
+                log_y: (level.max(1.0) / exposure).ln(),
+                weight: BRIGHT_WEIGHT * (level / ZONE_FULL_WEIGHT_LEVEL).min(1.0).powi(2),
+                valid: true,
+                epoch: self.table.epoch,
+                log_gains: ((fc.awb.gains[0] / g).ln(), (fc.awb.gains[2] / g).ln()),
+            },
+            _ => Zone::default(),
+        };
+        log::trace!("frame {}: brightest surfaces (floor {:.0}): {entry:?} passed {passed:.4}", fc.frame, fc.awb.luma_floor);
+        self.table.set(zone_table::BRIGHT, entry);
+        let shading = s.zone_shading.as_deref().filter(|_| fc.lsc_blend.is_some());
+        let locus = self.locus();
+        let e = self.estimate_log();
+        self.zone_estimate = self.table.vote(locus.as_ref(), (-e.0, -e.1), shading);
     }
 
     /// A world measurement: remember it; compare with the locked reference; while
@@ -578,13 +546,8 @@ impl Awb {
         let (target, ct, _) = self.target_from(e.0.exp(), e.1.exp());
         let old = self.estimate_log();
         let new = (-target[0].ln(), -target[1].ln());
-        log::debug!(
-            "frame {frame}: following the light: gains {:.3} {:.3} at {ct:.0} K",
-            target[0],
-            target[1]
-        );
-        self.table
-            .shift((new.0 - old.0, new.1 - old.1), (-new.0, -new.1));
+        log::debug!("frame {frame}: following the light: gains {:.3} {:.3} at {ct:.0} K", target[0], target[1]);
+        self.table.shift((new.0 - old.0, new.1 - old.1), (-new.0, -new.1));
         self.zone_estimate = Some((new.0.exp(), new.1.exp()));
         self.gains = target;
         self.ct = ct;
@@ -598,9 +561,7 @@ impl Awb {
         match greys_found {
             Some(true) => {
                 // The greys are still where the gains put them: the scene changed, not the light.
-                log::debug!(
-                    "frame {frame}: greys still neutral: the scene changed, the light did not"
-                );
+                log::debug!("frame {frame}: greys still neutral: the scene changed, the light did not");
                 self.pending = None;
                 self.reference = self.world.map(|w| (w, self.estimate_log()));
                 false
@@ -616,9 +577,7 @@ impl Awb {
                 if outside > self.transverse {
                     if greys_found.is_none() {
                         // No verdict from the gate and no light on the locus explains it.
-                        log::debug!(
-                            "frame {frame}: the world mean moved off the locus: the scene changed"
-                        );
+                        log::debug!("frame {frame}: the world mean moved off the locus: the scene changed");
                         self.reference = self.world.map(|w| (w, self.estimate_log()));
                         return false;
                     }
@@ -627,11 +586,7 @@ impl Awb {
                     self.reacquire_from_world(frame);
                     return true;
                 }
-                log::debug!(
-                    "frame {frame}: the light changed by ({:.3}, {:.3}) at {ct:.0} K",
-                    d.0,
-                    d.1
-                );
+                log::debug!("frame {frame}: the light changed by ({:.3}, {:.3}) at {ct:.0} K", d.0, d.1);
                 self.tracking = Some(0);
                 self.move_estimate(frame, moved);
                 self.grey_trusted = false;
@@ -647,11 +602,7 @@ impl Awb {
         self.reacquire();
         if let Some(w) = world {
             let (target, ct, _) = self.target_from(w.0.exp(), w.1.exp());
-            log::debug!(
-                "frame {frame}: re-acquiring from the grey world: gains {:.3} {:.3} at {ct:.0} K",
-                target[0],
-                target[1]
-            );
+            log::debug!("frame {frame}: re-acquiring from the grey world: gains {:.3} {:.3} at {ct:.0} K", target[0], target[1]);
             self.gains = target;
             self.ct = ct;
         }
@@ -662,24 +613,21 @@ impl Awb {
         let g = fc.awb.gains[1].max(0.01);
         let (target, ct, _) = self.target_from(r, b);
         let applied = [fc.awb.gains[0] / g, fc.awb.gains[2] / g];
-        let change = (target[0] / applied[0])
-            .ln()
-            .abs()
-            .max((target[1] / applied[1]).ln().abs());
-        log::debug!("frame {}: AWB {:?} (floor {:.0}) camera r/g {r:.3} b/g {b:.3} -> gains {:.3} {:.3} at {ct:.0} K (change {change:.3})", fc.frame, fc.awb.measure, fc.awb.luma_floor, target[0], target[1]);
+        let change = (target[0] / applied[0]).ln().abs().max((target[1] / applied[1]).ln().abs());
+        log::debug!(
+            "frame {}: AWB {:?} (floor {:.0}) camera r/g {r:.3} b/g {b:.3} -> gains {:.3} {:.3} at {ct:.0} K (change {change:.3})",
+            fc.frame,
+            fc.awb.measure,
+            fc.awb.luma_floor,
+            target[0],
+            target[1]
+        );
         // The estimate is absolute: follow it fully when far off, smooth noise when close.
-        let sp = if change > AGREE {
-            1.0
-        } else {
-            self.speed * weight
-        };
+        let sp = if change > AGREE { 1.0 } else { self.speed * weight };
         if rescan_on_jump && change > RESCAN_CHANGE && self.scan >= FIRST_SCAN {
             // A large move changes how every zone looks (gains, colour matrix, lens-shading
             // tables, clipping): measure them all again on consecutive frames.
-            log::debug!(
-                "frame {}: gains moved by {change:.2}: scanning the zones again",
-                fc.frame
-            );
+            log::debug!("frame {}: gains moved by {change:.2}: scanning the zones again", fc.frame);
             self.scan = 0;
         }
         self.gains = [
@@ -700,26 +648,11 @@ impl Algorithm for Awb {
     }
 
     fn controls(&self, _s: &Session, out: &mut Vec<ControlInfo>) {
-        out.push(ControlInfo::new(
-            ControlId::AwbEnable,
-            ControlValue::Bool(false),
-            ControlValue::Bool(true),
-            ControlValue::Bool(true),
-        ));
-        out.push(ControlInfo::new(
-            ControlId::ColourGains,
-            ControlValue::F32(0.0),
-            ControlValue::F32(3.996),
-            ControlValue::F32(1.0),
-        ));
+        out.push(ControlInfo::new(ControlId::AwbEnable, ControlValue::Bool(false), ControlValue::Bool(true), ControlValue::Bool(true)));
+        out.push(ControlInfo::new(ControlId::ColourGains, ControlValue::F32(0.0), ControlValue::F32(3.996), ControlValue::F32(1.0)));
         if self.curve.is_some() {
             let (lo, hi) = self.curve.as_ref().unwrap().range();
-            out.push(ControlInfo::new(
-                ControlId::ColourTemperature,
-                ControlValue::I32(lo as i32),
-                ControlValue::I32(hi as i32),
-                ControlValue::I32(5000),
-            ));
+            out.push(ControlInfo::new(ControlId::ColourTemperature, ControlValue::I32(lo as i32), ControlValue::I32(hi as i32), ControlValue::I32(5000)));
         }
         out.push(ControlInfo::new(
             ControlId::AwbMode,
@@ -763,9 +696,7 @@ impl Algorithm for Awb {
                         self.manual_gains = Some([1.0 / r, 1.0 / b]);
                         self.ct = ct as f64;
                     }
-                    None => log::warn!(
-                        "ColourTemperature needs colourGains in the tuning file, ignored"
-                    ),
+                    None => log::warn!("ColourTemperature needs colourGains in the tuning file, ignored"),
                 }
             }
             if let Some(g) = self.manual_gains {
@@ -778,12 +709,7 @@ impl Algorithm for Awb {
         fc.awb.mode = self.mode;
     }
 
-    fn prepare(
-        &mut self,
-        s: &Session,
-        fc: &mut FrameContext,
-        p: &mut ParamsWriter,
-    ) -> Result<(), ParamsError> {
+    fn prepare(&mut self, s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
         // A common digital gain maps the post-BLS white level back to full scale, so that
         // sensor-clipped pixels stay white instead of turning magenta (G clips at
         // 4095 − black level, R and B reach 4095 with their gains).
@@ -793,31 +719,21 @@ impl Algorithm for Awb {
         fc.awb.gains = [r as f64 / 256.0, g as f64 / 256.0, b as f64 / 256.0];
         fc.awb.temperature_k = self.ct;
         fc.awb.auto = self.auto;
-        p.write(
-            &Block::AwbGain(AwbGainConfig {
-                gains: [r, g, g, b],
-            }),
-            true,
-        )?;
+        p.write(&Block::AwbGain(AwbGainConfig { gains: [r, g, g, b] }), true)?;
         // In manual mode there is nothing to measure for; keep the gate (AWB gains and
         // measurement share one enable, erratum E1, so the block stays on).
-        let measure = if self.auto {
-            self.schedule()
-        } else {
-            AwbMeasure::Grey
-        };
+        let measure = if self.auto { self.schedule() } else { AwbMeasure::Grey };
         fc.awb.measure = measure;
-        fc.awb.luma_floor = self.luma_floor;
+        fc.awb.luma_floor = if measure == AwbMeasure::Bright { self.bright_floor } else { self.luma_floor };
         let (min_y, max_csum) = match measure {
             AwbMeasure::Zone(_) | AwbMeasure::World => (ZONE_MIN_Y, 255),
+            AwbMeasure::Bright => {
+                let csum = (BRIGHT_TOLERANCE * self.bright_floor).round().clamp(8.0, 255.0) as u8;
+                ((16.0 + self.bright_floor).round().clamp(17.0, MAX_Y as f64 - 10.0) as u8, csum)
+            }
             AwbMeasure::Grey => {
                 let csum = (GATE_TOLERANCE * self.luma_floor).round().clamp(2.0, 255.0) as u8;
-                (
-                    (16.0 + self.luma_floor)
-                        .round()
-                        .clamp(17.0, MAX_Y as f64 - 10.0) as u8,
-                    csum,
-                )
+                ((16.0 + self.luma_floor).round().clamp(17.0, MAX_Y as f64 - 10.0) as u8, csum)
             }
         };
         p.write(
@@ -838,14 +754,7 @@ impl Algorithm for Awb {
         Ok(())
     }
 
-    fn process(
-        &mut self,
-        s: &Session,
-        fc: &mut FrameContext,
-        stats: Option<&Stats>,
-        md: &mut Metadata,
-        latest: &mut FrameContext,
-    ) {
+    fn process(&mut self, s: &Session, fc: &mut FrameContext, stats: Option<&Stats>, md: &mut Metadata, latest: &mut FrameContext) {
         let g = fc.awb.gains[1].max(0.01);
         md.awb_enable = Some(fc.awb.auto);
         md.awb_mode = Some(fc.awb.mode);
@@ -859,13 +768,16 @@ impl Algorithm for Awb {
             return;
         }
         self.since_rescan = self.since_rescan.saturating_add(1);
+        self.no_evidence = if self.zone_estimate.is_some() { 0 } else { self.no_evidence.saturating_add(1) };
+        if let Some(h) = stats.and_then(|st| st.hist) {
+            if let Some(level) = histogram_level(h.bins(), BRIGHT_QUANTILE) {
+                self.bright_floor = level.clamp(24.0, 200.0);
+            }
+        }
         if let Some(t) = self.tracking.as_mut() {
             *t += 1;
             if *t > TRACKING_FRAMES {
-                log::debug!(
-                    "frame {}: the new light did not lock: re-acquiring",
-                    fc.frame
-                );
+                log::debug!("frame {}: the new light did not lock: re-acquiring", fc.frame);
                 self.reacquire_from_world(fc.frame);
             }
         }
@@ -878,20 +790,24 @@ impl Algorithm for Awb {
                 match self.zone_estimate {
                     // Zone frames steer only while the near-grey gate is not trusted (it
                     // averages many more grey pixels than the zones).
-                    Some(e)
-                        if !(self.grey_trusted
-                            && dist((e.0.ln(), e.1.ln()), self.estimate_log()) < TRUST) =>
-                    {
-                        self.follow(fc, e, 1.0, true)
-                    }
+                    Some(e) if !(self.grey_trusted && dist((e.0.ln(), e.1.ln()), self.estimate_log()) < TRUST) => self.follow(fc, e, 1.0, true),
                     _ => {}
+                }
+            }
+            AwbMeasure::Bright => {
+                self.on_bright(s, fc, colour, passed, m.y_or_g);
+                if let Some(e) = self.zone_estimate {
+                    if !(self.grey_trusted && dist((e.0.ln(), e.1.ln()), self.estimate_log()) < TRUST) {
+                        self.follow(fc, e, 1.0, true);
+                    }
                 }
             }
             AwbMeasure::World => {
                 self.on_world(s, fc, colour, m.y_or_g);
-                // Without a lock and without usable zones, the grey world on the locus band
-                // is the estimate.
-                if let (Some(w), None, false) = (self.world, self.zone_estimate, self.grey_trusted) {
+                // Without a lock and without usable zones for a while (or for the very first
+                // guess), the grey world on the locus band is the estimate.
+                let starved = (self.no_evidence >= NO_EVIDENCE_FRAMES && !self.table.any_valid()) || fc.frame == 0;
+                if let (Some(w), None, false, true) = (self.world, self.zone_estimate, self.grey_trusted, starved) {
                     self.follow(fc, (w.0.exp(), w.1.exp()), 1.0, false);
                 }
             }
@@ -899,54 +815,43 @@ impl Algorithm for Awb {
                 let (f, level) = (fc.awb.luma_floor, m.y_or_g as f64 - 16.0);
                 // The floor sweeps upwards through the grey populations of the scene and
                 // wraps around: each level gives a sample when its greys lie well above it.
-                self.luma_floor = if f * LUMA_FLOOR_UP <= LUMA_FLOOR_MAX {
-                    f * LUMA_FLOOR_UP
-                } else {
-                    LUMA_FLOOR_MIN
-                };
+                self.luma_floor = if f * LUMA_FLOOR_UP <= LUMA_FLOOR_MAX { f * LUMA_FLOOR_UP } else { LUMA_FLOOR_MIN };
                 // Some(true): greys agreeing with the estimate; Some(false): none where
                 // expected; None: this floor cut through the population (no verdict).
                 let mut grey = None;
-                let step = (((f / LUMA_FLOOR_MIN).ln() / LUMA_FLOOR_UP.ln())
-                    .round()
-                    .max(0.0) as usize)
-                    .min(FLOOR_STEPS - 1);
-                log::trace!("frame {}: grey gate floor {f:.0} step {step}: passed {passed:.4} (locked {:.4}), YCbCr {} {} {}", fc.frame, self.locked_pass[step], m.y_or_g, m.cb_or_b, m.cr_or_r);
-                let verdict =
-                    if passed < PASS_KEPT * self.locked_pass[step] {
-                        // Far fewer greys at this floor than while locked.
-                        Some(false)
-                    } else if passed < MIN_PASS_FRACTION || f > LUMA_FLOOR_MARGIN * level {
-                        // Nothing at this floor (it is above the scene's greys), or the floor
-                        // cuts through the population: selecting on Y keeps the pixels with
-                        // high G noise and tints the mean.
-                        None
-                    } else {
-                        let e = self.estimate_log();
-                        let expected = if self.tracking.is_some() {
-                            Some((e.0.exp(), e.1.exp()))
-                        } else {
-                            self.zone_estimate
-                        };
-                        match (colour, expected) {
-                            (Some(c), Some(z))
-                                if dist((c.0.ln(), c.1.ln()), (z.0.ln(), z.1.ln())) < TRUST =>
-                            {
-                                grey = Some(c);
-                                Some(true)
-                            }
-                            (Some(_), None) => None,
-                            _ => Some(false),
+                let step = (((f / LUMA_FLOOR_MIN).ln() / LUMA_FLOOR_UP.ln()).round().max(0.0) as usize).min(FLOOR_STEPS - 1);
+                log::trace!(
+                    "frame {}: grey gate floor {f:.0} step {step}: passed {passed:.4} (locked {:.4}), YCbCr {} {} {}",
+                    fc.frame,
+                    self.locked_pass[step],
+                    m.y_or_g,
+                    m.cb_or_b,
+                    m.cr_or_r
+                );
+                let verdict = if passed < PASS_KEPT * self.locked_pass[step] {
+                    // Far fewer greys at this floor than while locked.
+                    Some(false)
+                } else if passed < MIN_PASS_FRACTION || f > LUMA_FLOOR_MARGIN * level {
+                    // Nothing at this floor (it is above the scene's greys), or the floor
+                    // cuts through the population: selecting on Y keeps the pixels with
+                    // high G noise and tints the mean.
+                    None
+                } else {
+                    let e = self.estimate_log();
+                    let expected = if self.tracking.is_some() { Some((e.0.exp(), e.1.exp())) } else { self.zone_estimate };
+                    match (colour, expected) {
+                        (Some(c), Some(z)) if dist((c.0.ln(), c.1.ln()), (z.0.ln(), z.1.ln())) < TRUST => {
+                            grey = Some(c);
+                            Some(true)
                         }
-                    };
+                        (Some(_), None) => None,
+                        _ => Some(false),
+                    }
+                };
                 // A gate centred on the estimate finds some grey-looking pixels under any
                 // light; only a pass rate known from the locked state tells greys apart.
                 let known = self.locked_pass[step] > 0.0;
-                let evidence = if verdict == Some(true) && !known {
-                    None
-                } else {
-                    verdict
-                };
+                let evidence = if verdict == Some(true) && !known { None } else { verdict };
                 if self.resolve_pending(fc.frame, evidence) {
                     self.publish(latest);
                     return;
@@ -966,11 +871,7 @@ impl Algorithm for Awb {
                         }
                         if self.pending.is_none() {
                             let m = &mut self.locked_pass[step];
-                            *m = if *m > 0.0 {
-                                0.5 * (*m + passed)
-                            } else {
-                                passed
-                            };
+                            *m = if *m > 0.0 { 0.5 * (*m + passed) } else { passed };
                         }
                         // Dark samples are coarse (8-bit means): they move the gains less.
                         let weight = (level / 64.0).clamp(0.25, 1.0);
@@ -984,14 +885,8 @@ impl Algorithm for Awb {
                         if self.exposure_settled {
                             self.misses = self.misses.saturating_add(1);
                         }
-                        if self.misses >= MISSES_TO_REACQUIRE
-                            && self.since_rescan >= RESCAN_COOLDOWN
-                            && self.pending.is_none()
-                        {
-                            log::debug!(
-                                "frame {}: greys are not where the estimate says: lock lost",
-                                fc.frame
-                            );
+                        if self.misses >= MISSES_TO_REACQUIRE && self.since_rescan >= RESCAN_COOLDOWN && self.pending.is_none() {
+                            log::debug!("frame {}: greys are not where the estimate says: lock lost", fc.frame);
                             self.reacquire_from_world(fc.frame);
                         }
                     }
@@ -1009,4 +904,24 @@ impl Awb {
         latest.awb.temperature_k = self.ct;
         latest.awb.gains = [self.gains[0], 1.0, self.gains[1]];
     }
+}
+
+/// The 8-bit level below which a fraction `q` of a histogram's samples lie (linear inside
+/// bins spread evenly over 0..256); `None` for an empty histogram.
+fn histogram_level(bins: &[u32], q: f64) -> Option<f64> {
+    let total: f64 = bins.iter().map(|b| *b as f64).sum();
+    if total <= 0.0 || bins.is_empty() {
+        return None;
+    }
+    let width = 256.0 / bins.len() as f64;
+    let mut acc = 0.0;
+    for (i, b) in bins.iter().enumerate() {
+        let next = acc + *b as f64 / total;
+        if next >= q && *b > 0 {
+            let f = ((q - acc) / (next - acc)).clamp(0.0, 1.0);
+            return Some((i as f64 + f) * width);
+        }
+        acc = next;
+    }
+    Some(256.0)
 }

@@ -7,7 +7,9 @@
 //! their white point; saturated colours sit far from every candidate and get no say.
 //! A uniform surface covering many zones would still outvote the rest if it happened to
 //! look like some white point, so zones that share one colour and brightness share one
-//! vote (weight divided by the square root of their number).
+//! vote (weight divided by a power of their number). One extra entry holds the brightest
+//! unsaturated surfaces of the whole window: the brightest object that is not strongly
+//! coloured is most often white, and it votes with the weight of several zones.
 
 use super::super::zones::{Blend, ZoneShading, ZONES};
 use super::curve::Locus;
@@ -42,35 +44,44 @@ const VOTE_SIGMA: f64 = 0.05;
 /// Zones this close in colour (ln) and brightness (ln) count as one surface.
 const SAME_COLOUR: f64 = 0.04;
 const SAME_BRIGHTNESS: f64 = 0.15;
+/// A surface of n look-alike zones weighs n^(1 − CROWD_POWER).
+const CROWD_POWER: f64 = 0.75;
 /// Candidate lights: steps along the locus (even in mired) and positions across the band.
 const CT_STEPS: usize = 48;
 const ACROSS: [f64; 5] = [-1.0, -0.5, 0.0, 0.5, 1.0];
 
+/// Entries of the table: the zones, then the brightest surfaces ([`BRIGHT`]).
+const ENTRIES: usize = ZONES + 1;
+/// Index of the brightest-surfaces entry (its lens shading is the window's mean).
+pub const BRIGHT: usize = ZONES;
+
 #[derive(Debug, Clone)]
 pub struct ZoneTable {
-    zones: [Zone; ZONES],
+    zones: [Zone; ENTRIES],
     pub epoch: u32,
 }
 
 impl Default for ZoneTable {
     fn default() -> Self {
-        Self {
-            zones: [Zone::default(); ZONES],
-            epoch: 0,
-        }
+        Self { zones: [Zone::default(); ENTRIES], epoch: 0 }
     }
 }
 
 impl ZoneTable {
     /// Forget every zone.
     pub fn clear(&mut self) {
-        self.zones = [Zone::default(); ZONES];
+        self.zones = [Zone::default(); ENTRIES];
         self.epoch = self.epoch.wrapping_add(1);
     }
 
     /// Start a new epoch: the zones stay, at low weight, until fresh ones replace them.
     pub fn age(&mut self) {
         self.epoch = self.epoch.wrapping_add(1);
+    }
+
+    /// Whether any entry, of any epoch, holds a usable measurement.
+    pub fn any_valid(&self) -> bool {
+        self.zones.iter().any(|z| z.valid)
     }
 
     pub fn get(&self, z: usize) -> Zone {
@@ -93,46 +104,27 @@ impl ZoneTable {
     }
 
     /// Valid zones with their effective weights (on the stack: no allocation per frame).
-    fn effective(&self, now: (f64, f64)) -> ([(usize, Zone); ZONES], usize) {
-        let mut eff = [(0usize, Zone::default()); ZONES];
+    fn effective(&self, now: (f64, f64)) -> ([(usize, Zone); ENTRIES], usize) {
+        let mut eff = [(0usize, Zone::default()); ENTRIES];
         let mut n = 0;
-        for (i, z) in self
-            .zones
-            .iter()
-            .enumerate()
-            .filter(|(_, z)| z.valid && z.weight > 0.0)
-        {
-            let d = (z.log_gains.0 - now.0)
-                .abs()
-                .max((z.log_gains.1 - now.1).abs())
-                / GAINS_TRUST;
-            let stale = if z.epoch == self.epoch {
-                1.0
-            } else {
-                STALE_WEIGHT
-            };
-            eff[n] = (
-                i,
-                Zone {
-                    weight: z.weight * stale * (-d * d).exp(),
-                    ..*z
-                },
-            );
+        for (i, z) in self.zones.iter().enumerate().filter(|(_, z)| z.valid && z.weight > 0.0) {
+            let d = (z.log_gains.0 - now.0).abs().max((z.log_gains.1 - now.1).abs()) / GAINS_TRUST;
+            let stale = if z.epoch == self.epoch { 1.0 } else { STALE_WEIGHT };
+            eff[n] = (i, Zone { weight: z.weight * stale * (-d * d).exp(), ..*z });
             n += 1;
         }
-        // One surface, one vote: divide by the square root of the zones that look the same.
+        // One surface, about one vote: divide by a power of the zones that look the same.
         let same = |a: &Zone, b: &Zone| {
-            let c = ((a.log_r - b.log_r).powi(2) + (a.log_b - b.log_b).powi(2))
-                / (2.0 * SAME_COLOUR * SAME_COLOUR);
+            let c = ((a.log_r - b.log_r).powi(2) + (a.log_b - b.log_b).powi(2)) / (2.0 * SAME_COLOUR * SAME_COLOUR);
             let y = (a.log_y - b.log_y).powi(2) / (2.0 * SAME_BRIGHTNESS * SAME_BRIGHTNESS);
             (-(c + y)).exp()
         };
-        let mut crowd = [0.0; ZONES];
+        let mut crowd = [0.0; ENTRIES];
         for i in 0..n {
             crowd[i] = (0..n).map(|j| same(&eff[i].1, &eff[j].1)).sum::<f64>();
         }
         for i in 0..n {
-            eff[i].1.weight /= crowd[i].max(1.0).sqrt();
+            eff[i].1.weight /= crowd[i].max(1.0).powf(CROWD_POWER);
         }
         (eff, n)
     }
@@ -142,12 +134,7 @@ impl ZoneTable {
     /// in the locus band. Without a locus, the weighted mean of all zones (grey world).
     /// `shading` gives each candidate light the lens-shading tables it would select.
     /// `None` with fewer than [`MIN_ZONES`] usable zones or no zone near any light.
-    pub fn vote(
-        &self,
-        locus: Option<&Locus>,
-        now: (f64, f64),
-        shading: Option<&ZoneShading>,
-    ) -> Option<(f64, f64)> {
+    pub fn vote(&self, locus: Option<&Locus>, now: (f64, f64), shading: Option<&ZoneShading>) -> Option<(f64, f64)> {
         let (eff, n) = self.effective(now);
         // Enough zones, and enough precision among them (their own weights, fresh ones
         // counting fully, before the trust in the gains they were taken under).
@@ -156,8 +143,7 @@ impl ZoneTable {
             return None;
         }
         let zones = || eff[..n].iter().copied();
-        let blend_for =
-            |ct: f64, lr: f64, lb: f64| shading.map(|sh| (sh, sh.choose(ct, (-lr, -lb))));
+        let blend_for = |ct: f64, lr: f64, lb: f64| shading.map(|sh| (sh, sh.choose(ct, (-lr, -lb))));
         // Zone colour as the image shows it with the tables a light would select.
         let seen = |i: usize, z: &Zone, blend: Option<(&ZoneShading, Blend)>| match blend {
             Some((sh, bl)) => {
@@ -193,10 +179,7 @@ impl ZoneTable {
             let (wr, wb) = locus.curve.white_point(ct);
             let (nr, nb) = locus.curve.normal(ct);
             for f in ACROSS {
-                let (r, b) = (
-                    wr + nr * f * locus.transverse,
-                    wb + nb * f * locus.transverse,
-                );
+                let (r, b) = (wr + nr * f * locus.transverse, wb + nb * f * locus.transverse);
                 if r <= 0.0 || b <= 0.0 {
                     continue;
                 }
@@ -204,10 +187,7 @@ impl ZoneTable {
                 let prior = 1.0 - 0.3 * f.abs();
                 let (lr, lb) = (r.ln(), b.ln());
                 let blend = blend_for(ct, lr, lb);
-                let score: f64 = prior
-                    * zones()
-                        .map(|(i, z)| z.weight * kernel(seen(i, &z, blend), lr, lb))
-                        .sum::<f64>();
+                let score: f64 = prior * zones().map(|(i, z)| z.weight * kernel(seen(i, &z, blend), lr, lb)).sum::<f64>();
                 if score > best.0 {
                     best = (score, r, b, ct);
                 }
@@ -239,26 +219,13 @@ mod tests {
     use super::*;
 
     fn zone(r: f64, b: f64, y: f64) -> Zone {
-        Zone {
-            log_r: r.ln(),
-            log_b: b.ln(),
-            log_y: y.ln(),
-            weight: 1.0,
-            valid: true,
-            epoch: 0,
-            log_gains: (0.0, 0.0),
-        }
+        Zone { log_r: r.ln(), log_b: b.ln(), log_y: y.ln(), weight: 1.0, valid: true, epoch: 0, log_gains: (0.0, 0.0) }
     }
 
     #[test]
     fn a_large_surface_that_looks_like_a_light_does_not_outvote_the_greys() {
         let curve = CtCurve::new(vec![(2850.0, 0.84, 0.40), (6500.0, 0.51, 0.77)]).unwrap();
-        let locus = Locus {
-            curve: &curve,
-            ct_lo: 2850.0,
-            ct_hi: 6500.0,
-            transverse: 0.05,
-        };
+        let locus = Locus { curve: &curve, ct_lo: 2850.0, ct_hi: 6500.0, transverse: 0.05 };
         let mut t = ZoneTable::default();
         // 24 zones of one uniform surface with A's white point, 8 greys under D65 at
         // different brightness, 4 saturated zones.
@@ -272,21 +239,13 @@ mod tests {
             t.set(z, zone(2.0, 0.2, 0.2));
         }
         let (r, b) = t.vote(Some(&locus), (0.0, 0.0), None).unwrap();
-        assert!(
-            (r - 0.51).abs() < 0.02 && (b - 0.77).abs() < 0.02,
-            "{r} {b}"
-        );
+        assert!((r - 0.51).abs() < 0.02 && (b - 0.77).abs() < 0.02, "{r} {b}");
     }
 
     #[test]
     fn too_few_zones_give_no_estimate_and_a_shift_moves_the_vote() {
         let curve = CtCurve::new(vec![(2850.0, 0.84, 0.40), (6500.0, 0.51, 0.77)]).unwrap();
-        let locus = Locus {
-            curve: &curve,
-            ct_lo: 2850.0,
-            ct_hi: 6500.0,
-            transverse: 0.05,
-        };
+        let locus = Locus { curve: &curve, ct_lo: 2850.0, ct_hi: 6500.0, transverse: 0.05 };
         let mut t = ZoneTable::default();
         for z in 0..MIN_ZONES - 1 {
             t.set(z, zone(0.51, 0.77, 0.2 + 0.05 * z as f64));
@@ -297,10 +256,7 @@ mod tests {
         assert!((r - 0.51).abs() < 0.01);
         t.shift(((0.84f64 / 0.51).ln(), (0.40f64 / 0.77).ln()), (0.0, 0.0));
         let (r, b) = t.vote(Some(&locus), (0.0, 0.0), None).unwrap();
-        assert!(
-            (r - 0.84).abs() < 0.01 && (b - 0.40).abs() < 0.01,
-            "{r} {b}"
-        );
+        assert!((r - 0.84).abs() < 0.01 && (b - 0.40).abs() < 0.01, "{r} {b}");
         t.clear();
         assert!(t.vote(Some(&locus), (0.0, 0.0), None).is_none());
     }
