@@ -38,19 +38,6 @@ pub struct AgcFrame {
     pub flicker_mode: i32,
 }
 
-/// What one frame's AWB measurement looks at.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum AwbMeasure {
-    /// One zone of the grid, chroma gate open.
-    Zone(u8),
-    /// The whole window through the near-grey gate.
-    Grey,
-    /// The whole window, chroma gate open (grey world).
-    World,
-    /// The brightest pixels of the whole window, strongly coloured ones excluded.
-    Bright,
-}
-
 /// AWB decisions for one frame.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AwbFrame {
@@ -59,8 +46,9 @@ pub struct AwbFrame {
     /// [r, g, b] gains as programmed (after Q2.8 quantisation).
     pub gains: [f64; 3],
     pub temperature_k: f64,
-    /// What the AWB measurement of this frame looks at.
-    pub measure: AwbMeasure,
+    /// What the AWB measurement of this frame looked at: a zone index, or `None` for the
+    /// whole-window near-grey gate.
+    pub zone: Option<u8>,
     /// Luma floor (8-bit, above the +16 offset) of the near-grey gate used for this frame.
     pub luma_floor: f64,
 }
@@ -121,7 +109,7 @@ impl Default for FrameContext {
                 exposure_mode: 0,
                 flicker_mode: 0,
             },
-            awb: AwbFrame { auto: true, mode: 0, gains: [1.0; 3], temperature_k: 5000.0, measure: AwbMeasure::Grey, luma_floor: 0.0 },
+            awb: AwbFrame { auto: true, mode: 0, gains: [1.0; 3], temperature_k: 5000.0, zone: None, luma_floor: 0.0 },
             ccm: CcmFrame { matrix: Matrix3::identity(), offsets: [0.0; 3] },
             sensor: SensorFrame::default(),
             gamma: 1.0,

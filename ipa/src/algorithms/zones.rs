@@ -92,18 +92,8 @@ impl ZoneShading {
         }
     }
 
-    /// ln (R/G, B/G) the blend gives zone `z`; `z == ZONES` stands for the whole
-    /// measured window (the mean over the zones).
+    /// ln (R/G, B/G) the blend gives zone `z`.
     pub fn colour(&self, blend: Blend, z: usize) -> (f64, f64) {
-        if z >= ZONES {
-            let (mut r, mut b) = (0.0, 0.0);
-            for i in 0..ZONES {
-                let c = self.colour(blend, i);
-                r += c.0;
-                b += c.1;
-            }
-            return (r / ZONES as f64, b / ZONES as f64);
-        }
         let (a, b, f) = blend;
         let (ca, cb) = (self.zone_colour[a][z], self.zone_colour[b][z]);
         let f = f as f64;

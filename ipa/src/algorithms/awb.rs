@@ -1,0 +1,728 @@
+//! Automatic white balance from the single hardware AWB mean.
+//!
+//! The hardware gives one mean per frame: Y, Cb, Cr of the pixels inside a window that
+//! pass luma limits and a chroma limit |Cb−128| + |Cr−128| < max_csum, measured after the
+//! AWB gains and the colour matrix. The measurement configuration can change every frame
+//! without touching the picture, so we use it two ways:
+//!
+//! * **Zone scan.** Frame by frame the window walks over a 4×4 grid with the chroma gate
+//!   open, building zone means (like a zone-statistics ISP, one zone per frame). After
+//!   undoing each frame's gains and matrix, every zone is a camera-space colour. Candidate
+//!   illuminants along the tuning's colour-temperature curve (and a band across it) are
+//!   scored by how many well-exposed zones sit at their white point; saturated colours sit
+//!   far from every candidate and get no say, however large they are. This finds the
+//!   light from any starting point and cannot lock onto a dominant colour.
+//! * **Near-grey gate.** On the other frames the whole window is measured with a narrow
+//!   chroma gate around neutral, relative to a luma floor (chroma grows with brightness,
+//!   so the floor keeps dark colours from passing). Once the zone scan has put the gains
+//!   close, only grey pixels pass, which refines the estimate to the greys themselves. It
+//!   is trusted only while it agrees with the zone scan, so it cannot drift to a
+//!   self-consistent colour.
+//!
+//! Updates are dead-beat on the absolute estimate (no overshoot despite the 4-frame params
+//! pipeline) and smoothed once close.
+
+use super::zones::{self, ZoneShading, ZONES};
+use super::Algorithm;
+use crate::abi::{consts, AwbGainConfig, AwbMeasConfig, Block, ParamsError, ParamsWriter, Stats, Window};
+use crate::context::{FrameContext, Session};
+use crate::controls::{enums, ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
+use crate::fixed_point::to_unsigned_q;
+use crate::tuning::{Params, TuningError};
+use nalgebra::{Matrix3, Vector3};
+
+/// Colour-temperature curve: white points (r/g, b/g of a grey in camera RGB) against CT.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CtCurve {
+    /// (ct, r/g, b/g), sorted by CT.
+    points: Vec<(f64, f64, f64)>,
+}
+
+impl CtCurve {
+    /// White point (r/g, b/g) at a colour temperature, clamped at the ends.
+    pub fn white_point(&self, ct: f64) -> (f64, f64) {
+        let p = &self.points;
+        if ct <= p[0].0 {
+            return (p[0].1, p[0].2);
+        }
+        for w in p.windows(2) {
+            if ct <= w[1].0 {
+                let f = (ct - w[0].0) / (w[1].0 - w[0].0);
+                return (w[0].1 + f * (w[1].1 - w[0].1), w[0].2 + f * (w[1].2 - w[0].2));
+            }
+        }
+        let l = p[p.len() - 1];
+        (l.1, l.2)
+    }
+
+    /// Closest point of the curve (within [ct_lo, ct_hi]) to (r, b): returns (ct, r, b).
+    fn project(&self, r: f64, b: f64, ct_lo: f64, ct_hi: f64) -> (f64, f64, f64) {
+        let mut best = (f64::MAX, 0.0, 0.0, 0.0);
+        // Dense search is cheap (a few hundred evaluations) and handles any curve shape.
+        let steps = 400;
+        for i in 0..=steps {
+            let ct = ct_lo + (ct_hi - ct_lo) * i as f64 / steps as f64;
+            let (wr, wb) = self.white_point(ct);
+            let d = (wr - r).powi(2) + (wb - b).powi(2);
+            if d < best.0 {
+                best = (d, ct, wr, wb);
+            }
+        }
+        (best.1, best.2, best.3)
+    }
+
+    pub fn range(&self) -> (f64, f64) {
+        (self.points[0].0, self.points[self.points.len() - 1].0)
+    }
+}
+
+pub struct Awb {
+    curve: Option<CtCurve>,
+    /// Largest distance (in r/g, b/g) allowed off the curve, so that off-locus lights
+    /// (fluorescents) are still followed while colourful scenes are not.
+    transverse: f64,
+    modes: Vec<(i32, f64, f64)>,
+    speed: f64,
+    // Request state.
+    auto: bool,
+    mode: i32,
+    manual_gains: Option<[f64; 2]>,
+    // Algorithm state: gains as (r, b) with g = 1.
+    gains: [f64; 2],
+    ct: f64,
+    zones: [Zone; ZONES],
+    /// Zone frames scheduled since start (the scan position).
+    scan: usize,
+    /// Latest zone-scan estimate (camera r/g, b/g), once enough zones are known.
+    zone_estimate: Option<(f64, f64)>,
+    /// Lower luma bound above the +16 offset for the near-grey gate (8-bit, linear).
+    luma_floor: f64,
+    /// Whether the latest near-grey estimate was trusted; zone frames then leave the
+    /// gains to it (the gate averages many more grey pixels than the zones).
+    grey_trusted: bool,
+    /// Consecutive near-grey frames that found no greys where the zone scan expects them.
+    suspect: u8,
+    /// Consecutive re-measured zones that moved without a change of gains.
+    zone_changes: u8,
+    /// Frames processed since the last (re)scan started.
+    since_rescan: u32,
+    epoch: u32,
+}
+
+/// One zone of the scan: its camera-space mean colour and how much it should count.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Zone {
+    /// ln(r/g), ln(b/g) of the zone mean in camera space.
+    log_r: f64,
+    log_b: f64,
+    weight: f64,
+    valid: bool,
+    /// Scan epoch the zone was measured in; zones from before a rescan count less.
+    epoch: u32,
+    /// ln of the (r, b) gains the zone was measured under: the colour matrix clips
+    /// strongly mis-balanced colours, so zones taken far from the current gains count less.
+    log_gains: (f64, f64),
+}
+
+/// Zones needed before the scan's estimate is used.
+const MIN_ZONES: usize = 6;
+/// Zones scanned on consecutive frames before the near-grey gate starts (a strided third
+/// of the frame, enough for a first estimate).
+const FIRST_SCAN: usize = 12;
+/// Scan order: zone = (i × STRIDE) mod ZONES, so that any run of the scan covers the whole
+/// frame evenly (coprime with ZONES).
+const STRIDE: usize = 13;
+/// Near-grey frames in a row that must miss before the light is taken to have changed.
+const SUSPECT_FRAMES: u8 = 3;
+/// A gains change (ln) that makes the zones stale enough to scan them all again.
+const RESCAN_CHANGE: f64 = 0.12;
+/// Frames a (re)scan is given before the near-grey gate may call for another.
+const RESCAN_COOLDOWN: u32 = 24;
+/// Weight of zones measured before a rescan, so that fresh ones take over quickly.
+const STALE_WEIGHT: f64 = 0.2;
+/// Zones measured under gains this far (ln) from the current ones lose most of their weight.
+const GAINS_TRUST: f64 = 0.4;
+/// A re-measured zone that moved this far (ln) without a change of gains: the scene or the
+/// light changed.
+const ZONE_CHANGED: f64 = 0.15;
+/// Width of a zone's vote around a candidate white point (log r/g, log b/g).
+const VOTE_SIGMA: f64 = 0.05;
+/// Near-grey gate: chroma tolerance relative to the luma floor.
+const GATE_TOLERANCE: f64 = 0.15;
+/// The near-grey estimate must agree with the zone scan this closely (log units).
+const TRUST: f64 = 0.08;
+/// Fraction of the window's pixels that must pass the near-grey gate.
+const MIN_PASS_FRACTION: f64 = 0.005;
+/// Luma floor limits (8-bit above the +16 offset) and its place relative to the scene mean.
+/// The floor sweeps from MIN to MAX and wraps, sampling the grey populations of the scene
+/// level by level: the means are 8-bit (a 1-LSB chroma step is 2.5% of colour at level 40
+/// but 0.6% at level 160), and the chroma window scales with the floor.
+const LUMA_FLOOR_MIN: f64 = 12.0;
+const LUMA_FLOOR_MAX: f64 = 180.0;
+const LUMA_FLOOR_UP: f64 = 1.4;
+const LUMA_FLOOR_MARGIN: f64 = 0.75;
+/// Floors up to this are low enough that an empty near-grey gate means the greys are gone.
+const LUMA_FLOOR_EMPTY: f64 = 40.0;
+/// A mean whose smallest output channel is below this fraction of the largest is a
+/// saturated colour (and likely clipped at zero by the matrix): never a grey.
+const SATURATED: f64 = 0.08;
+/// Zone pixels darker than this (Y, with the +16 offset) carry mostly noise.
+const ZONE_MIN_Y: u8 = 20;
+/// Skip clipped highlights.
+const MAX_Y: u8 = 235;
+/// Estimates closer than this (log gain) to the applied gains count as agreeing.
+const AGREE: f64 = 0.03;
+
+/// BT.601-style conversion the AWB unit uses (kernel-rkisp1.md §1.2), rows Y, Cb, Cr.
+fn rgb_to_ycbcr() -> Matrix3<f64> {
+    Matrix3::new(0.25, 0.5, 0.1094, -0.1406, -0.2969, 0.4375, 0.4375, -0.375, -0.0625)
+}
+
+impl Awb {
+    pub fn from_tuning(p: &Params) -> Result<Self, TuningError> {
+        p.warn_unknown(&["algorithm", "colourGains", "AwbMode", "priors", "transversePos", "transverseNeg", "speed", "transverse"]);
+        if let Some(a) = p.get("algorithm") {
+            match a.as_str() {
+                Some("grey") | Some("bayes") => {}
+                _ => return Err(p.error("algorithm", "expected 'grey' or 'bayes'")),
+            }
+        }
+        let mut curve = None;
+        if let Some(v) = p.get("colourGains") {
+            let list = v.as_sequence().ok_or_else(|| p.error("colourGains", "expected a list"))?;
+            let mut pts = Vec::new();
+            for (i, e) in list.iter().enumerate() {
+                let key = format!("colourGains[{i}]");
+                let m = e.as_mapping().ok_or_else(|| p.error(&key, "expected {ct, gains}"))?;
+                let ct = m.get("ct").ok_or_else(|| p.error(&format!("{key}.ct"), "missing"))?;
+                let ct = p.value_f64(&format!("{key}.ct"), ct, 1000.0, 40000.0)?;
+                let g = m.get("gains").ok_or_else(|| p.error(&format!("{key}.gains"), "missing"))?;
+                let g = p.list_f64(&format!("{key}.gains"), g, Some(2), 0.01, 16.0)?;
+                pts.push((ct, 1.0 / g[0], 1.0 / g[1]));
+            }
+            pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+            if pts.windows(2).any(|w| w[0].0 == w[1].0) {
+                return Err(p.error("colourGains", "duplicate colour temperature"));
+            }
+            if pts.len() < 2 {
+                return Err(p.error("colourGains", "need at least two points"));
+            }
+            curve = Some(CtCurve { points: pts });
+        }
+        // libcamera's bayes keys: transversePos/Neg; we use their larger value as the
+        // symmetric off-curve allowance. Our default admits fluorescent lights.
+        let tp = p.f64_in("transversePos", 0.0, 0.0, 1.0)?;
+        let tn = p.f64_in("transverseNeg", 0.0, 0.0, 1.0)?;
+        let transverse = p.f64_in("transverse", tp.max(tn).max(0.12), 0.0, 1.0)?;
+        let mut modes = vec![
+            (enums::AWB_AUTO, 2000.0, 10000.0),
+            (enums::AWB_INCANDESCENT, 2000.0, 3300.0),
+            (enums::AWB_TUNGSTEN, 2500.0, 3500.0),
+            (enums::AWB_FLUORESCENT, 3500.0, 4500.0),
+            (enums::AWB_INDOOR, 2500.0, 5000.0),
+            (enums::AWB_DAYLIGHT, 5000.0, 6500.0),
+            (enums::AWB_CLOUDY, 6500.0, 8000.0),
+        ];
+        if let Some(v) = p.get("AwbMode") {
+            let m = v.as_mapping().ok_or_else(|| p.error("AwbMode", "expected a mapping"))?;
+            for (k, v) in m {
+                let name = k.as_str().unwrap_or("");
+                let Some(id) = enums::awb_mode(name) else {
+                    log::warn!("{}", p.error("AwbMode", format!("unknown mode '{name}' skipped")));
+                    continue;
+                };
+                let key = format!("AwbMode.{name}");
+                let mm = v.as_mapping().ok_or_else(|| p.error(&key, "expected {lo, hi}"))?;
+                let lo = mm.get("lo").ok_or_else(|| p.error(&format!("{key}.lo"), "missing"))?;
+                let hi = mm.get("hi").ok_or_else(|| p.error(&format!("{key}.hi"), "missing"))?;
+                let lo = p.value_f64(&format!("{key}.lo"), lo, 1000.0, 40000.0)?;
+                let hi = p.value_f64(&format!("{key}.hi"), hi, lo, 40000.0)?;
+                modes.retain(|(i, _, _)| *i != id);
+                modes.push((id, lo, hi));
+            }
+        }
+        // Our extension: fraction of the way to the new estimate per frame.
+        let speed = p.f64_in("speed", 0.5, 0.01, 1.0)?;
+        let mut awb = Awb {
+            curve,
+            transverse,
+            modes,
+            speed,
+            auto: true,
+            mode: enums::AWB_AUTO,
+            manual_gains: None,
+            gains: [1.0, 1.0],
+            ct: 5000.0,
+            zones: [Zone::default(); ZONES],
+            scan: 0,
+            zone_estimate: None,
+            luma_floor: 40.0,
+            grey_trusted: false,
+            suspect: 0,
+            zone_changes: 0,
+            since_rescan: 0,
+            epoch: 0,
+        };
+        awb.reset_state();
+        Ok(awb)
+    }
+
+    fn reset_state(&mut self) {
+        self.ct = 5000.0;
+        self.gains = match &self.curve {
+            Some(c) => {
+                let (r, b) = c.white_point(self.ct);
+                [1.0 / r, 1.0 / b]
+            }
+            None => [1.0, 1.0],
+        };
+        self.restart_scan();
+    }
+
+    /// Forget the scene: after start() or a mode change the zones are stale.
+    fn restart_scan(&mut self) {
+        self.zones = [Zone::default(); ZONES];
+        self.zone_estimate = None;
+        self.rescan();
+    }
+
+    /// The light or the scene changed: scan again, keeping the old zones at low weight
+    /// until fresh ones replace them.
+    fn rescan(&mut self) {
+        self.since_rescan = 0;
+        self.epoch = self.epoch.wrapping_add(1);
+        self.scan = 0;
+        self.grey_trusted = false;
+        self.suspect = 0;
+    }
+
+    /// Whether the frame being prepared measures a zone (and which) or the grey gate.
+    /// The first part of the scan runs on every frame; then zone and gate frames alternate.
+    fn schedule(&mut self, frame: u32) -> Option<u8> {
+        if self.scan < FIRST_SCAN || frame % 2 == 0 {
+            let z = (self.scan * STRIDE % ZONES) as u8;
+            self.scan += 1;
+            Some(z)
+        } else {
+            None
+        }
+    }
+
+    /// Window of zone `z` (or the whole measured area) in sensor-mode pixels.
+    fn window(s: &Session, zone: Option<u8>) -> Window {
+        let (x, y, w, h) = zones::zone_window(s.info.width, s.info.height, zone.map(usize::from));
+        Window { h_offs: x as u16, v_offs: y as u16, h_size: w as u16, v_size: h as u16 }
+    }
+
+    /// Score candidate white points by the zones sitting at them; returns the refined
+    /// camera-space grey (r/g, b/g): the weighted mean of the zones that voted for the
+    /// winner. Without a curve, the weighted mean of all zones (grey world).
+    ///
+    /// Zones are stored as they were before lens shading correction; with `shading`, each
+    /// candidate light judges them with the LSC tables that light would select.
+    fn vote(&self, shading: Option<&ZoneShading>) -> Option<(f64, f64)> {
+        // Effective weights once per vote (on the stack: no allocation per frame).
+        let now = (self.gains[0].ln(), self.gains[1].ln());
+        let mut eff = [(0usize, Zone::default()); ZONES];
+        let mut n = 0;
+        for (i, z) in self.zones.iter().enumerate().filter(|(_, z)| z.valid && z.weight > 0.0) {
+            let d = (z.log_gains.0 - now.0).abs().max((z.log_gains.1 - now.1).abs()) / GAINS_TRUST;
+            let stale = if z.epoch == self.epoch { 1.0 } else { STALE_WEIGHT };
+            eff[n] = (i, Zone { weight: z.weight * stale * (-d * d).exp(), ..*z });
+            n += 1;
+        }
+        if n < MIN_ZONES {
+            return None;
+        }
+        let eff = &eff[..n];
+        let zones = || eff.iter().copied();
+        // The LSC tables that light (ct, ln r, ln b) would get.
+        let blend_for = |ct: f64, lr: f64, lb: f64| shading.map(|sh| (sh, sh.choose(ct, (-lr, -lb))));
+        // Zone colour as the image shows it with those tables.
+        let seen = |i: usize, z: &Zone, blend: Option<(&ZoneShading, super::zones::Blend)>| match blend {
+            Some((sh, bl)) => {
+                let c = sh.colour(bl, i);
+                (z.log_r + c.0, z.log_b + c.1)
+            }
+            None => (z.log_r, z.log_b),
+        };
+        let Some(curve) = &self.curve else {
+            let (mut sr, mut sb, mut sw) = (0.0, 0.0, 0.0);
+            let blend = blend_for(self.ct, -self.gains[0].ln(), -self.gains[1].ln());
+            for (i, z) in zones() {
+                let (zr, zb) = seen(i, &z, blend);
+                sr += z.weight * zr;
+                sb += z.weight * zb;
+                sw += z.weight;
+            }
+            return Some(((sr / sw).exp(), (sb / sw).exp()));
+        };
+        let (lo, hi) = self.ct_range();
+        // Gaussian vote in log chromaticity, cut at 3σ (saves most of the exp() calls).
+        let kernel = |(zr, zb): (f64, f64), r: f64, b: f64| {
+            let d2 = (zr - r).powi(2) + (zb - b).powi(2);
+            let x = d2 / (2.0 * VOTE_SIGMA * VOTE_SIGMA);
+            if x > 4.5 {
+                0.0
+            } else {
+                (-x).exp()
+            }
+        };
+        let mut best = (0.0, 0.0, 0.0, 0.0);
+        const CT_STEPS: usize = 48;
+        const ACROSS: [f64; 5] = [-1.0, -0.5, 0.0, 0.5, 1.0];
+        // Candidates evenly spaced in mired (perceptually even along the locus).
+        let (m_lo, m_hi) = (1e6 / hi, 1e6 / lo);
+        for i in 0..=CT_STEPS {
+            let ct = 1e6 / (m_lo + (m_hi - m_lo) * i as f64 / CT_STEPS as f64);
+            let (wr, wb) = curve.white_point(ct);
+            // Normal to the locus, from its local direction.
+            let (ar, ab) = curve.white_point(ct * 1.02);
+            let (tr, tb) = (ar - wr, ab - wb);
+            let n = (tr * tr + tb * tb).sqrt().max(1e-9);
+            let (nr, nb) = (-tb / n, tr / n);
+            for f in ACROSS {
+                let (r, b) = (wr + nr * f * self.transverse, wb + nb * f * self.transverse);
+                if r <= 0.0 || b <= 0.0 {
+                    continue;
+                }
+                // Prefer the locus itself over lights across it.
+                let prior = 1.0 - 0.3 * f.abs();
+                let (lr, lb) = (r.ln(), b.ln());
+                let blend = blend_for(ct, lr, lb);
+                let score: f64 = prior * zones().map(|(i, z)| z.weight * kernel(seen(i, &z, blend), lr, lb)).sum::<f64>();
+                if score > best.0 {
+                    best = (score, r, b, ct);
+                }
+            }
+        }
+        if best.0 <= 0.0 {
+            return None;
+        }
+        let (blr, blb) = (best.1.ln(), best.2.ln());
+        let blend = blend_for(best.3, blr, blb);
+        let (mut sr, mut sb, mut sw) = (0.0, 0.0, 0.0);
+        for (i, z) in zones() {
+            let c = seen(i, &z, blend);
+            let k = z.weight * kernel(c, blr, blb);
+            sr += k * c.0;
+            sb += k * c.1;
+            sw += k;
+        }
+        if sw < 1e-9 {
+            return Some((best.1, best.2));
+        }
+        Some(((sr / sw).exp(), (sb / sw).exp()))
+    }
+
+    /// Camera-space colour (r/g, b/g) of an AWB mean, undoing the frame's matrix and gains.
+    /// `None` when the mean is unusable: a channel near zero means the matrix pushed it
+    /// below zero and the ISP clipped it (saturated colours), so it cannot be undone.
+    fn camera_colour(fc: &FrameContext, y: u8, cb: u8, cr: u8) -> Option<(f64, f64)> {
+        // The hardware's Y carries a +16 offset (kernel-rkisp1.md §1.2).
+        let ycc = Vector3::new(y as f64 - 16.0, cb as f64 - 128.0, cr as f64 - 128.0);
+        let rgb_out = rgb_to_ycbcr().try_inverse()? * ycc;
+        if rgb_out.min() < (SATURATED * rgb_out.max()).max(1.0) {
+            return None;
+        }
+        let off = Vector3::new(fc.ccm.offsets[0], fc.ccm.offsets[1], fc.ccm.offsets[2]);
+        let rgb = fc.ccm.matrix.try_inverse()? * (rgb_out - off);
+        let cam = [rgb[0] / fc.awb.gains[0].max(0.01), rgb[1] / fc.awb.gains[1].max(0.01), rgb[2] / fc.awb.gains[2].max(0.01)];
+        if cam.iter().any(|c| !c.is_finite() || *c <= 0.05) {
+            return None;
+        }
+        Some((cam[0] / cam[1], cam[2] / cam[1]))
+    }
+
+    fn ct_range(&self) -> (f64, f64) {
+        let (lo, hi) = self.modes.iter().find(|m| m.0 == self.mode).map(|m| (m.1, m.2)).unwrap_or((2000.0, 10000.0));
+        match &self.curve {
+            Some(c) => {
+                let (clo, chi) = c.range();
+                (lo.max(clo).min(chi), hi.min(chi).max(clo))
+            }
+            None => (lo, hi),
+        }
+    }
+
+    /// Correlated colour temperature of a camera-space white point without a curve:
+    /// a rough estimate from the blue/red ratio (for metadata only).
+    fn ct_without_curve(r: f64, b: f64) -> f64 {
+        (5000.0 * (b / r.max(1e-3)).powf(0.9)).clamp(2000.0, 12000.0)
+    }
+
+    /// Turn an estimated camera-space grey (r/g, b/g) into gains and CT.
+    fn target_from(&self, r: f64, b: f64) -> ([f64; 2], f64) {
+        match &self.curve {
+            Some(c) => {
+                let (lo, hi) = self.ct_range();
+                let (ct, cr, cb) = c.project(r, b, lo, hi);
+                let (dr, db) = (r - cr, b - cb);
+                let d = (dr * dr + db * db).sqrt();
+                let f = if d > self.transverse { self.transverse / d } else { 1.0 };
+                let (r, b) = (cr + dr * f, cb + db * f);
+                ([1.0 / r, 1.0 / b], ct)
+            }
+            None => ([1.0 / r, 1.0 / b], Self::ct_without_curve(r, b)),
+        }
+    }
+}
+
+impl Algorithm for Awb {
+    fn name(&self) -> &'static str {
+        "Awb"
+    }
+
+    fn configure(&mut self, _s: &Session) {
+        self.reset_state();
+    }
+
+    fn controls(&self, _s: &Session, out: &mut Vec<ControlInfo>) {
+        out.push(ControlInfo::new(ControlId::AwbEnable, ControlValue::Bool(false), ControlValue::Bool(true), ControlValue::Bool(true)));
+        out.push(ControlInfo::new(ControlId::ColourGains, ControlValue::F32(0.0), ControlValue::F32(3.996), ControlValue::F32(1.0)));
+        if self.curve.is_some() {
+            let (lo, hi) = self.curve.as_ref().unwrap().range();
+            out.push(ControlInfo::new(ControlId::ColourTemperature, ControlValue::I32(lo as i32), ControlValue::I32(hi as i32), ControlValue::I32(5000)));
+        }
+        out.push(ControlInfo::new(
+            ControlId::AwbMode,
+            ControlValue::Menu(self.modes.iter().map(|m| m.0).collect()),
+            ControlValue::Menu(vec![]),
+            ControlValue::I32(enums::AWB_AUTO),
+        ));
+    }
+
+    fn start(&mut self) {
+        self.restart_scan();
+    }
+
+    fn queue_request(&mut self, _s: &Session, fc: &mut FrameContext, c: &RequestControls) {
+        if let Some(on) = c.awb_enable {
+            self.auto = on;
+            if on {
+                self.manual_gains = None;
+            }
+        }
+        if let Some(m) = c.awb_mode {
+            if self.modes.iter().any(|x| x.0 == m) {
+                self.mode = m;
+            } else {
+                log::warn!("AwbMode {m} is not available, ignored");
+            }
+        }
+        if !self.auto {
+            if let Some([r, b]) = c.colour_gains {
+                if r.is_finite() && b.is_finite() && r > 0.0 && b > 0.0 {
+                    self.manual_gains = Some([r as f64, b as f64]);
+                } else {
+                    log::warn!("ColourGains [{r}, {b}] ignored");
+                }
+            } else if let Some(ct) = c.colour_temperature {
+                match &self.curve {
+                    Some(curve) => {
+                        let (r, b) = curve.white_point(ct as f64);
+                        self.manual_gains = Some([1.0 / r, 1.0 / b]);
+                        self.ct = ct as f64;
+                    }
+                    None => log::warn!("ColourTemperature needs colourGains in the tuning file, ignored"),
+                }
+            }
+            if let Some(g) = self.manual_gains {
+                self.gains = g;
+            }
+        } else if c.colour_gains.is_some() || c.colour_temperature.is_some() {
+            log::warn!("ColourGains/ColourTemperature ignored while AWB is enabled");
+        }
+        fc.awb.auto = self.auto;
+        fc.awb.mode = self.mode;
+    }
+
+    fn prepare(&mut self, s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
+        // A common digital gain maps the post-BLS white level back to full scale, so that
+        // sensor-clipped pixels stay white instead of turning magenta (G clips at
+        // 4095 − black level, R and B reach 4095 with their gains).
+        let headroom = 4095.0 / (4095.0 - fc.black_level_12bit.clamp(0.0, 2048.0));
+        let q = |g: f64| to_unsigned_q(g * headroom, 8, 0x3FF);
+        let (r, g, b) = (q(self.gains[0]), q(1.0), q(self.gains[1]));
+        fc.awb.gains = [r as f64 / 256.0, g as f64 / 256.0, b as f64 / 256.0];
+        fc.awb.temperature_k = self.ct;
+        fc.awb.auto = self.auto;
+        p.write(&Block::AwbGain(AwbGainConfig { gains: [r, g, g, b] }), true)?;
+        // In manual mode there is nothing to measure for; keep the gate (AWB gains and
+        // measurement share one enable, erratum E1, so the block stays on).
+        let zone = if self.auto { self.schedule(fc.frame) } else { None };
+        fc.awb.zone = zone;
+        fc.awb.luma_floor = self.luma_floor;
+        let (min_y, max_csum) = match zone {
+            Some(_) => (ZONE_MIN_Y, 255),
+            None => {
+                let csum = (GATE_TOLERANCE * self.luma_floor).round().clamp(2.0, 255.0) as u8;
+                ((16.0 + self.luma_floor).round().clamp(17.0, MAX_Y as f64 - 10.0) as u8, csum)
+            }
+        };
+        p.write(
+            &Block::AwbMeas(AwbMeasConfig {
+                window: Self::window(s, zone),
+                mode: consts::AWB_MODE_YCBCR,
+                max_y: MAX_Y,
+                min_y,
+                max_csum,
+                min_c: 0,
+                frames: 0,
+                ref_cr: 128,
+                ref_cb: 128,
+                enable_ymax_cmp: true,
+            }),
+            true,
+        )?;
+        Ok(())
+    }
+
+    fn process(&mut self, s: &Session, fc: &mut FrameContext, stats: Option<&Stats>, md: &mut Metadata, latest: &mut FrameContext) {
+        let g = fc.awb.gains[1].max(0.01);
+        md.awb_enable = Some(fc.awb.auto);
+        md.awb_mode = Some(fc.awb.mode);
+        // Report the colour gains relative to green (the headroom gain is common).
+        md.colour_gains = Some([(fc.awb.gains[0] / g) as f32, (fc.awb.gains[2] / g) as f32]);
+        md.colour_temperature = Some(fc.awb.temperature_k.round() as i32);
+        let Some(m) = stats.and_then(|st| st.awb) else { return };
+        if !self.auto {
+            return;
+        }
+        self.since_rescan = self.since_rescan.saturating_add(1);
+        let colour = Self::camera_colour(fc, m.y_or_g, m.cb_or_b, m.cr_or_r);
+        let window = Self::window(s, fc.awb.zone);
+        let window_pixels = window.h_size as f64 * window.v_size as f64;
+        let passed = m.count as f64 / window_pixels.max(1.0);
+        let mut grey = None;
+        match fc.awb.zone {
+            Some(z) => {
+                // Weight: how much of the zone is usable, times its exposure (8-bit means
+                // of dark zones are coarse).
+                let level = (m.y_or_g as f64 - 16.0).max(0.0);
+                let log_gains = ((fc.awb.gains[0] / g).ln(), (fc.awb.gains[2] / g).ln());
+                // Back to before lens shading correction (what the zone is without the
+                // tables of this frame).
+                let lsc = match (&s.zone_shading, fc.lsc_blend) {
+                    (Some(sh), Some(bl)) => sh.colour(bl, z as usize),
+                    _ => (0.0, 0.0),
+                };
+                let new = match colour {
+                    Some((r, b)) if passed > 0.05 => Zone {
+                        log_r: r.ln() - lsc.0,
+                        log_b: b.ln() - lsc.1,
+                        weight: passed * (level / 16.0).min(1.0),
+                        valid: true,
+                        epoch: self.epoch,
+                        log_gains,
+                    },
+                    _ => Zone::default(),
+                };
+                // The same zone under the same gains should read the same: if it moved, the
+                // scene or the light changed.
+                let old = self.zones[z as usize];
+                if old.valid && new.valid && old.epoch == self.epoch && self.scan > ZONES {
+                    let same_gains = (old.log_gains.0 - log_gains.0).abs().max((old.log_gains.1 - log_gains.1).abs()) < AGREE;
+                    let moved = (old.log_r - new.log_r).abs().max((old.log_b - new.log_b).abs()) > ZONE_CHANGED;
+                    if same_gains && moved {
+                        self.zone_changes = self.zone_changes.saturating_add(1);
+                    } else {
+                        self.zone_changes = 0;
+                    }
+                }
+                self.zones[z as usize] = new;
+                if self.zone_changes >= 2 {
+                    log::debug!("frame {}: zones changed under the same gains: rescanning", fc.frame);
+                    self.zone_changes = 0;
+                    self.rescan();
+                    self.zones[z as usize].epoch = self.epoch;
+                }
+                log::trace!("frame {}: zone {z}: {:?} YCbCr {} {} {} passed {passed:.2}", fc.frame, self.zones[z as usize], m.y_or_g, m.cb_or_b, m.cr_or_r);
+                let shading = s.zone_shading.as_deref().filter(|_| fc.lsc_blend.is_some());
+                self.zone_estimate = self.vote(shading);
+            }
+            None => {
+                let (f, level) = (fc.awb.luma_floor, m.y_or_g as f64 - 16.0);
+                // The floor sweeps upwards through the grey populations of the scene and
+                // wraps around: each level gives a sample when its greys lie well above it.
+                self.luma_floor = if f * LUMA_FLOOR_UP <= LUMA_FLOOR_MAX { f * LUMA_FLOOR_UP } else { LUMA_FLOOR_MIN };
+                if passed >= MIN_PASS_FRACTION {
+                    if f <= LUMA_FLOOR_MARGIN * level {
+                        grey = colour.map(|c| (c, level));
+                    } else {
+                        // The floor cuts through the population it found: selecting on Y
+                        // keeps the pixels with high G noise and tints the mean.
+                        log::trace!("frame {}: near-grey floor {f:.0} cuts the population at {level:.0}", fc.frame);
+                    }
+                }
+                // At the lowest floors the greys of any scene pass; a gate that stays nearly
+                // empty there means the greys are not where the gains put them (the light
+                // changed): a miss, not a frame without evidence.
+                if grey.is_none() && !(passed < MIN_PASS_FRACTION && f <= LUMA_FLOOR_EMPTY) {
+                    return;
+                }
+            }
+        }
+        let Some((zr, zb)) = self.zone_estimate else { return };
+        // The near-grey gate refines the zone scan when the two agree.
+        let agrees = |(r, b): (f64, f64)| (r / zr).ln().abs().max((b / zb).ln().abs()) < TRUST;
+        let mut weight = 1.0;
+        let (r, b) = match (fc.awb.zone, grey) {
+            (None, Some((e, level))) if agrees(e) => {
+                self.grey_trusted = true;
+                self.suspect = 0;
+                // Dark samples are coarse (8-bit means): they move the gains less.
+                weight = (level / 64.0).clamp(0.25, 1.0);
+                e
+            }
+            (None, _) => {
+                log::debug!("frame {}: no near-grey estimate agreeing with the zone scan", fc.frame);
+                self.grey_trusted = false;
+                self.suspect = self.suspect.saturating_add(1);
+                if self.suspect >= SUSPECT_FRAMES && self.scan >= FIRST_SCAN && self.since_rescan >= RESCAN_COOLDOWN {
+                    log::debug!("frame {}: greys are not where the zones say: rescanning", fc.frame);
+                    self.rescan();
+                }
+                return;
+            }
+            (Some(_), _) => {
+                let current = (1.0 / self.gains[0], 1.0 / self.gains[1]);
+                if self.grey_trusted && agrees(current) {
+                    return;
+                }
+                (zr, zb)
+            }
+        };
+        let (target, ct) = self.target_from(r, b);
+        let applied = [fc.awb.gains[0] / g, fc.awb.gains[2] / g];
+        let change = (target[0] / applied[0]).ln().abs().max((target[1] / applied[1]).ln().abs());
+        log::debug!(
+            "frame {}: AWB {:?} {} px (floor {:.0}) YCbCr {} {} {} -> camera r/g {r:.3} b/g {b:.3} -> gains {:.3} {:.3} at {ct:.0} K (change {change:.3})",
+            fc.frame,
+            fc.awb.zone,
+            m.count,
+            fc.awb.luma_floor,
+            m.y_or_g,
+            m.cb_or_b,
+            m.cr_or_r,
+            target[0],
+            target[1]
+        );
+        // The estimate is absolute: follow it fully when far off, smooth noise when close.
+        let sp = if change > AGREE { 1.0 } else { self.speed * weight };
+        if change > RESCAN_CHANGE && self.scan >= FIRST_SCAN {
+            // A large move changes how every zone looks (gains, colour matrix, lens-shading
+            // tables): measure them all again on consecutive frames.
+            log::debug!("frame {}: gains moved by {change:.2}: scanning the zones again", fc.frame);
+            self.scan = 0;
+        }
+        self.gains = [
+            (self.gains[0] * (1.0 - sp) + target[0] * sp).clamp(1.0 / 256.0, 1023.0 / 256.0),
+            (self.gains[1] * (1.0 - sp) + target[1] * sp).clamp(1.0 / 256.0, 1023.0 / 256.0),
+        ];
+        self.ct = self.ct * (1.0 - sp) + ct * sp;
+        latest.awb.temperature_k = self.ct;
+        // Relative gains for algorithms that prepare before us (LSC picks tables by them).
+        latest.awb.gains = [self.gains[0], 1.0, self.gains[1]];
+    }
+}
