@@ -97,6 +97,10 @@ pub struct Awb {
     zone_estimate: Option<(f64, f64)>,
     /// Lower luma bound above the +16 offset for the near-grey gate (8-bit, linear).
     luma_floor: f64,
+    /// Fraction of pixels the near-grey gate passed at each floor step while trusted. A gate
+    /// centred on the estimate passes *some* grey-looking pixels under any light, so it
+    /// agrees with itself; a pass rate far below the one it had shows that the greys left.
+    locked_pass: [f64; FLOOR_STEPS],
     /// Whether the latest near-grey estimate was trusted; zone frames then leave the
     /// gains to it (the gate averages many more grey pixels than the zones).
     grey_trusted: bool,
@@ -104,6 +108,11 @@ pub struct Awb {
     suspect: u8,
     /// Consecutive re-measured zones that moved without a change of gains.
     zone_changes: u8,
+    /// The last re-measured zone that moved, and by how much (ln r/g, b/g).
+    moved: Option<(u8, (f64, f64))>,
+    /// The zone table was just moved with a change of light: the next large gains move
+    /// follows it without rescanning.
+    shifted: bool,
     /// Frames processed since the last (re)scan started.
     since_rescan: u32,
     epoch: u32,
@@ -138,6 +147,14 @@ const SUSPECT_FRAMES: u8 = 3;
 const RESCAN_CHANGE: f64 = 0.12;
 /// Frames a (re)scan is given before the near-grey gate may call for another.
 const RESCAN_COOLDOWN: u32 = 24;
+/// The saturation test for that comparison: only means the matrix clipped to nothing.
+const ROUGH_SATURATED: f64 = 0.01;
+/// Frames after a (re)scan before a collapse of the near-grey gate may call another.
+const COLLAPSE_COOLDOWN: u32 = 8;
+/// Zones re-measured under gains this close (ln) are compared with their stored colour.
+const SAME_GAINS: f64 = 0.06;
+/// Two zones that moved by ratios this close (ln) moved with the light.
+const SAME_SHIFT: f64 = 0.1;
 /// Weight of zones measured before a rescan, so that fresh ones take over quickly.
 const STALE_WEIGHT: f64 = 0.2;
 /// Zones measured under gains this far (ln) from the current ones lose most of their weight.
@@ -161,6 +178,10 @@ const LUMA_FLOOR_MIN: f64 = 12.0;
 const LUMA_FLOOR_MAX: f64 = 180.0;
 const LUMA_FLOOR_UP: f64 = 1.4;
 const LUMA_FLOOR_MARGIN: f64 = 0.75;
+/// Steps of the floor sweep (LUMA_FLOOR_MIN × LUMA_FLOOR_UP^k up to LUMA_FLOOR_MAX), and
+/// the fraction of its trusted pass rate a floor must keep for its greys to count.
+const FLOOR_STEPS: usize = 10;
+const PASS_KEPT: f64 = 0.4;
 /// Floors up to this are low enough that an empty near-grey gate means the greys are gone.
 const LUMA_FLOOR_EMPTY: f64 = 40.0;
 /// A mean whose smallest output channel is below this fraction of the largest is a
@@ -257,9 +278,12 @@ impl Awb {
             scan: 0,
             zone_estimate: None,
             luma_floor: 40.0,
+            locked_pass: [0.0; FLOOR_STEPS],
             grey_trusted: false,
             suspect: 0,
             zone_changes: 0,
+            moved: None,
+            shifted: false,
             since_rescan: 0,
             epoch: 0,
         };
@@ -294,6 +318,7 @@ impl Awb {
         self.scan = 0;
         self.grey_trusted = false;
         self.suspect = 0;
+        self.locked_pass = [0.0; FLOOR_STEPS];
     }
 
     /// Whether the frame being prepared measures a zone (and which) or the grey gate.
@@ -415,14 +440,24 @@ impl Awb {
         Some(((sr / sw).exp(), (sb / sw).exp()))
     }
 
+    /// Whether moving the current estimate by `d` (ln r/g, b/g) lands on a light in the locus
+    /// band (a change of light does; a surface entering the frame usually does not).
+    fn light_plausible(&self, d: (f64, f64)) -> bool {
+        let Some(c) = &self.curve else { return true };
+        let (r, b) = ((1.0 / self.gains[0]) * d.0.exp(), (1.0 / self.gains[1]) * d.1.exp());
+        let (lo, hi) = self.ct_range();
+        let (_, cr, cb) = c.project(r, b, lo, hi);
+        ((r - cr).powi(2) + (b - cb).powi(2)).sqrt() <= 1.5 * self.transverse
+    }
+
     /// Camera-space colour (r/g, b/g) of an AWB mean, undoing the frame's matrix and gains.
     /// `None` when the mean is unusable: a channel near zero means the matrix pushed it
     /// below zero and the ISP clipped it (saturated colours), so it cannot be undone.
-    fn camera_colour(fc: &FrameContext, y: u8, cb: u8, cr: u8) -> Option<(f64, f64)> {
+    fn camera_colour(fc: &FrameContext, y: u8, cb: u8, cr: u8, saturated: f64) -> Option<(f64, f64)> {
         // The hardware's Y carries a +16 offset (kernel-rkisp1.md §1.2).
         let ycc = Vector3::new(y as f64 - 16.0, cb as f64 - 128.0, cr as f64 - 128.0);
         let rgb_out = rgb_to_ycbcr().try_inverse()? * ycc;
-        if rgb_out.min() < (SATURATED * rgb_out.max()).max(1.0) {
+        if rgb_out.min() < (saturated * rgb_out.max()).max(1.0) {
             return None;
         }
         let off = Vector3::new(fc.ccm.offsets[0], fc.ccm.offsets[1], fc.ccm.offsets[2]);
@@ -590,11 +625,13 @@ impl Algorithm for Awb {
             return;
         }
         self.since_rescan = self.since_rescan.saturating_add(1);
-        let colour = Self::camera_colour(fc, m.y_or_g, m.cb_or_b, m.cr_or_r);
+        let colour = Self::camera_colour(fc, m.y_or_g, m.cb_or_b, m.cr_or_r, SATURATED);
         let window = Self::window(s, fc.awb.zone);
         let window_pixels = window.h_size as f64 * window.v_size as f64;
         let passed = m.count as f64 / window_pixels.max(1.0);
         let mut grey = None;
+        // The near-grey gate's floor step and pass rate, when it found greys.
+        let mut fc_step = None;
         match fc.awb.zone {
             Some(z) => {
                 // Weight: how much of the zone is usable, times its exposure (8-bit means
@@ -618,22 +655,48 @@ impl Algorithm for Awb {
                     },
                     _ => Zone::default(),
                 };
-                // The same zone under the same gains should read the same: if it moved, the
-                // scene or the light changed.
+                // The same zone under about the same gains should read the same: if it
+                // moved, the scene or the light changed. Two zones that moved by the same
+                // ratio, to a light on the locus, are a change of light: every zone moves
+                // with it at once (dead-beat re-acquisition, no rescan).
                 let old = self.zones[z as usize];
-                if old.valid && new.valid && old.epoch == self.epoch && self.scan > ZONES {
-                    let same_gains = (old.log_gains.0 - log_gains.0).abs().max((old.log_gains.1 - log_gains.1).abs()) < AGREE;
-                    let moved = (old.log_r - new.log_r).abs().max((old.log_b - new.log_b).abs()) > ZONE_CHANGED;
-                    if same_gains && moved {
+                let mut light_change = None;
+                // A zone the matrix now clips still tells roughly how far the light moved.
+                let rough = Self::camera_colour(fc, m.y_or_g, m.cb_or_b, m.cr_or_r, ROUGH_SATURATED).filter(|_| passed > 0.05);
+                if let (true, Some((r, b)), true) = (old.valid, rough, old.epoch == self.epoch) {
+                    let same_gains = (old.log_gains.0 - log_gains.0).abs().max((old.log_gains.1 - log_gains.1).abs()) < SAME_GAINS;
+                    let d = (r.ln() - lsc.0 - old.log_r, b.ln() - lsc.1 - old.log_b);
+                    if same_gains && d.0.abs().max(d.1.abs()) > ZONE_CHANGED {
                         self.zone_changes = self.zone_changes.saturating_add(1);
+                        match self.moved {
+                            Some((i, p)) if i != z && (d.0 - p.0).abs().max((d.1 - p.1).abs()) < SAME_SHIFT => {
+                                light_change = Some((i, ((d.0 + p.0) / 2.0, (d.1 + p.1) / 2.0)));
+                            }
+                            _ => self.moved = Some((z, d)),
+                        }
                     } else {
                         self.zone_changes = 0;
+                        self.moved = None;
                     }
                 }
                 self.zones[z as usize] = new;
-                if self.zone_changes >= 2 {
+                if let Some((other, d)) = light_change.filter(|(_, d)| self.light_plausible(*d)) {
+                    log::debug!("frame {}: zones {other} and {z} moved alike by ({:.3}, {:.3}): the light changed", fc.frame, d.0, d.1);
+                    for (i, zone) in self.zones.iter_mut().enumerate() {
+                        if zone.valid && i != z as usize && i != other as usize {
+                            zone.log_r += d.0;
+                            zone.log_b += d.1;
+                        }
+                    }
+                    self.zone_changes = 0;
+                    self.moved = None;
+                    self.grey_trusted = false;
+                    self.suspect = 0;
+                    self.shifted = true;
+                } else if self.zone_changes >= 2 {
                     log::debug!("frame {}: zones changed under the same gains: rescanning", fc.frame);
                     self.zone_changes = 0;
+                    self.moved = None;
                     self.rescan();
                     self.zones[z as usize].epoch = self.epoch;
                 }
@@ -658,8 +721,25 @@ impl Algorithm for Awb {
                 // At the lowest floors the greys of any scene pass; a gate that stays nearly
                 // empty there means the greys are not where the gains put them (the light
                 // changed): a miss, not a frame without evidence.
-                if grey.is_none() && !(passed < MIN_PASS_FRACTION && f <= LUMA_FLOOR_EMPTY) {
+                let step = ((f / LUMA_FLOOR_MIN).ln() / LUMA_FLOOR_UP.ln()).round().clamp(0.0, (FLOOR_STEPS - 1) as f64) as usize;
+                let remembered = self.locked_pass[step];
+                let collapsed = remembered > 0.0 && passed < PASS_KEPT * remembered;
+                if collapsed {
+                    log::debug!("frame {}: near-grey gate at floor {f:.0} passed {passed:.4}, {remembered:.4} while trusted", fc.frame);
+                    grey = None;
+                    if self.since_rescan >= COLLAPSE_COOLDOWN {
+                        // The greys left the gate they filled: the light changed. Zones taken
+                        // before count little from now on; scan them again at once.
+                        log::debug!("frame {}: the greys left the gate: rescanning", fc.frame);
+                        self.rescan();
+                        return;
+                    }
+                }
+                if grey.is_none() && !collapsed && !(passed < MIN_PASS_FRACTION && f <= LUMA_FLOOR_EMPTY) {
                     return;
+                }
+                if grey.is_some() {
+                    fc_step = Some((step, passed));
                 }
             }
         }
@@ -671,6 +751,10 @@ impl Algorithm for Awb {
             (None, Some((e, level))) if agrees(e) => {
                 self.grey_trusted = true;
                 self.suspect = 0;
+                if let Some((step, passed)) = fc_step {
+                    let m = &mut self.locked_pass[step];
+                    *m = if *m > 0.0 { 0.5 * (*m + passed) } else { passed };
+                }
                 // Dark samples are coarse (8-bit means): they move the gains less.
                 weight = (level / 64.0).clamp(0.25, 1.0);
                 e
@@ -710,7 +794,7 @@ impl Algorithm for Awb {
         );
         // The estimate is absolute: follow it fully when far off, smooth noise when close.
         let sp = if change > AGREE { 1.0 } else { self.speed * weight };
-        if change > RESCAN_CHANGE && self.scan >= FIRST_SCAN {
+        if change > RESCAN_CHANGE && self.scan >= FIRST_SCAN && !std::mem::take(&mut self.shifted) {
             // A large move changes how every zone looks (gains, colour matrix, lens-shading
             // tables): measure them all again on consecutive frames.
             log::debug!("frame {}: gains moved by {change:.2}: scanning the zones again", fc.frame);
