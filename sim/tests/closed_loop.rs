@@ -225,3 +225,17 @@ fn white_balance_reacquires_after_any_change_of_light() {
         assert!(err < 2.0, "{sensor} {from} -> {to}: neutral error {err}° 60 frames after the change");
     }
 }
+
+#[test]
+fn white_balance_reacquires_after_the_zone_scan_is_complete() {
+    // Once every zone has been measured under the old light, the gains make the new light's
+    // zones saturated: AWB must forget the old zones and follow the clipped ones back (it
+    // used to stay at 44° after A -> D65 at frame 70).
+    for (sensor, from, to) in [("imx258", "A", "D65"), ("ov8858", "D50", "CWF")] {
+        let mut c = base(sensor, "chart", from, 120).unwrap();
+        c.events.push((70, Event::Illuminant(to.into())));
+        let r = run(&c, |_| {}).unwrap();
+        let err = final_neutral_deg(&r.records, NEUTRAL_FRAMES);
+        assert!(err < 2.0, "{sensor} {from} -> {to} at frame 70: neutral error {err}° 50 frames later");
+    }
+}

@@ -108,6 +108,9 @@ pub struct Awb {
     suspect: u8,
     /// Consecutive re-measured zones that moved without a change of gains.
     zone_changes: u8,
+    /// The greys left the gate: zones are taken even where the matrix clips them (the
+    /// gains may be far off), until the gate holds greys again.
+    reacquiring: bool,
     /// The last re-measured zone that moved, and by how much (ln r/g, b/g).
     moved: Option<(u8, (f64, f64))>,
     /// The zone table was just moved with a change of light: the next large gains move
@@ -282,6 +285,7 @@ impl Awb {
             grey_trusted: false,
             suspect: 0,
             zone_changes: 0,
+            reacquiring: false,
             moved: None,
             shifted: false,
             since_rescan: 0,
@@ -422,7 +426,19 @@ impl Awb {
             }
         }
         if best.0 <= 0.0 {
-            return None;
+            if !self.reacquiring {
+                return None;
+            }
+            // Re-acquiring under far-off gains, no zone sits at any light yet: the grey
+            // world of the zones (projected onto the locus band by the caller) moves the
+            // gains towards the light, which brings the zones in.
+            let (mut sr, mut sb, mut sw) = (0.0, 0.0, 0.0);
+            for (_, z) in zones() {
+                sr += z.weight * z.log_r;
+                sb += z.weight * z.log_b;
+                sw += z.weight;
+            }
+            return (sw > 0.0).then(|| ((sr / sw).exp(), (sb / sw).exp()));
         }
         let (blr, blb) = (best.1.ln(), best.2.ln());
         let blend = blend_for(best.3, blr, blb);
@@ -625,7 +641,8 @@ impl Algorithm for Awb {
             return;
         }
         self.since_rescan = self.since_rescan.saturating_add(1);
-        let colour = Self::camera_colour(fc, m.y_or_g, m.cb_or_b, m.cr_or_r, SATURATED);
+        let saturated = if self.reacquiring && fc.awb.zone.is_some() { ROUGH_SATURATED } else { SATURATED };
+        let colour = Self::camera_colour(fc, m.y_or_g, m.cb_or_b, m.cr_or_r, saturated);
         let window = Self::window(s, fc.awb.zone);
         let window_pixels = window.h_size as f64 * window.v_size as f64;
         let passed = m.count as f64 / window_pixels.max(1.0);
@@ -730,8 +747,11 @@ impl Algorithm for Awb {
                     if self.since_rescan >= COLLAPSE_COOLDOWN {
                         // The greys left the gate they filled: the light changed. Zones taken
                         // before count little from now on; scan them again at once.
-                        log::debug!("frame {}: the greys left the gate: rescanning", fc.frame);
-                        self.rescan();
+                        // Zones of the old light would hold the vote: forget them, and accept
+                        // zones the matrix clips until the greys are back in the gate.
+                        log::debug!("frame {}: the greys left the gate: re-acquiring", fc.frame);
+                        self.restart_scan();
+                        self.reacquiring = true;
                         return;
                     }
                 }
@@ -751,6 +771,7 @@ impl Algorithm for Awb {
             (None, Some((e, level))) if agrees(e) => {
                 self.grey_trusted = true;
                 self.suspect = 0;
+                self.reacquiring = false;
                 if let Some((step, passed)) = fc_step {
                     let m = &mut self.locked_pass[step];
                     *m = if *m > 0.0 { 0.5 * (*m + passed) } else { passed };
