@@ -390,7 +390,7 @@ fn sensor_report(sensor: &str) -> Result<(Vec<String>, serde_json::Map<String, s
         js.insert(format!("backlit_neutral_{ill}"), serde_json::json!(d));
     }
     rows.push(format!("| {sensor} | AWB on the backlit scene: neutral error after 50 frames | {} |", backlit.join(", ")));
-    let l = scenarios::low_light(sensor)?;
+    let l = scenarios::low_light(sensor, Default::default())?;
     rows.push(format!(
         "| {sensor} | low light (chart, A, brightness {}) | exposure {:.1} ms, gain {:.2}, frame duration {:.1} ms, output mean luminance {:.3} ({:.2} × target {AE_TARGET}) |",
         scenarios::LOW_LIGHT_BRIGHTNESS,

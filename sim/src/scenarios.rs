@@ -67,10 +67,12 @@ pub fn backlit_neutrality(sensor: &str, illuminant: &str) -> Result<f64> {
     Ok(final_neutral_deg(&r.records, NEUTRAL_FRAMES))
 }
 
-/// The chart under A at [`LOW_LIGHT_BRIGHTNESS`]: where AE ends after 60 frames.
-pub fn low_light(sensor: &str) -> Result<SettledExposure> {
+/// The chart under A at [`LOW_LIGHT_BRIGHTNESS`], with `controls` from the first request
+/// (e.g. an exposure mode or FrameDurationLimits): where AE ends after 60 frames.
+pub fn low_light(sensor: &str, controls: rkisp1_ipa::controls::RequestControls) -> Result<SettledExposure> {
     let mut c = base(sensor, "chart", "A", 60)?;
     c.brightness = LOW_LIGHT_BRIGHTNESS;
+    c.controls.push((0, controls));
     let r = run(&c, |_| {})?;
     Ok(SettledExposure::of(&r.records, c.sensor.gain(c.sensor.gain_code.1)))
 }

@@ -181,33 +181,25 @@ fn defect_pixel_correction_hides_stuck_pixels() {
     assert!(d[0] * 10 <= d[1], "DPCC removes at least 90% of them: {d:?}");
 }
 
-/// Frame duration (µs), exposure (µs), gain and mean luminance of the last frame of a
-/// low-light run (chart under A at 1/250 of the usual light).
-fn low_light(sensor: &str, controls: rkisp1_ipa::controls::RequestControls) -> (f64, f64, f64, f64) {
-    let mut c = base(sensor, "chart", "A", 40).unwrap();
-    c.brightness = 0.002;
-    c.controls.push((0, controls));
-    let r = run(&c, |_| {}).unwrap();
-    let last = r.records.last().unwrap();
-    (last.frame_duration_us.expect("FrameDuration metadata"), last.exposure_us, last.gain, last.mean_luminance)
-}
-
 #[test]
 fn low_light_keeps_a_live_viewfinder_unless_long_frames_are_asked_for() {
     use rkisp1_ipa::controls::{enums, RequestControls};
     for sensor in ["imx258", "ov8858"] {
         // Default (ExposureNormal): 1/15 s at most, the gain goes to the sensor's maximum.
-        let (fd, t, g, _) = low_light(sensor, RequestControls::default());
+        let l = scenarios::low_light(sensor, RequestControls::default()).unwrap();
+        let (fd, t, g) = (l.frame_duration_us, l.exposure_us, l.gain);
         assert!(fd <= 66_800.0 && t <= 66_700.0, "{sensor}: frame {fd} µs, exposure {t} µs");
         assert!(g > 15.0, "{sensor}: gain {g} should be at the maximum before longer frames");
         // ExposureLong: longer frames, brighter picture.
         let long = RequestControls { ae_exposure_mode: Some(enums::EXPOSURE_LONG), ..Default::default() };
-        let (fd_long, t_long, _, y_long) = low_light(sensor, long);
+        let l = scenarios::low_light(sensor, long).unwrap();
+        let (fd_long, t_long, y_long) = (l.frame_duration_us, l.exposure_us, l.mean_luminance);
         assert!(t_long > 100_000.0 && fd_long > 100_000.0, "{sensor}: Long mode exposure {t_long} µs");
         assert!(y_long > 0.1, "{sensor}: Long mode reaches a usable level: {y_long}");
         // FrameDurationLimits from the application win over the mode.
         let limited = RequestControls { ae_exposure_mode: Some(enums::EXPOSURE_LONG), frame_duration_limits: Some([33_333, 33_333]), ..Default::default() };
-        let (fd_lim, t_lim, _, _) = low_light(sensor, limited);
+        let l = scenarios::low_light(sensor, limited).unwrap();
+        let (fd_lim, t_lim) = (l.frame_duration_us, l.exposure_us);
         assert!(fd_lim <= 33_500.0 && t_lim <= 33_400.0, "{sensor}: limited to 1/30 s: frame {fd_lim} µs, exposure {t_lim} µs");
     }
 }

@@ -150,12 +150,12 @@ const SUSPECT_FRAMES: u8 = 3;
 const RESCAN_CHANGE: f64 = 0.12;
 /// Frames a (re)scan is given before the near-grey gate may call for another.
 const RESCAN_COOLDOWN: u32 = 24;
-/// The saturation test for that comparison: only means the matrix clipped to nothing.
-const ROUGH_SATURATED: f64 = 0.01;
 /// Frames after a (re)scan before a collapse of the near-grey gate may call another.
 const COLLAPSE_COOLDOWN: u32 = 8;
-/// Zones re-measured under gains this close (ln) are compared with their stored colour.
+/// Zones re-measured under gains this close (ln) are compared with their stored colour,
+/// with a saturation test that refuses only means the matrix clipped to nothing.
 const SAME_GAINS: f64 = 0.06;
+const ROUGH_SATURATED: f64 = 0.01;
 /// Two zones that moved by ratios this close (ln) moved with the light.
 const SAME_SHIFT: f64 = 0.1;
 /// Weight of zones measured before a rescan, so that fresh ones take over quickly.
@@ -461,19 +461,27 @@ impl Awb {
     fn light_plausible(&self, d: (f64, f64)) -> bool {
         let Some(c) = &self.curve else { return true };
         let (r, b) = ((1.0 / self.gains[0]) * d.0.exp(), (1.0 / self.gains[1]) * d.1.exp());
-        let (lo, hi) = self.ct_range();
-        let (_, cr, cb) = c.project(r, b, lo, hi);
+        let (_, cr, cb) = self.nearest_light(c, r, b);
         ((r - cr).powi(2) + (b - cb).powi(2)).sqrt() <= 1.5 * self.transverse
     }
 
-    /// Camera-space colour (r/g, b/g) of an AWB mean, undoing the frame's matrix and gains.
-    /// `None` when the mean is unusable: a channel near zero means the matrix pushed it
-    /// below zero and the ISP clipped it (saturated colours), so it cannot be undone.
-    fn camera_colour(fc: &FrameContext, y: u8, cb: u8, cr: u8, saturated: f64) -> Option<(f64, f64)> {
+    /// The point of the locus, within the AWB mode's range, nearest to the camera-space
+    /// grey (r, b): (ct, r/g, b/g).
+    fn nearest_light(&self, curve: &CtCurve, r: f64, b: f64) -> (f64, f64, f64) {
+        let (lo, hi) = self.ct_range();
+        curve.project(r, b, lo, hi)
+    }
+
+    /// Camera-space colour (r/g, b/g) of an AWB mean, undoing the frame's matrix and gains,
+    /// with the mean's saturation as the ratio of its smallest to its largest output
+    /// channel. `None` when the mean cannot be undone at all: a channel at zero (the matrix
+    /// pushed it below zero and the ISP clipped it), below [`ROUGH_SATURATED`] of the
+    /// largest, or a singular matrix. Callers reject more saturated means as they need.
+    fn camera_colour(fc: &FrameContext, y: u8, cb: u8, cr: u8) -> Option<((f64, f64), f64)> {
         // The hardware's Y carries a +16 offset (kernel-rkisp1.md §1.2).
         let ycc = Vector3::new(y as f64 - 16.0, cb as f64 - 128.0, cr as f64 - 128.0);
         let rgb_out = rgb_to_ycbcr().try_inverse()? * ycc;
-        if rgb_out.min() < (saturated * rgb_out.max()).max(1.0) {
+        if rgb_out.min() < (ROUGH_SATURATED * rgb_out.max()).max(1.0) {
             return None;
         }
         let off = Vector3::new(fc.ccm.offsets[0], fc.ccm.offsets[1], fc.ccm.offsets[2]);
@@ -482,7 +490,7 @@ impl Awb {
         if cam.iter().any(|c| !c.is_finite() || *c <= 0.05) {
             return None;
         }
-        Some((cam[0] / cam[1], cam[2] / cam[1]))
+        Some(((cam[0] / cam[1], cam[2] / cam[1]), rgb_out.min() / rgb_out.max()))
     }
 
     fn ct_range(&self) -> (f64, f64) {
@@ -506,8 +514,7 @@ impl Awb {
     fn target_from(&self, r: f64, b: f64) -> ([f64; 2], f64) {
         match &self.curve {
             Some(c) => {
-                let (lo, hi) = self.ct_range();
-                let (ct, cr, cb) = c.project(r, b, lo, hi);
+                let (ct, cr, cb) = self.nearest_light(c, r, b);
                 let (dr, db) = (r - cr, b - cb);
                 let d = (dr * dr + db * db).sqrt();
                 let f = if d > self.transverse { self.transverse / d } else { 1.0 };
@@ -641,8 +648,11 @@ impl Algorithm for Awb {
             return;
         }
         self.since_rescan = self.since_rescan.saturating_add(1);
+        // Zone means the matrix clipped are refused, except while re-acquiring under gains
+        // that may be far off (then they are the only evidence there is).
         let saturated = if self.reacquiring && fc.awb.zone.is_some() { ROUGH_SATURATED } else { SATURATED };
-        let colour = Self::camera_colour(fc, m.y_or_g, m.cb_or_b, m.cr_or_r, saturated);
+        let rough = Self::camera_colour(fc, m.y_or_g, m.cb_or_b, m.cr_or_r);
+        let colour = rough.filter(|(_, s)| *s >= saturated).map(|(c, _)| c);
         let window = Self::window(s, fc.awb.zone);
         let window_pixels = window.h_size as f64 * window.v_size as f64;
         let passed = m.count as f64 / window_pixels.max(1.0);
@@ -679,7 +689,7 @@ impl Algorithm for Awb {
                 let old = self.zones[z as usize];
                 let mut light_change = None;
                 // A zone the matrix now clips still tells roughly how far the light moved.
-                let rough = Self::camera_colour(fc, m.y_or_g, m.cb_or_b, m.cr_or_r, ROUGH_SATURATED).filter(|_| passed > 0.05);
+                let rough = rough.map(|(c, _)| c).filter(|_| passed > 0.05);
                 if let (true, Some((r, b)), true) = (old.valid, rough, old.epoch == self.epoch) {
                     let same_gains = (old.log_gains.0 - log_gains.0).abs().max((old.log_gains.1 - log_gains.1).abs()) < SAME_GAINS;
                     let d = (r.ln() - lsc.0 - old.log_r, b.ln() - lsc.1 - old.log_b);
@@ -745,10 +755,9 @@ impl Algorithm for Awb {
                     log::debug!("frame {}: near-grey gate at floor {f:.0} passed {passed:.4}, {remembered:.4} while trusted", fc.frame);
                     grey = None;
                     if self.since_rescan >= COLLAPSE_COOLDOWN {
-                        // The greys left the gate they filled: the light changed. Zones taken
-                        // before count little from now on; scan them again at once.
-                        // Zones of the old light would hold the vote: forget them, and accept
-                        // zones the matrix clips until the greys are back in the gate.
+                        // The greys left the gate they filled: the light changed. Zones of the
+                        // old light would hold the vote: forget them, and accept zones the
+                        // matrix clips until the greys are back in the gate.
                         log::debug!("frame {}: the greys left the gate: re-acquiring", fc.frame);
                         self.restart_scan();
                         self.reacquiring = true;
