@@ -51,6 +51,8 @@ pub struct AwbFrame {
     pub zone: Option<u8>,
     /// Luma floor (8-bit, above the +16 offset) of the near-grey gate used for this frame.
     pub luma_floor: f64,
+    /// The near-grey gate of this frame was opened wide: AWB had no zone estimate yet.
+    pub wide_gate: bool,
 }
 
 /// Colour matrix programmed for one frame (after quantisation) and its offsets in the
@@ -109,7 +111,7 @@ impl Default for FrameContext {
                 exposure_mode: 0,
                 flicker_mode: 0,
             },
-            awb: AwbFrame { auto: true, mode: 0, gains: [1.0; 3], temperature_k: 5000.0, zone: None, luma_floor: 0.0 },
+            awb: AwbFrame { auto: true, mode: 0, gains: [1.0; 3], temperature_k: 5000.0, zone: None, luma_floor: 0.0, wide_gate: false },
             ccm: CcmFrame { matrix: Matrix3::identity(), offsets: [0.0; 3] },
             sensor: SensorFrame::default(),
             gamma: 1.0,

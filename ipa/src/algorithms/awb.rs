@@ -5,7 +5,7 @@
 //! AWB gains and the colour matrix. The measurement configuration can change every frame
 //! without touching the picture, so we use it two ways:
 //!
-//! * **Zone scan.** Frame by frame the window walks over a 4×4 grid with the chroma gate
+//! * **Zone scan.** Frame by frame the window walks over a 6×6 grid with the chroma gate
 //!   open, building zone means (like a zone-statistics ISP, one zone per frame). After
 //!   undoing each frame's gains and matrix, every zone is a camera-space colour. Candidate
 //!   illuminants along the tuning's colour-temperature curve (and a band across it) are
@@ -18,6 +18,14 @@
 //!   close, only grey pixels pass, which refines the estimate to the greys themselves. It
 //!   is trusted only while it agrees with the zone scan, so it cannot drift to a
 //!   self-consistent colour.
+//!
+//! * **Wide gate.** Until the zones first give an estimate (most zones saturated, so the
+//!   colour matrix clips their means), the near-grey frames open the chroma gate wide:
+//!   greys tinted by far-off gains pass, saturated surfaces do not, and the mean moves the
+//!   gains until greys are neutral enough for the zones and the narrow gate to take over.
+//!
+//! Every estimate is held to a band around the colour-temperature curve, wider on its
+//! green side (fluorescent tubes) than on its magenta side.
 //!
 //! Updates are dead-beat on the absolute estimate (no overshoot despite the 4-frame params
 //! pipeline) and smoothed once close.
@@ -71,16 +79,47 @@ impl CtCurve {
         (best.1, best.2, best.3)
     }
 
+    /// Unit normal of the curve at `ct`, pointing to its green side (towards lower r/g and
+    /// b/g: the curve runs to lower r/g and higher b/g as CT rises).
+    fn green_normal(&self, ct: f64) -> (f64, f64) {
+        let (ar, ab) = self.white_point(ct * 1.02);
+        let (br, bb) = self.white_point(ct / 1.02);
+        let (tr, tb) = (ar - br, ab - bb);
+        let n = (tr * tr + tb * tb).sqrt().max(1e-9);
+        (-tb / n, tr / n)
+    }
+
     pub fn range(&self) -> (f64, f64) {
         (self.points[0].0, self.points[self.points.len() - 1].0)
     }
 }
 
+/// How far a light may lie off the colour-temperature curve (camera r/g, b/g units), on
+/// the green side (fluorescent tubes: both ratios below the curve) and on the magenta side
+/// (few real lights; only module variation puts a light there).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Transverse {
+    green: f64,
+    magenta: f64,
+}
+
+impl Transverse {
+    /// The allowance on the side of the unit normal's multiple `f` (positive: green).
+    fn towards(&self, f: f64) -> f64 {
+        if f >= 0.0 {
+            self.green
+        } else {
+            self.magenta
+        }
+    }
+}
+
 pub struct Awb {
     curve: Option<CtCurve>,
-    /// Largest distance (in r/g, b/g) allowed off the curve, so that off-locus lights
-    /// (fluorescents) are still followed while colourful scenes are not.
-    transverse: f64,
+    /// Largest distance (in r/g, b/g) allowed off the curve on each side, so that off-locus
+    /// lights (fluorescents, on the green side) are still followed while colourful scenes
+    /// are not.
+    transverse: Transverse,
     modes: Vec<(i32, f64, f64)>,
     speed: f64,
     // Request state.
@@ -95,6 +134,9 @@ pub struct Awb {
     scan: usize,
     /// Latest zone-scan estimate (camera r/g, b/g), once enough zones are known.
     zone_estimate: Option<(f64, f64)>,
+    /// The zones have given an estimate since the scene was last forgotten; until then the
+    /// near-grey frames use the wide gate.
+    estimated: bool,
     /// Lower luma bound above the +16 offset for the near-grey gate (8-bit, linear).
     luma_floor: f64,
     /// Fraction of pixels the near-grey gate passed at each floor step while trusted. A gate
@@ -136,8 +178,11 @@ struct Zone {
     log_gains: (f64, f64),
 }
 
-/// Zones needed before the scan's estimate is used.
+/// Zones needed before the scan's estimate is used; once the whole grid has been scanned,
+/// fewer do (a scene mostly covered by saturated surfaces has few usable zones, and
+/// waiting for more would keep the starting gains forever).
 const MIN_ZONES: usize = 6;
+const MIN_ZONES_SCANNED: usize = 3;
 /// Zones scanned on consecutive frames before the near-grey gate starts (a strided third
 /// of the frame, enough for a first estimate).
 const FIRST_SCAN: usize = 12;
@@ -169,6 +214,11 @@ const ZONE_CHANGED: f64 = 0.15;
 const VOTE_SIGMA: f64 = 0.05;
 /// Near-grey gate: chroma tolerance relative to the luma floor.
 const GATE_TOLERANCE: f64 = 0.15;
+/// The wide gate used while the zones give no estimate yet (most of the scene saturated,
+/// or too dark): greys tinted by gains far off pass, saturated surfaces do not. Its mean,
+/// projected onto the locus band, moves the gains, which brings the greys to neutral.
+const WIDE_GATE_MIN_Y: u8 = 28;
+const WIDE_GATE_CSUM: u8 = 40;
 /// The near-grey estimate must agree with the zone scan this closely (log units).
 const TRUST: f64 = 0.08;
 /// Fraction of the window's pixels that must pass the near-grey gate.
@@ -204,7 +254,18 @@ fn rgb_to_ycbcr() -> Matrix3<f64> {
 
 impl Awb {
     pub fn from_tuning(p: &Params) -> Result<Self, TuningError> {
-        p.warn_unknown(&["algorithm", "colourGains", "AwbMode", "priors", "transversePos", "transverseNeg", "speed", "transverse"]);
+        p.warn_unknown(&[
+            "algorithm",
+            "colourGains",
+            "AwbMode",
+            "priors",
+            "transversePos",
+            "transverseNeg",
+            "speed",
+            "transverse",
+            "transverseGreen",
+            "transverseMagenta",
+        ]);
         if let Some(a) = p.get("algorithm") {
             match a.as_str() {
                 Some("grey") | Some("bayes") => {}
@@ -233,11 +294,19 @@ impl Awb {
             }
             curve = Some(CtCurve { points: pts });
         }
-        // libcamera's bayes keys: transversePos/Neg; we use their larger value as the
-        // symmetric off-curve allowance. Our default admits fluorescent lights.
+        // libcamera's bayes keys transversePos/Neg (their sign convention is not ours) set a
+        // floor on both sides. Our keys: `transverse` (both sides), `transverseGreen` and
+        // `transverseMagenta` (one side each, in camera r/g, b/g units). The defaults admit
+        // fluorescent tubes (CWF lies ~0.10 to the green side on both PPP sensors) and
+        // module variation (±6% white points: ~0.05 either way), not colourful scenes.
         let tp = p.f64_in("transversePos", 0.0, 0.0, 1.0)?;
         let tn = p.f64_in("transverseNeg", 0.0, 0.0, 1.0)?;
-        let transverse = p.f64_in("transverse", tp.max(tn).max(0.12), 0.0, 1.0)?;
+        let floor = tp.max(tn);
+        let both = p.get("transverse").map(|_| p.f64_in("transverse", 0.0, 0.0, 1.0)).transpose()?;
+        let transverse = Transverse {
+            green: p.f64_in("transverseGreen", both.unwrap_or(0.12), 0.0, 1.0)?.max(floor),
+            magenta: p.f64_in("transverseMagenta", both.unwrap_or(0.05), 0.0, 1.0)?.max(floor),
+        };
         let mut modes = vec![
             (enums::AWB_AUTO, 2000.0, 10000.0),
             (enums::AWB_INCANDESCENT, 2000.0, 3300.0),
@@ -280,6 +349,7 @@ impl Awb {
             zones: [Zone::default(); ZONES],
             scan: 0,
             zone_estimate: None,
+            estimated: false,
             luma_floor: 40.0,
             locked_pass: [0.0; FLOOR_STEPS],
             grey_trusted: false,
@@ -311,6 +381,7 @@ impl Awb {
     fn restart_scan(&mut self) {
         self.zones = [Zone::default(); ZONES];
         self.zone_estimate = None;
+        self.estimated = false;
         self.rescan();
     }
 
@@ -360,7 +431,7 @@ impl Awb {
             eff[n] = (i, Zone { weight: z.weight * stale * (-d * d).exp(), ..*z });
             n += 1;
         }
-        if n < MIN_ZONES {
+        if n < if self.scan >= ZONES { MIN_ZONES_SCANNED } else { MIN_ZONES } {
             return None;
         }
         let eff = &eff[..n];
@@ -411,7 +482,8 @@ impl Awb {
             let n = (tr * tr + tb * tb).sqrt().max(1e-9);
             let (nr, nb) = (-tb / n, tr / n);
             for f in ACROSS {
-                let (r, b) = (wr + nr * f * self.transverse, wb + nb * f * self.transverse);
+                let t = self.transverse.towards(f);
+                let (r, b) = (wr + nr * f * t, wb + nb * f * t);
                 if r <= 0.0 || b <= 0.0 {
                     continue;
                 }
@@ -461,8 +533,15 @@ impl Awb {
     fn light_plausible(&self, d: (f64, f64)) -> bool {
         let Some(c) = &self.curve else { return true };
         let (r, b) = ((1.0 / self.gains[0]) * d.0.exp(), (1.0 / self.gains[1]) * d.1.exp());
-        let (_, cr, cb) = self.nearest_light(c, r, b);
-        ((r - cr).powi(2) + (b - cb).powi(2)).sqrt() <= 1.5 * self.transverse
+        let (ct, cr, cb) = self.nearest_light(c, r, b);
+        ((r - cr).powi(2) + (b - cb).powi(2)).sqrt() <= 1.5 * self.allowance(c, ct, r - cr, b - cb)
+    }
+
+    /// The off-curve allowance on the side of the curve point at `ct` where the offset
+    /// (dr, db) points.
+    fn allowance(&self, curve: &CtCurve, ct: f64, dr: f64, db: f64) -> f64 {
+        let (nr, nb) = curve.green_normal(ct);
+        self.transverse.towards(dr * nr + db * nb)
     }
 
     /// The point of the locus, within the AWB mode's range, nearest to the camera-space
@@ -510,6 +589,18 @@ impl Awb {
         (5000.0 * (b / r.max(1e-3)).powf(0.9)).clamp(2000.0, 12000.0)
     }
 
+    /// Move the gains the fraction `sp` of the way to `target` (and the CT to `ct`).
+    fn set_gains(&mut self, target: [f64; 2], ct: f64, sp: f64, latest: &mut FrameContext) {
+        self.gains = [
+            (self.gains[0] * (1.0 - sp) + target[0] * sp).clamp(1.0 / 256.0, 1023.0 / 256.0),
+            (self.gains[1] * (1.0 - sp) + target[1] * sp).clamp(1.0 / 256.0, 1023.0 / 256.0),
+        ];
+        self.ct = self.ct * (1.0 - sp) + ct * sp;
+        latest.awb.temperature_k = self.ct;
+        // Relative gains for algorithms that prepare before us (LSC picks tables by them).
+        latest.awb.gains = [self.gains[0], 1.0, self.gains[1]];
+    }
+
     /// Turn an estimated camera-space grey (r/g, b/g) into gains and CT.
     fn target_from(&self, r: f64, b: f64) -> ([f64; 2], f64) {
         match &self.curve {
@@ -517,7 +608,8 @@ impl Awb {
                 let (ct, cr, cb) = self.nearest_light(c, r, b);
                 let (dr, db) = (r - cr, b - cb);
                 let d = (dr * dr + db * db).sqrt();
-                let f = if d > self.transverse { self.transverse / d } else { 1.0 };
+                let limit = self.allowance(c, ct, dr, db);
+                let f = if d > limit { limit / d } else { 1.0 };
                 let (r, b) = (cr + dr * f, cb + db * f);
                 ([1.0 / r, 1.0 / b], ct)
             }
@@ -538,8 +630,8 @@ impl Algorithm for Awb {
     fn controls(&self, _s: &Session, out: &mut Vec<ControlInfo>) {
         out.push(ControlInfo::new(ControlId::AwbEnable, ControlValue::Bool(false), ControlValue::Bool(true), ControlValue::Bool(true)));
         out.push(ControlInfo::new(ControlId::ColourGains, ControlValue::F32(0.0), ControlValue::F32(3.996), ControlValue::F32(1.0)));
-        if self.curve.is_some() {
-            let (lo, hi) = self.curve.as_ref().unwrap().range();
+        if let Some(curve) = &self.curve {
+            let (lo, hi) = curve.range();
             out.push(ControlInfo::new(ControlId::ColourTemperature, ControlValue::I32(lo as i32), ControlValue::I32(hi as i32), ControlValue::I32(5000)));
         }
         out.push(ControlInfo::new(
@@ -611,8 +703,10 @@ impl Algorithm for Awb {
         let zone = if self.auto { self.schedule(fc.frame) } else { None };
         fc.awb.zone = zone;
         fc.awb.luma_floor = self.luma_floor;
+        fc.awb.wide_gate = self.auto && zone.is_none() && !self.estimated;
         let (min_y, max_csum) = match zone {
             Some(_) => (ZONE_MIN_Y, 255),
+            None if fc.awb.wide_gate => (WIDE_GATE_MIN_Y, WIDE_GATE_CSUM),
             None => {
                 let csum = (GATE_TOLERANCE * self.luma_floor).round().clamp(2.0, 255.0) as u8;
                 ((16.0 + self.luma_floor).round().clamp(17.0, MAX_Y as f64 - 10.0) as u8, csum)
@@ -730,6 +824,26 @@ impl Algorithm for Awb {
                 log::trace!("frame {}: zone {z}: {:?} YCbCr {} {} {} passed {passed:.2}", fc.frame, self.zones[z as usize], m.y_or_g, m.cb_or_b, m.cr_or_r);
                 let shading = s.zone_shading.as_deref().filter(|_| fc.lsc_blend.is_some());
                 self.zone_estimate = self.vote(shading);
+                self.estimated |= self.zone_estimate.is_some();
+            }
+            None if fc.awb.wide_gate => {
+                let Some((r, b)) = colour.filter(|_| passed >= MIN_PASS_FRACTION) else { return };
+                if self.estimated {
+                    return;
+                }
+                let (target, ct) = self.target_from(r, b);
+                log::debug!(
+                    "frame {}: wide gate {} px YCbCr {} {} {} -> camera r/g {r:.3} b/g {b:.3} -> gains {:.3} {:.3} at {ct:.0} K",
+                    fc.frame,
+                    m.count,
+                    m.y_or_g,
+                    m.cb_or_b,
+                    m.cr_or_r,
+                    target[0],
+                    target[1]
+                );
+                self.set_gains(target, ct, 1.0, latest);
+                return;
             }
             None => {
                 let (f, level) = (fc.awb.luma_floor, m.y_or_g as f64 - 16.0);
@@ -830,13 +944,78 @@ impl Algorithm for Awb {
             log::debug!("frame {}: gains moved by {change:.2}: scanning the zones again", fc.frame);
             self.scan = 0;
         }
-        self.gains = [
-            (self.gains[0] * (1.0 - sp) + target[0] * sp).clamp(1.0 / 256.0, 1023.0 / 256.0),
-            (self.gains[1] * (1.0 - sp) + target[1] * sp).clamp(1.0 / 256.0, 1023.0 / 256.0),
-        ];
-        self.ct = self.ct * (1.0 - sp) + ct * sp;
-        latest.awb.temperature_k = self.ct;
-        // Relative gains for algorithms that prepare before us (LSC picks tables by them).
-        latest.awb.gains = [self.gains[0], 1.0, self.gains[1]];
+        self.set_gains(target, ct, sp, latest);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The IMX258 curve of our tuning file.
+    const CURVE: &str = "colourGains:
+  - { ct: 2856, gains: [1.195, 2.523] }
+  - { ct: 4000, gains: [1.363, 1.893] }
+  - { ct: 5003, gains: [1.846, 1.540] }
+  - { ct: 6504, gains: [1.950, 1.306] }
+";
+
+    fn awb(extra: &str) -> Awb {
+        let v: serde_norway::Value = serde_norway::from_str(&format!("{CURVE}{extra}")).unwrap();
+        Awb::from_tuning(&Params::new("test.yaml", "Awb", &v).unwrap()).unwrap()
+    }
+
+    /// Camera grey (r/g, b/g) that `awb` would balance at `ct` offset by `d` along the
+    /// curve's green normal.
+    fn off_curve(awb: &Awb, ct: f64, d: f64) -> (f64, f64) {
+        let c = awb.curve.as_ref().unwrap();
+        let (r, b) = c.white_point(ct);
+        let (nr, nb) = c.green_normal(ct);
+        (r + d * nr, b + d * nb)
+    }
+
+    /// Distance of the grey the gains balance from the curve point at `ct`.
+    fn distance(gains: [f64; 2], (r, b): (f64, f64)) -> f64 {
+        ((1.0 / gains[0] - r).powi(2) + (1.0 / gains[1] - b).powi(2)).sqrt()
+    }
+
+    #[test]
+    fn the_green_normal_points_to_lower_ratios() {
+        let a = awb("");
+        for ct in [3000.0, 4200.0, 5500.0, 6400.0] {
+            let (nr, nb) = a.curve.as_ref().unwrap().green_normal(ct);
+            assert!(nr < 0.0 && nb < 0.0, "{ct} K: normal ({nr}, {nb})");
+            assert!(((nr * nr + nb * nb).sqrt() - 1.0).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn lights_are_followed_further_to_the_green_side_than_to_the_magenta_side() {
+        let a = awb("");
+        assert_eq!(a.transverse, Transverse { green: 0.12, magenta: 0.05 });
+        let c = a.curve.as_ref().unwrap();
+        // A fluorescent-like light 0.10 to the green side is followed as it is.
+        let green = off_curve(&a, 4300.0, 0.10);
+        let (gains, _) = a.target_from(green.0, green.1);
+        assert!(distance(gains, green) < 1e-3, "green side moved: {gains:?}");
+        // The same distance to the magenta side is pulled back to the magenta allowance.
+        let magenta = off_curve(&a, 4300.0, -0.10);
+        let (gains, ct) = a.target_from(magenta.0, magenta.1);
+        let on_curve = c.white_point(ct);
+        let d = distance(gains, on_curve);
+        assert!((d - 0.05).abs() < 5e-3, "magenta side kept {d:.3} off the curve");
+    }
+
+    #[test]
+    fn transverse_keys_set_each_side() {
+        let a = awb("transverseGreen: 0.2\ntransverseMagenta: 0.01\n");
+        assert_eq!(a.transverse, Transverse { green: 0.2, magenta: 0.01 });
+        let a = awb("transverse: 0.08\n");
+        assert_eq!(a.transverse, Transverse { green: 0.08, magenta: 0.08 });
+        // libcamera's keys are a floor on both sides.
+        let a = awb("transversePos: 0.07\ntransverseNeg: 0.02\n");
+        assert_eq!(a.transverse, Transverse { green: 0.12, magenta: 0.07 });
+        let bad: serde_norway::Value = serde_norway::from_str(&format!("{CURVE}transverseGreen: -1\n")).unwrap();
+        assert!(Awb::from_tuning(&Params::new("test.yaml", "Awb", &bad).unwrap()).is_err());
     }
 }
