@@ -153,11 +153,17 @@ pub struct Awb {
     /// The greys left the gate: zones are taken even where the matrix clips them (the
     /// gains may be far off), until the gate holds greys again.
     reacquiring: bool,
+    /// The near-grey gate collapsed: zone frames still to come before the zones are
+    /// forgotten. The next re-measured zone tells whether the light changed (it moved to a
+    /// light on the locus: every zone moves with it at once) or not (re-acquire).
+    collapse_pending: u8,
+    /// Frame of that collapse.
+    collapse_frame: u32,
     /// The last re-measured zone that moved, and by how much (ln r/g, b/g).
     moved: Option<(u8, (f64, f64))>,
-    /// The zone table was just moved with a change of light: the next large gains move
-    /// follows it without rescanning.
-    shifted: bool,
+    /// Frames left in which the gains follow a zone table just moved with a change of
+    /// light without rescanning.
+    shifted: u8,
     /// Frames processed since the last (re)scan started.
     since_rescan: u32,
     epoch: u32,
@@ -173,6 +179,8 @@ struct Zone {
     valid: bool,
     /// Scan epoch the zone was measured in; zones from before a rescan count less.
     epoch: u32,
+    /// Frame the zone was measured in.
+    frame: u32,
     /// ln of the (r, b) gains the zone was measured under: the colour matrix clips
     /// strongly mis-balanced colours, so zones taken far from the current gains count less.
     log_gains: (f64, f64),
@@ -197,6 +205,14 @@ const RESCAN_CHANGE: f64 = 0.12;
 const RESCAN_COOLDOWN: u32 = 24;
 /// Frames after a (re)scan before a collapse of the near-grey gate may call another.
 const COLLAPSE_COOLDOWN: u32 = 8;
+/// Zone frames after a collapse that may show the light moving before re-acquiring.
+const COLLAPSE_ZONES: u8 = 2;
+/// Frames after the zone table moved with the light in which the gains follow it without
+/// a rescan (the frames in flight still show the old gains).
+const SHIFT_HOLD: u8 = 6;
+/// Frames after a collapse by which a zone must have been compared (the params of the
+/// frames in flight were written before it).
+const COLLAPSE_WAIT: u32 = 8;
 /// Zones re-measured under gains this close (ln) are compared with their stored colour,
 /// with a saturation test that refuses only means the matrix clipped to nothing.
 const SAME_GAINS: f64 = 0.06;
@@ -210,6 +226,7 @@ const GAINS_TRUST: f64 = 0.4;
 /// A re-measured zone that moved this far (ln) without a change of gains: the scene or the
 /// light changed.
 const ZONE_CHANGED: f64 = 0.15;
+const PENDING_ZONE_CHANGED: f64 = 0.05;
 /// Width of a zone's vote around a candidate white point (log r/g, log b/g).
 const VOTE_SIGMA: f64 = 0.05;
 /// Near-grey gate: chroma tolerance relative to the luma floor.
@@ -356,8 +373,10 @@ impl Awb {
             suspect: 0,
             zone_changes: 0,
             reacquiring: false,
+            collapse_pending: 0,
+            collapse_frame: 0,
             moved: None,
-            shifted: false,
+            shifted: 0,
             since_rescan: 0,
             epoch: 0,
         };
@@ -394,11 +413,21 @@ impl Awb {
         self.grey_trusted = false;
         self.suspect = 0;
         self.locked_pass = [0.0; FLOOR_STEPS];
+        self.collapse_pending = 0;
     }
 
     /// Whether the frame being prepared measures a zone (and which) or the grey gate.
     /// The first part of the scan runs on every frame; then zone and gate frames alternate.
     fn schedule(&mut self, frame: u32) -> Option<u8> {
+        if self.collapse_pending > 0 {
+            // Re-measure the best zone known from before the collapse: whether it moved
+            // tells a change of light from a change of scene.
+            let before = self.collapse_frame.saturating_sub(2);
+            let known = self.zones.iter().enumerate().filter(|(_, z)| z.valid && z.epoch == self.epoch && z.frame < before);
+            if let Some((i, _)) = known.max_by(|a, b| a.1.weight.total_cmp(&b.1.weight)) {
+                return Some(i as u8);
+            }
+        }
         if self.scan < FIRST_SCAN || frame % 2 == 0 {
             let z = (self.scan * STRIDE % ZONES) as u8;
             self.scan += 1;
@@ -772,6 +801,7 @@ impl Algorithm for Awb {
                         weight: passed * (level / 16.0).min(1.0),
                         valid: true,
                         epoch: self.epoch,
+                        frame: fc.frame,
                         log_gains,
                     },
                     _ => Zone::default(),
@@ -787,9 +817,14 @@ impl Algorithm for Awb {
                 if let (true, Some((r, b)), true) = (old.valid, rough, old.epoch == self.epoch) {
                     let same_gains = (old.log_gains.0 - log_gains.0).abs().max((old.log_gains.1 - log_gains.1).abs()) < SAME_GAINS;
                     let d = (r.ln() - lsc.0 - old.log_r, b.ln() - lsc.1 - old.log_b);
-                    if same_gains && d.0.abs().max(d.1.abs()) > ZONE_CHANGED {
+                    // After a collapse of the gate, smaller moves count: the gate says the
+                    // light moved, the zone says by how much.
+                    let threshold = if self.collapse_pending > 0 { PENDING_ZONE_CHANGED } else { ZONE_CHANGED };
+                    if same_gains && d.0.abs().max(d.1.abs()) > threshold {
                         self.zone_changes = self.zone_changes.saturating_add(1);
                         match self.moved {
+                            // After a collapse of the gate one zone is evidence enough.
+                            _ if self.collapse_pending > 0 => light_change = Some((z, d)),
                             Some((i, p)) if i != z && (d.0 - p.0).abs().max((d.1 - p.1).abs()) < SAME_SHIFT => {
                                 light_change = Some((i, ((d.0 + p.0) / 2.0, (d.1 + p.1) / 2.0)));
                             }
@@ -801,19 +836,36 @@ impl Algorithm for Awb {
                     }
                 }
                 self.zones[z as usize] = new;
-                if let Some((other, d)) = light_change.filter(|(_, d)| self.light_plausible(*d)) {
+                let light_change = light_change.filter(|(_, d)| self.light_plausible(*d));
+                let compared = old.valid && old.epoch == self.epoch && rough.is_some();
+                let waited = fc.frame > self.collapse_frame + COLLAPSE_WAIT;
+                if self.collapse_pending > 0 && light_change.is_none() && (compared || waited) {
+                    // The zone did not move with a light (or could not be compared): after
+                    // a second such frame, forget the old light's zones and re-acquire.
+                    self.collapse_pending = if waited { 0 } else { self.collapse_pending - 1 };
+                    if self.collapse_pending == 0 {
+                        log::debug!("frame {}: the greys left the gate and no zone moved with a light: re-acquiring", fc.frame);
+                        self.restart_scan();
+                        self.reacquiring = true;
+                        self.zones[z as usize] = Zone { epoch: self.epoch, ..new };
+                    }
+                }
+                if let Some((other, d)) = light_change {
+                    self.collapse_pending = 0;
                     log::debug!("frame {}: zones {other} and {z} moved alike by ({:.3}, {:.3}): the light changed", fc.frame, d.0, d.1);
                     for (i, zone) in self.zones.iter_mut().enumerate() {
                         if zone.valid && i != z as usize && i != other as usize {
                             zone.log_r += d.0;
                             zone.log_b += d.1;
+                            // As if measured under the gains that balance the new light.
+                            zone.log_gains = (zone.log_gains.0 - d.0, zone.log_gains.1 - d.1);
                         }
                     }
                     self.zone_changes = 0;
                     self.moved = None;
                     self.grey_trusted = false;
                     self.suspect = 0;
-                    self.shifted = true;
+                    self.shifted = SHIFT_HOLD;
                 } else if self.zone_changes >= 2 {
                     log::debug!("frame {}: zones changed under the same gains: rescanning", fc.frame);
                     self.zone_changes = 0;
@@ -868,13 +920,16 @@ impl Algorithm for Awb {
                 if collapsed {
                     log::debug!("frame {}: near-grey gate at floor {f:.0} passed {passed:.4}, {remembered:.4} while trusted", fc.frame);
                     grey = None;
-                    if self.since_rescan >= COLLAPSE_COOLDOWN {
-                        // The greys left the gate they filled: the light changed. Zones of the
-                        // old light would hold the vote: forget them, and accept zones the
-                        // matrix clips until the greys are back in the gate.
-                        log::debug!("frame {}: the greys left the gate: re-acquiring", fc.frame);
-                        self.restart_scan();
-                        self.reacquiring = true;
+                    if self.since_rescan >= COLLAPSE_COOLDOWN && self.collapse_pending == 0 {
+                        // The greys left the gate they filled: the light (or the scene)
+                        // changed. The next re-measured zones tell which: one that moved to
+                        // a light moves the whole table; otherwise the zones of the old light
+                        // are forgotten and zones the matrix clips are accepted until the
+                        // greys are back in the gate.
+                        log::debug!("frame {}: the greys left the gate", fc.frame);
+                        self.collapse_pending = COLLAPSE_ZONES;
+                        self.collapse_frame = fc.frame;
+                        self.grey_trusted = false;
                         return;
                     }
                 }
@@ -938,7 +993,9 @@ impl Algorithm for Awb {
         );
         // The estimate is absolute: follow it fully when far off, smooth noise when close.
         let sp = if change > AGREE { 1.0 } else { self.speed * weight };
-        if change > RESCAN_CHANGE && self.scan >= FIRST_SCAN && !std::mem::take(&mut self.shifted) {
+        let shifted = self.shifted > 0;
+        self.shifted = self.shifted.saturating_sub(1);
+        if change > RESCAN_CHANGE && self.scan >= FIRST_SCAN && !shifted {
             // A large move changes how every zone looks (gains, colour matrix, lens-shading
             // tables): measure them all again on consecutive frames.
             log::debug!("frame {}: gains moved by {change:.2}: scanning the zones again", fc.frame);
