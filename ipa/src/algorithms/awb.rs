@@ -164,6 +164,8 @@ pub struct Awb {
     /// Frames left in which the gains follow a zone table just moved with a change of
     /// light without rescanning.
     shifted: u8,
+    /// A zone measurement that cannot have come from its zone was reported.
+    mismatch_warned: bool,
     /// Frames processed since the last (re)scan started.
     since_rescan: u32,
     epoch: u32,
@@ -257,6 +259,9 @@ const LUMA_FLOOR_EMPTY: f64 = 40.0;
 /// A mean whose smallest output channel is below this fraction of the largest is a
 /// saturated colour (and likely clipped at zero by the matrix): never a grey.
 const SATURATED: f64 = 0.08;
+/// A zone measurement passing more pixels than this fraction of the zone's window was not
+/// measured in that window (rounding lets a full zone count a little over 1).
+const WINDOW_OVERFLOW: f64 = 1.1;
 /// Zone pixels darker than this (Y, with the +16 offset) carry mostly noise.
 const ZONE_MIN_Y: u8 = 20;
 /// Skip clipped highlights.
@@ -378,6 +383,7 @@ impl Awb {
             moved: None,
             shifted: 0,
             since_rescan: 0,
+            mismatch_warned: false,
             epoch: 0,
         };
         awb.reset_state();
@@ -783,6 +789,20 @@ impl Algorithm for Awb {
         // The near-grey gate's floor step and pass rate, when it found greys.
         let mut fc_step = None;
         match fc.awb.zone {
+            Some(_) if passed > WINDOW_OVERFLOW => {
+                // More pixels than the zone holds: these statistics were measured with
+                // another frame's configuration (params applied to a different frame than
+                // the one they were prepared for). Using them would scramble the zones.
+                if !self.mismatch_warned {
+                    log::warn!(
+                        "frame {}: the AWB measurement counted {} pixels in a zone of {window_pixels:.0}: statistics and params are out of step, skipping such frames",
+                        fc.frame,
+                        m.count
+                    );
+                    self.mismatch_warned = true;
+                }
+                return;
+            }
             Some(z) => {
                 // Weight: how much of the zone is usable, times its exposure (8-bit means
                 // of dark zones are coarse).
