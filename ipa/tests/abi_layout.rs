@@ -3,6 +3,7 @@
 //! * the build machine's `/usr/include` (Debian 12: Linux 6.1 UAPI, fixed format only);
 //! * `.cache/kernel-headers/debian-6.12` (RK1E with compand blocks);
 //! * `.cache/kernel-headers/debian-newest` (RK1E with WDR, on v4l2-isp).
+//!
 //! The cached headers come from `scripts/fetch-kernel-headers` (run by `.ci/run`).
 
 use rkisp1_ipa::abi::layout::LAYOUT;

@@ -49,7 +49,7 @@ pub fn correct(cfg: &DpccConfig, src: &[[u16; 4]], w: usize, h: usize) -> (Vec<[
                     v > hi + margin || v < lo - margin
                 });
                 if defect {
-                    raw[y * w + x][k] = ((nb[3] as u32 + nb[4] as u32 + 1) / 2) as u16;
+                    raw[y * w + x][k] = (nb[3] as u32 + nb[4] as u32).div_ceil(2) as u16;
                     replaced += 1;
                 }
             }

@@ -512,11 +512,11 @@ fn gamma_lut(g: &GocConfig, hw: HwRevision) -> impl Fn(f32) -> f32 {
     let mut ys = Vec::new();
     if hw.gamma_samples() == 17 {
         let mut x = 0.0;
-        for i in 0..17 {
+        for (i, &y) in g.gamma_y.iter().take(17).enumerate() {
             xs.push(x);
-            ys.push(g.gamma_y[i] as f32);
-            if i < 16 {
-                x += if g.mode == consts::GOC_MODE_LOGARITHMIC { LOG_SEGMENTS[i] as f32 } else { 256.0 };
+            ys.push(y as f32);
+            if let Some(&segment) = LOG_SEGMENTS.get(i) {
+                x += if g.mode == consts::GOC_MODE_LOGARITHMIC { segment as f32 } else { 256.0 };
             }
         }
     } else {

@@ -281,12 +281,12 @@ fn render_raw(
         });
         // Fixed-pattern defects: about 1 sample in 1500 stuck high or low, at positions
         // that do not change from frame to frame.
-        for k in 0..4 {
+        for (k, sample) in raw[i].iter_mut().enumerate() {
             let hash = ((i as u64 * 4 + k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) % DEFECT_PERIOD;
             if hash == 0 {
-                raw[i][k] = 1023;
+                *sample = 1023;
             } else if hash == 1 {
-                raw[i][k] = 0;
+                *sample = 0;
             }
         }
     }
@@ -311,7 +311,7 @@ fn measure(n: usize, scene: &Scene, lin: &[[f32; 3]], exposure_us: f64, gain: f6
         s.map(|v| v / c)
     };
     let flat = flat_residual(lin, w, lin.len() / w);
-    let neutral_rgb: Vec<[f64; 3]> = scene.neutral_patches.iter().map(|r| region_mean(r)).collect();
+    let neutral_rgb: Vec<[f64; 3]> = scene.neutral_patches.iter().map(&region_mean).collect();
     let neutral_noise: Vec<f64> = scene
         .neutral_patches
         .iter()

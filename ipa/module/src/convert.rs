@@ -192,8 +192,8 @@ pub fn metadata(md: &Metadata, out: &mut Vec<ControlEntry>) {
     if let Some(l) = md.sensor_black_levels {
         let mut e = entry(Ctrl::SensorBlackLevels, Kind::Int32);
         e.count = 4;
-        for k in 0..4 {
-            e.ints[k] = l[k] as i64;
+        for (dst, src) in e.ints.iter_mut().zip(l) {
+            *dst = src as i64;
         }
         out.push(e);
     }

@@ -180,6 +180,9 @@ pub struct DpfStrengthConfig {
 }
 
 /// One ISP block's configuration, as written to a params buffer.
+// Blocks are built on the stack and written at once; boxing the large ones (LSC tables)
+// would allocate on every frame.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Block {
     Bls(BlsConfig),

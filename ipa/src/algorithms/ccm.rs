@@ -108,8 +108,8 @@ impl Algorithm for Ccm {
             let q = quantize_row(row);
             cfg.coeff[r * 3..r * 3 + 3].copy_from_slice(&q);
         }
-        for k in 0..3 {
-            cfg.offset[k] = (off[k].round() as i32 as u32 & 0xFFF) as u16;
+        for (dst, o) in cfg.offset.iter_mut().zip(off) {
+            *dst = (o.round() as i32 as u32 & 0xFFF) as u16;
         }
         // What the hardware will really apply, for AWB's inversion and the metadata.
         fc.ccm.matrix = Matrix3::from_fn(|r, c| from_signed_q(cfg.coeff[r * 3 + c], 4, 7));

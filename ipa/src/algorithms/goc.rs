@@ -70,8 +70,8 @@ fn goc_config(curve: Curve, hw: HwRevision) -> GocConfig {
         }
         GocConfig { mode: consts::GOC_MODE_LOGARITHMIC, gamma_y }
     } else {
-        for i in 0..33 {
-            gamma_y[i] = (curve.eval(i as f64 * 128.0 / 4096.0) * 4095.0).round() as u16;
+        for (i, y) in gamma_y.iter_mut().take(33).enumerate() {
+            *y = (curve.eval(i as f64 * 128.0 / 4096.0) * 4095.0).round() as u16;
         }
         gamma_y[33] = gamma_y[32];
         GocConfig { mode: consts::GOC_MODE_EQUIDISTANT, gamma_y }
