@@ -2,7 +2,7 @@
 
 use rkisp1_ipa::abi::ParamFormat;
 use rkisp1_sim::isp::IspState;
-use rkisp1_sim::metrics::{final_neutral_deg, step_response, NEUTRAL_FRAMES};
+use rkisp1_sim::metrics::{final_neutral_deg, frames_to_neutral, step_response, CONVERGED_DEG, NEUTRAL_FRAMES};
 use rkisp1_sim::run::{run, Event};
 use rkisp1_sim::scenarios::{self, base};
 
@@ -215,6 +215,10 @@ fn white_balance_reacquires_after_any_change_of_light() {
         let err = final_neutral_deg(&r.records, NEUTRAL_FRAMES);
         assert!(r.records[31].neutral_max_deg > 5.0, "{sensor} {from} -> {to}: the switch must be visible");
         assert!(err < 2.0, "{sensor} {from} -> {to}: neutral error {err}° 60 frames after the change");
+        // A collapse of the near-grey gate and one re-measured zone move the gains at once
+        // (10-16 frames measured; 17-21 with a fresh scan, forever before that).
+        let frames = frames_to_neutral(&r.records, 30..90, CONVERGED_DEG);
+        assert!(frames.is_some_and(|f| f <= 20), "{sensor} {from} -> {to}: {frames:?} frames to within 2°");
     }
 }
 

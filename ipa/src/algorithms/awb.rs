@@ -256,6 +256,8 @@ const FLOOR_STEPS: usize = 10;
 const PASS_KEPT: f64 = 0.4;
 /// Floors up to this are low enough that an empty near-grey gate means the greys are gone.
 const LUMA_FLOOR_EMPTY: f64 = 40.0;
+/// Floor the gate restarts from after the zone table moved with the light.
+const LUMA_FLOOR_REFINE: f64 = 24.0;
 /// A mean whose smallest output channel is below this fraction of the largest is a
 /// saturated colour (and likely clipped at zero by the matrix): never a grey.
 const SATURATED: f64 = 0.08;
@@ -886,6 +888,10 @@ impl Algorithm for Awb {
                     self.grey_trusted = false;
                     self.suspect = 0;
                     self.shifted = SHIFT_HOLD;
+                    // The moved table is approximate (the matrix and the lens-shading tables
+                    // change with the light): the near-grey gate refines it, from the low
+                    // floors where the greys of any scene pass.
+                    self.luma_floor = LUMA_FLOOR_REFINE;
                 } else if self.zone_changes >= 2 {
                     log::debug!("frame {}: zones changed under the same gains: rescanning", fc.frame);
                     self.zone_changes = 0;
