@@ -1,6 +1,7 @@
 //! Closed-loop behaviour through the simulated sensor and ISP (kernel byte formats).
 
 use rkisp1_ipa::abi::ParamFormat;
+use rkisp1_ipa::controls::RequestControls;
 use rkisp1_sim::isp::IspState;
 use rkisp1_sim::metrics::{final_neutral_deg, frames_to_neutral, step_response, CONVERGED_DEG, NEUTRAL_FRAMES};
 use rkisp1_sim::run::{run, Event};
@@ -234,4 +235,18 @@ fn white_balance_reacquires_after_the_zone_scan_is_complete() {
         let err = final_neutral_deg(&r.records, NEUTRAL_FRAMES);
         assert!(err < 2.0, "{sensor} {from} -> {to} at frame 70: neutral error {err}° 50 frames later");
     }
+}
+
+#[test]
+fn an_awb_mode_limits_the_colour_temperature_it_may_choose() {
+    // Under daylight, AwbIncandescent (2000–3300 K) must keep the estimate in its range,
+    // and AwbAuto set later must let it go back to daylight.
+    let mut c = base("imx258", "chart", "D65", 80).unwrap();
+    let mode = |m: i32| RequestControls { awb_mode: Some(m), ..Default::default() };
+    c.controls = vec![(0, mode(rkisp1_ipa::controls::enums::AWB_INCANDESCENT)), (40, mode(rkisp1_ipa::controls::enums::AWB_AUTO))];
+    let r = run(&c, |_| {}).unwrap();
+    let incandescent = r.records[30].colour_temperature;
+    assert!(incandescent <= 3300.0, "AwbIncandescent chose {incandescent} K");
+    let auto = r.records[79].colour_temperature;
+    assert!(auto > 5500.0, "AwbAuto chose {auto} K under D65");
 }

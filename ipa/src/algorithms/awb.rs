@@ -164,11 +164,35 @@ pub struct Awb {
     /// Frames left in which the gains follow a zone table just moved with a change of
     /// light without rescanning.
     shifted: u8,
+    /// The vote's candidate lights (the first `n_candidates`).
+    candidates: [Candidate; CANDIDATES],
+    n_candidates: usize,
     /// A zone measurement that cannot have come from its zone was reported.
     mismatch_warned: bool,
     /// Frames processed since the last (re)scan started.
     since_rescan: u32,
     epoch: u32,
+}
+
+/// Candidate lights of the vote: CT steps (even in mired) × positions across the curve.
+const CT_STEPS: usize = 48;
+const ACROSS: [f64; 5] = [-1.0, -0.5, 0.0, 0.5, 1.0];
+const CANDIDATES: usize = (CT_STEPS + 1) * ACROSS.len();
+
+/// One candidate light of the vote. They depend only on the tuning, the AWB mode's range
+/// and the session's lens-shading tables, so they are built once per change of those.
+#[derive(Debug, Clone, Copy, Default)]
+struct Candidate {
+    ct: f64,
+    /// White point (r/g, b/g) and its logarithms.
+    r: f64,
+    b: f64,
+    lr: f64,
+    lb: f64,
+    /// Preference for the curve itself over lights across it.
+    prior: f64,
+    /// The lens-shading tables this light would get.
+    blend: Option<super::zones::Blend>,
 }
 
 /// One zone of the scan: its camera-space mean colour and how much it should count.
@@ -386,6 +410,8 @@ impl Awb {
             shifted: 0,
             since_rescan: 0,
             mismatch_warned: false,
+            candidates: [Candidate::default(); CANDIDATES],
+            n_candidates: 0,
             epoch: 0,
         };
         awb.reset_state();
@@ -483,7 +509,7 @@ impl Awb {
             }
             None => (z.log_r, z.log_b),
         };
-        let Some(curve) = &self.curve else {
+        if self.curve.is_none() {
             let (mut sr, mut sb, mut sw) = (0.0, 0.0, 0.0);
             let blend = blend_for(self.ct, -self.gains[0].ln(), -self.gains[1].ln());
             for (i, z) in zones() {
@@ -493,8 +519,7 @@ impl Awb {
                 sw += z.weight;
             }
             return Some(((sr / sw).exp(), (sb / sw).exp()));
-        };
-        let (lo, hi) = self.ct_range();
+        }
         // Gaussian vote in log chromaticity, cut at 3σ (saves most of the exp() calls).
         let kernel = |(zr, zb): (f64, f64), r: f64, b: f64| {
             let d2 = (zr - r).powi(2) + (zb - b).powi(2);
@@ -506,32 +531,11 @@ impl Awb {
             }
         };
         let mut best = (0.0, 0.0, 0.0, 0.0);
-        const CT_STEPS: usize = 48;
-        const ACROSS: [f64; 5] = [-1.0, -0.5, 0.0, 0.5, 1.0];
-        // Candidates evenly spaced in mired (perceptually even along the locus).
-        let (m_lo, m_hi) = (1e6 / hi, 1e6 / lo);
-        for i in 0..=CT_STEPS {
-            let ct = 1e6 / (m_lo + (m_hi - m_lo) * i as f64 / CT_STEPS as f64);
-            let (wr, wb) = curve.white_point(ct);
-            // Normal to the locus, from its local direction.
-            let (ar, ab) = curve.white_point(ct * 1.02);
-            let (tr, tb) = (ar - wr, ab - wb);
-            let n = (tr * tr + tb * tb).sqrt().max(1e-9);
-            let (nr, nb) = (-tb / n, tr / n);
-            for f in ACROSS {
-                let t = self.transverse.towards(f);
-                let (r, b) = (wr + nr * f * t, wb + nb * f * t);
-                if r <= 0.0 || b <= 0.0 {
-                    continue;
-                }
-                // Prefer the locus itself over lights across it.
-                let prior = 1.0 - 0.3 * f.abs();
-                let (lr, lb) = (r.ln(), b.ln());
-                let blend = blend_for(ct, lr, lb);
-                let score: f64 = prior * zones().map(|(i, z)| z.weight * kernel(seen(i, &z, blend), lr, lb)).sum::<f64>();
-                if score > best.0 {
-                    best = (score, r, b, ct);
-                }
+        for c in &self.candidates[..self.n_candidates] {
+            let blend = shading.zip(c.blend);
+            let score: f64 = c.prior * zones().map(|(i, z)| z.weight * kernel(seen(i, &z, blend), c.lr, c.lb)).sum::<f64>();
+            if score > best.0 {
+                best = (score, c.r, c.b, c.ct);
             }
         }
         if best.0 <= 0.0 {
@@ -579,6 +583,36 @@ impl Awb {
     fn allowance(&self, curve: &CtCurve, ct: f64, dr: f64, db: f64) -> f64 {
         let (nr, nb) = curve.green_normal(ct);
         self.transverse.towards(dr * nr + db * nb)
+    }
+
+    /// Build the vote's candidate lights for the AWB mode's range and the session's
+    /// lens-shading tables.
+    fn build_candidates(&mut self, shading: Option<&ZoneShading>) {
+        self.n_candidates = 0;
+        let Some(curve) = &self.curve else { return };
+        let (lo, hi) = self.ct_range();
+        // Candidates evenly spaced in mired (perceptually even along the locus).
+        let (m_lo, m_hi) = (1e6 / hi, 1e6 / lo);
+        for i in 0..=CT_STEPS {
+            let ct = 1e6 / (m_lo + (m_hi - m_lo) * i as f64 / CT_STEPS as f64);
+            let (wr, wb) = curve.white_point(ct);
+            // Normal to the locus, from its local direction.
+            let (ar, ab) = curve.white_point(ct * 1.02);
+            let (tr, tb) = (ar - wr, ab - wb);
+            let n = (tr * tr + tb * tb).sqrt().max(1e-9);
+            let (nr, nb) = (-tb / n, tr / n);
+            for f in ACROSS {
+                let t = self.transverse.towards(f);
+                let (r, b) = (wr + nr * f * t, wb + nb * f * t);
+                if r <= 0.0 || b <= 0.0 {
+                    continue;
+                }
+                let (lr, lb) = (r.ln(), b.ln());
+                let blend = shading.map(|sh| sh.choose(ct, (-lr, -lb)));
+                self.candidates[self.n_candidates] = Candidate { ct, r, b, lr, lb, prior: 1.0 - 0.3 * f.abs(), blend };
+                self.n_candidates += 1;
+            }
+        }
     }
 
     /// The point of the locus, within the AWB mode's range, nearest to the camera-space
@@ -660,8 +694,9 @@ impl Algorithm for Awb {
         "Awb"
     }
 
-    fn configure(&mut self, _s: &Session) {
+    fn configure(&mut self, s: &Session) {
         self.reset_state();
+        self.build_candidates(s.zone_shading.as_deref());
     }
 
     fn controls(&self, _s: &Session, out: &mut Vec<ControlInfo>) {
@@ -683,7 +718,7 @@ impl Algorithm for Awb {
         self.restart_scan();
     }
 
-    fn queue_request(&mut self, _s: &Session, fc: &mut FrameContext, c: &RequestControls) {
+    fn queue_request(&mut self, s: &Session, fc: &mut FrameContext, c: &RequestControls) {
         if let Some(on) = c.awb_enable {
             self.auto = on;
             if on {
@@ -692,7 +727,10 @@ impl Algorithm for Awb {
         }
         if let Some(m) = c.awb_mode {
             if self.modes.iter().any(|x| x.0 == m) {
-                self.mode = m;
+                if m != self.mode {
+                    self.mode = m;
+                    self.build_candidates(s.zone_shading.as_deref());
+                }
             } else {
                 log::warn!("AwbMode {m} is not available, ignored");
             }
