@@ -61,12 +61,19 @@ pub const AE_TARGET: f64 = 0.16;
 /// does when measuring a chart) brings the measurement's own noise well below the
 /// 1° target. AWB jitter is reported separately by [`colour_gain_jitter`].
 pub fn final_neutral_deg(recs: &[FrameRecord], n: usize) -> f64 {
-    neutral_deg_per_patch(&recs[recs.len().saturating_sub(n)..]).into_iter().fold(0.0, f64::max)
+    worst(&neutral_deg_per_patch(&recs[recs.len().saturating_sub(n)..]))
 }
 
+/// Mean linear output luminance below which a neutral patch is not measured: it carries
+/// too little signal to have a colour. The black patch of a chart exposed to the AE's
+/// target sits at about 3%; frames the AE cannot bring up to its target (no gain left)
+/// darken the patches until their means are noise clipped at black and 8-bit steps, whose
+/// angle to the grey axis says nothing about white balance.
+pub const MEASURABLE_LUMINANCE: f64 = 0.02;
+
 /// Angle to the grey axis of each neutral patch's mean colour over `frames`, white to
-/// black.
-pub fn neutral_deg_per_patch(frames: &[FrameRecord]) -> Vec<f64> {
+/// black; `None` for a patch darker than [`MEASURABLE_LUMINANCE`].
+pub fn neutral_deg_per_patch(frames: &[FrameRecord]) -> Vec<Option<f64>> {
     let Some(first) = frames.first() else { return vec![] };
     (0..first.neutral_rgb.len())
         .map(|i| {
@@ -76,13 +83,19 @@ pub fn neutral_deg_per_patch(frames: &[FrameRecord]) -> Vec<f64> {
                     *acc += v / frames.len() as f64;
                 }
             }
-            crate::run::grey_angle_deg(m)
+            let luminance = 0.2126 * m[0] + 0.7152 * m[1] + 0.0722 * m[2];
+            (luminance >= MEASURABLE_LUMINANCE).then(|| crate::run::grey_angle_deg(m))
         })
         .collect()
 }
 
+/// The largest of the measured patches' errors (0 when none is measured).
+pub fn worst(per_patch: &[Option<f64>]) -> f64 {
+    per_patch.iter().flatten().copied().fold(0.0, f64::max)
+}
+
 /// Per-frame neutral error, robust to the noise of a small simulated patch in one frame:
-/// for frame n, the largest angle to the grey axis over the neutral patches, each patch's
+/// for frame n, the largest angle to the grey axis over the measured neutral patches, each patch's
 /// colour being its mean over frames n − 1, n and n + 1. The window is centred so that it
 /// does not lag, and cut at the ends of `frames` (pass the frames between two events) so
 /// that it never mixes the light before a change with the light after it. One value per
@@ -92,7 +105,7 @@ pub fn windowed_neutral_deg(recs: &[FrameRecord], frames: Range<usize>) -> Vec<f
         .clone()
         .map(|n| {
             let window = &recs[n.saturating_sub(1).max(frames.start)..(n + 2).min(frames.end)];
-            neutral_deg_per_patch(window).into_iter().fold(0.0, f64::max)
+            worst(&neutral_deg_per_patch(window))
         })
         .collect()
 }
@@ -165,5 +178,53 @@ impl SettledExposure {
     /// The scene needs more than the longest 15 fps exposure at unity gain.
     pub fn is_low_light(&self) -> bool {
         self.exposure_us * self.gain > LOW_LIGHT_FRAME_US
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(neutral_rgb: Vec<[f64; 3]>) -> FrameRecord {
+        FrameRecord {
+            frame: 0,
+            exposure_us: 10_000.0,
+            gain: 1.0,
+            frame_duration_us: None,
+            colour_gains: [1.0, 1.0],
+            colour_temperature: 5000.0,
+            lux: None,
+            mean_luminance: 0.16,
+            neutral_max_deg: 0.0,
+            neutral_mean_deg: 0.0,
+            neutral_deg: vec![],
+            neutral_rgb,
+            neutral_noise: vec![],
+            subject_luminance: None,
+            flat_residual: 0.0,
+            flat_colour_residual: 0.0,
+            clipped_outside_highlight: 0.0,
+            params_bytes: 0,
+        }
+    }
+
+    #[test]
+    fn patches_too_dark_to_carry_colour_are_not_measured() {
+        // A bright patch 1° off grey, a dark one far off (noise clipped at black).
+        let bright = [0.50, 0.50 * (1.0 - 0.0302), 0.50];
+        let dark = [0.004, 0.012, 0.030];
+        let recs = vec![record(vec![bright, dark]); 3];
+        let per_patch = neutral_deg_per_patch(&recs);
+        assert!(per_patch[1].is_none(), "{per_patch:?}");
+        let deg = per_patch[0].expect("the bright patch is measured");
+        assert!((0.5..1.5).contains(&deg), "{deg}");
+        assert_eq!(worst(&per_patch), deg);
+        assert_eq!(final_neutral_deg(&recs, 2), deg);
+        // A dark patch just above the limit counts, with its whole error.
+        let luminance = 0.2126 * dark[0] + 0.7152 * dark[1] + 0.0722 * dark[2];
+        let lifted = dark.map(|v| v * 2.0 * MEASURABLE_LUMINANCE / luminance);
+        let per_patch = neutral_deg_per_patch(&[record(vec![bright, lifted])]);
+        assert!(per_patch[1].is_some_and(|d| d > 20.0), "{per_patch:?}");
+        assert_eq!(worst(&[None, None]), 0.0);
     }
 }

@@ -15,7 +15,7 @@
 //! brightness step, a change between two named illuminants (the run then starts under a
 //! named one), or a coloured surface entering or leaving the frame.
 
-use crate::metrics::{frames_to_neutral, neutral_deg_per_patch, step_response, stuck, SettledExposure, CONVERGED_DEG, NEUTRAL_FRAMES};
+use crate::metrics::{frames_to_neutral, neutral_deg_per_patch, step_response, stuck, worst, SettledExposure, CONVERGED_DEG, NEUTRAL_FRAMES};
 use crate::random_scene::RandomScene;
 use crate::run::{run, Event, FrameRecord, RunConfig, RunResult};
 use crate::scenarios::{self, ILLUMINANTS};
@@ -203,8 +203,11 @@ pub struct Outcome {
     pub event_text: String,
     pub repro: String,
     pub neutral_patches: usize,
-    /// Neutral error at convergence: the largest angle over the neutral patches, each
-    /// averaged over the last 10 frames (as `metrics::final_neutral_deg`).
+    /// Those bright enough to measure at the end (see `metrics::MEASURABLE_LUMINANCE`); a
+    /// run with none is left out of the neutral figures.
+    pub measured_patches: usize,
+    /// Neutral error at convergence: the largest angle over the measured neutral patches,
+    /// each averaged over the last 10 frames (as `metrics::final_neutral_deg`).
     pub final_deg: f64,
     /// The patch with that error (0 = white, counting the visible neutral patches).
     pub worst_patch: usize,
@@ -231,7 +234,8 @@ fn evaluate(case: &Case, cfg: &RunConfig, recs: &[FrameRecord]) -> Outcome {
     let event_frame = case.event.as_ref().map(|(f, _)| *f);
     let quiet_end = event_frame.unwrap_or(recs.len());
     let per_patch = neutral_deg_per_patch(&recs[recs.len().saturating_sub(NEUTRAL_FRAMES)..]);
-    let (worst_patch, final_deg) = per_patch.iter().copied().enumerate().fold((0, 0.0), |a, (i, d)| if d > a.1 { (i, d) } else { a });
+    let (worst_patch, final_deg) =
+        per_patch.iter().enumerate().filter_map(|(i, d)| d.map(|d| (i, d))).fold((0, 0.0), |a, (i, d)| if d > a.1 { (i, d) } else { a });
     let event_outcome = case.event.as_ref().map(|(f, e)| match e {
         CaseEvent::Brightness { .. } => {
             let s = step_response(recs, *f);
@@ -252,9 +256,10 @@ fn evaluate(case: &Case, cfg: &RunConfig, recs: &[FrameRecord]) -> Outcome {
         event_text: case.event_text(),
         repro: case.repro(),
         neutral_patches: per_patch.len(),
+        measured_patches: per_patch.iter().flatten().count(),
         final_deg,
         worst_patch,
-        before_event_deg: event_frame.map(|f| neutral_deg_per_patch(&recs[f - NEUTRAL_FRAMES..f]).into_iter().fold(0.0, f64::max)),
+        before_event_deg: event_frame.map(|f| worst(&neutral_deg_per_patch(&recs[f - NEUTRAL_FRAMES..f]))),
         cold_start_frames: frames_to_neutral(recs, 0..quiet_end, CONVERGED_DEG),
         event_outcome,
         stuck: stuck(recs, STUCK_FRAMES, STUCK_DEG),

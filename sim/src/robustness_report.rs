@@ -5,7 +5,7 @@
 //! Frame counts are judged on their 95th percentile (a run that never gets there counts
 //! as infinitely slow), like the neutral error; overshoot and stuck runs on every run.
 
-use crate::metrics::{AE_TARGET, CONVERGED_DEG, LOW_LIGHT_FRAME_US};
+use crate::metrics::{AE_TARGET, CONVERGED_DEG, LOW_LIGHT_FRAME_US, MEASURABLE_LUMINANCE};
 use crate::robustness::{CaseEvent, EventOutcome, Outcome, STUCK_DEG, STUCK_FRAMES};
 use std::fmt::Write;
 
@@ -97,7 +97,10 @@ pub fn report(outcomes: &[Outcome]) -> Report {
         text.push('\n');
     };
     row("runs", "", None, &|r| Some((r.len().to_string(), 0.0)));
-    let final_stats = |r: &[&Outcome]| stats(r.iter().map(|o| Some(o.final_deg)));
+    row(&format!("runs with no neutral patch bright enough to measure at the end (< {MEASURABLE_LUMINANCE} linear; left out below)"), "", None, &|r| {
+        Some((r.iter().filter(|o| o.measured_patches == 0).count().to_string(), 0.0))
+    });
+    let final_stats = |r: &[&Outcome]| stats(r.iter().filter(|o| o.measured_patches > 0).map(|o| Some(o.final_deg)));
     row("final neutral error, median", "", None, &|r| final_stats(r).map(|s| (deg(s[0]), s[0])));
     row("final neutral error, p95", "≤ 1.5° / ≤ 2.0° with variation", Some(Limit(1.5, 2.0)), &|r| final_stats(r).map(|s| (deg(s[1]), s[1])));
     row("final neutral error, max", "≤ 3.0° / ≤ 4.0° with variation", Some(Limit(3.0, 4.0)), &|r| final_stats(r).map(|s| (deg(s[2]), s[2])));
@@ -164,7 +167,7 @@ pub fn report(outcomes: &[Outcome]) -> Report {
         for o in runs {
             let _ = writeln!(
                 text,
-                "| {} | {} | {} | {} | {} | {} | {:.4} | {} | {} (patch {} of {}) | {} | {} | `{}` |",
+                "| {} | {} | {} | {} | {} | {} | {:.4} | {} | {} (patch {} of {}, {} measured) | {} | {} | `{}` |",
                 o.seed,
                 o.sensor,
                 o.format,
@@ -176,6 +179,7 @@ pub fn report(outcomes: &[Outcome]) -> Report {
                 deg(o.final_deg),
                 o.worst_patch,
                 o.neutral_patches,
+                o.measured_patches,
                 o.before_event_deg.map_or("–".into(), deg),
                 o.cold_start_frames.map_or("never".into(), |f| f.to_string()),
                 o.repro

@@ -290,8 +290,15 @@ const SATURATED: f64 = 0.08;
 const WINDOW_OVERFLOW: f64 = 1.1;
 /// Zone pixels darker than this (Y, with the +16 offset) carry mostly noise.
 const ZONE_MIN_Y: u8 = 20;
-/// Skip clipped highlights.
-const MAX_Y: u8 = 235;
+/// Skip clipped highlights: white clips at Y 235 (16 + 219), and a clipped pixel reads as
+/// neutral under any gains, so it would confirm whatever estimate the gate is centred on.
+/// 220 keeps channels up to about 93% of full scale.
+const MAX_Y: u8 = 220;
+/// Deep low light, where the AWB holds its estimate: the sensor gain at this fraction of its
+/// maximum or above, and the mean AE level (8-bit linear) below this, about a third of the
+/// AE's usual target.
+const DARK_GAIN_FRACTION: f64 = 0.95;
+const DARK_AE_MEAN: f64 = 14.0;
 /// Estimates closer than this (log gain) to the applied gains count as agreeing.
 const AGREE: f64 = 0.03;
 
@@ -660,6 +667,19 @@ impl Awb {
         (5000.0 * (b / r.max(1e-3)).powf(0.9)).clamp(2000.0, 12000.0)
     }
 
+    /// Whether the frame is too dark for colour evidence: the sensor at (nearly) its
+    /// maximum analogue gain and the AE means (linear 8-bit, measuring mode 1) below
+    /// [`DARK_AE_MEAN`] on average.
+    fn too_dark(s: &Session, fc: &FrameContext, stats: Option<&Stats>) -> bool {
+        let Some(ae) = stats.and_then(|st| st.ae.as_ref()) else { return false };
+        let cells = ae.cells();
+        if cells.is_empty() || fc.sensor.gain < DARK_GAIN_FRACTION * s.max_gain {
+            return false;
+        }
+        let mean = cells.iter().map(|&c| c as f64).sum::<f64>() / cells.len() as f64;
+        mean < DARK_AE_MEAN
+    }
+
     /// Move the gains the fraction `sp` of the way to `target` (and the CT to `ct`).
     fn set_gains(&mut self, target: [f64; 2], ct: f64, sp: f64, latest: &mut FrameContext) {
         self.gains = [
@@ -814,6 +834,13 @@ impl Algorithm for Awb {
         md.colour_temperature = Some(fc.awb.temperature_k.round() as i32);
         let Some(m) = stats.and_then(|st| st.awb) else { return };
         if !self.auto {
+            return;
+        }
+        if self.estimated && Self::too_dark(s, fc, stats) {
+            // The AE has no gain left and the frame is still far below its target: zone and
+            // gate means are a few 8-bit codes, biased by noise clipped at black, and the
+            // brightest coloured surface is the only zone left above the noise. Hold the
+            // estimate made with better light instead of following them.
             return;
         }
         self.since_rescan = self.since_rescan.saturating_add(1);
