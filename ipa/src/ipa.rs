@@ -113,7 +113,7 @@ impl Ipa {
         }
         let timing = SensorTiming::new(&info, &controls, &self.helper);
         let min_gain = self.helper.gain(self.helper.min_code(controls.analogue_gain));
-        let max_gain = self.helper.gain(controls.analogue_gain.max);
+        let max_gain = self.helper.gain(self.helper.max_code(controls.analogue_gain));
         let session = Session {
             hw: self.init.hw,
             supported_blocks: self.init.supported_blocks,

@@ -63,6 +63,10 @@ pub struct SensorHelper {
     pub delays: ControlDelays,
     /// Smallest gain code we ever program (ov8858 codes below 128 are < 1x).
     min_gain_code: Option<i64>,
+    /// Largest gain code the sensor takes, where the driver's control allows more (the
+    /// Linux 6.1 imx258 driver's range ends at 0x1fff; the sensor's gain model ends at
+    /// 480, and reaches infinity at 512).
+    max_gain_code: Option<i64>,
     pub known: bool,
 }
 
@@ -83,6 +87,7 @@ impl SensorHelper {
                 exposure_margin: 10,
                 delays: DEFAULT_DELAYS,
                 min_gain_code: None,
+                max_gain_code: Some(480),
                 known: true,
             },
             // gain = code / 128 ("real gain" mode); 0x4005 = 0x10 => 16 at 10 bits.
@@ -93,6 +98,7 @@ impl SensorHelper {
                 exposure_margin: 4,
                 delays: DEFAULT_DELAYS,
                 min_gain_code: Some(128),
+                max_gain_code: None,
                 known: true,
             },
             _ => {
@@ -110,6 +116,7 @@ impl SensorHelper {
                     exposure_margin: 4,
                     delays: DEFAULT_DELAYS,
                     min_gain_code: Some(unit as i64),
+                    max_gain_code: None,
                     known: false,
                 }
             }
@@ -134,7 +141,13 @@ impl SensorHelper {
         let den = m0 - gain * m1;
         let code = if den.abs() < 1e-12 { range.min as f64 } else { (gain * c1 - c0) / den };
         let code = (code + 1e-6).floor() as i64;
-        code.clamp(self.min_code(range), range.max)
+        code.clamp(self.min_code(range), self.max_code(range))
+    }
+
+    /// Largest code we program: the sensor's maximum, lowered to the end of the gain model
+    /// where the driver allows more.
+    pub fn max_code(&self, range: Range) -> i64 {
+        range.max.min(self.max_gain_code.unwrap_or(range.max)).max(self.min_code(range))
     }
 
     /// Smallest code we program: the sensor's minimum, raised to unity gain where the
@@ -199,5 +212,28 @@ impl SensorTiming {
     }
     pub fn max_frame_duration_us(&self) -> f64 {
         self.frame_duration_us(self.vblank.max as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_imx258_gain_stops_at_480_where_the_old_driver_allows_more() {
+        let h = SensorHelper::for_model("imx258", Range::new(0, 480, 0));
+        // Linux 6.1's driver: codes 0..0x1fff (512 and above would be an infinite or
+        // negative gain in the sensor's model).
+        for range in [Range::new(0, 480, 0), Range::new(0, 0x1fff, 0)] {
+            assert_eq!(h.max_code(range), 480);
+            assert_eq!(h.gain(h.max_code(range)), 16.0);
+            assert_eq!(h.gain_code(1000.0, range), 480);
+            assert_eq!(h.gain_code(2.0, range), 256);
+        }
+        // A narrower driver range still wins.
+        assert_eq!(h.max_code(Range::new(0, 448, 0)), 448);
+        // Sensors without a model limit keep the driver's range.
+        let ov = SensorHelper::for_model("ov8858", Range::new(0, 1984, 128));
+        assert_eq!(ov.max_code(Range::new(0, 1984, 128)), 1984);
     }
 }

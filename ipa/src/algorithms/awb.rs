@@ -247,8 +247,11 @@ const ROUGH_SATURATED: f64 = 0.01;
 const SAME_SHIFT: f64 = 0.1;
 /// Weight of zones measured before a rescan, so that fresh ones take over quickly.
 const STALE_WEIGHT: f64 = 0.2;
-/// Zones measured under gains this far (ln) from the current ones lose most of their weight.
-const GAINS_TRUST: f64 = 0.4;
+/// Zones measured under gains this far (ln) from the current ones lose most of their weight
+/// (the matrix clips saturated colours differently under other gains). Kept wide: a
+/// narrower trust (0.4) made the zones measured last win the vote, and the gains swung
+/// between a grey background and a large skin-coloured surface every few frames.
+const GAINS_TRUST: f64 = 1.2;
 /// A re-measured zone that moved this far (ln) without a change of gains: the scene or the
 /// light changed.
 const ZONE_CHANGED: f64 = 0.15;
