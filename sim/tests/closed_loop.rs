@@ -282,3 +282,22 @@ fn a_clipped_highlight_does_not_confirm_a_wrong_white_balance() {
     let (o, _) = suite_run(9915197876745970981, "ov8858", ParamFormat::Fixed);
     assert!(o.final_deg < 15.0, "{:.1}° ({})", o.final_deg, o.repro);
 }
+
+#[test]
+fn a_change_of_brightness_is_not_taken_for_a_change_of_light() {
+    // The report's AE steps (chart, D65, step at frame 60): the near-grey gate passed far
+    // fewer pixels at its floors after -4 EV, the AWB took that for greys leaving the gate
+    // (a change of light), re-acquired, and moved the gains by 7%; the luminance followed
+    // and took 20 frames to settle within ±5%.
+    for sensor in ["imx258", "ov8858"] {
+        for ev in [4.0, -4.0] {
+            let (s, r) = scenarios::ae_step(sensor, ev).unwrap();
+            assert!(s.settle_frames <= 6, "{sensor} {ev:+} EV: {s:?}");
+            let before = r.records[scenarios::STEP_AT - 1].colour_gains;
+            for rec in &r.records[scenarios::STEP_AT..] {
+                let moved = (0..2).map(|k| (rec.colour_gains[k] / before[k]).ln().abs()).fold(0.0, f64::max);
+                assert!(moved < 0.02, "{sensor} {ev:+} EV, frame {}: gains {:?}, {:?} before", rec.frame, rec.colour_gains, before);
+            }
+        }
+    }
+}

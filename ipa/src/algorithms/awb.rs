@@ -171,6 +171,8 @@ pub struct Awb {
     mismatch_warned: bool,
     /// Frames processed since the last (re)scan started.
     since_rescan: u32,
+    /// The previous frame's AE level (mean of the AE cells + 1; 0 before the first).
+    last_level: f64,
     epoch: u32,
 }
 
@@ -302,6 +304,9 @@ const MAX_Y: u8 = 220;
 /// AE's usual target.
 const DARK_GAIN_FRACTION: f64 = 0.95;
 const DARK_AE_MEAN: f64 = 14.0;
+/// A change of the AE level by more than this factor from one frame to the next is a change
+/// of brightness (a light switched, the camera turned to a window), not of colour.
+const LEVEL_JUMP: f64 = 1.8;
 /// Estimates closer than this (log gain) to the applied gains count as agreeing.
 const AGREE: f64 = 0.03;
 
@@ -419,6 +424,7 @@ impl Awb {
             moved: None,
             shifted: 0,
             since_rescan: 0,
+            last_level: 0.0,
             mismatch_warned: false,
             candidates: [Candidate::default(); CANDIDATES],
             n_candidates: 0,
@@ -674,13 +680,13 @@ impl Awb {
     /// maximum analogue gain and the AE means (linear 8-bit, measuring mode 1) below
     /// [`DARK_AE_MEAN`] on average.
     fn too_dark(s: &Session, fc: &FrameContext, stats: Option<&Stats>) -> bool {
-        let Some(ae) = stats.and_then(|st| st.ae.as_ref()) else { return false };
-        let cells = ae.cells();
-        if cells.is_empty() || fc.sensor.gain < DARK_GAIN_FRACTION * s.max_gain {
-            return false;
-        }
-        let mean = cells.iter().map(|&c| c as f64).sum::<f64>() / cells.len() as f64;
-        mean < DARK_AE_MEAN
+        fc.sensor.gain >= DARK_GAIN_FRACTION * s.max_gain && Self::ae_level(stats).is_some_and(|l| l < DARK_AE_MEAN)
+    }
+
+    /// Mean of the AE cells (8-bit), the frame's overall level.
+    fn ae_level(stats: Option<&Stats>) -> Option<f64> {
+        let cells = stats.and_then(|st| st.ae.as_ref())?.cells();
+        (!cells.is_empty()).then(|| cells.iter().map(|&c| c as f64).sum::<f64>() / cells.len() as f64)
     }
 
     /// Move the gains the fraction `sp` of the way to `target` (and the CT to `ct`).
@@ -838,6 +844,17 @@ impl Algorithm for Awb {
         let Some(m) = stats.and_then(|st| st.awb) else { return };
         if !self.auto {
             return;
+        }
+        if let Some(level) = Self::ae_level(stats) {
+            // The gate's pass rate at a floor depends on how bright the scene is: after a
+            // jump of the level (a change of brightness the AE has not caught up with yet)
+            // the remembered rates would read as greys leaving the gate, a change of light.
+            let level = level + 1.0;
+            if self.last_level > 0.0 && (level / self.last_level).ln().abs() > LEVEL_JUMP.ln() {
+                log::debug!("frame {}: the scene's level went from {:.0} to {level:.0}: the gate's pass rates are learnt again", fc.frame, self.last_level);
+                self.locked_pass = [0.0; FLOOR_STEPS];
+            }
+            self.last_level = level;
         }
         if self.estimated && Self::too_dark(s, fc, stats) {
             // The AE has no gain left and the frame is still far below its target: zone and
