@@ -167,7 +167,7 @@ fn mode_fix(inst: &Instance, sensor: &str) -> String {
         s.info
             .modes
             .iter()
-            .filter(|m| Size::new(m.width, m.height - m.bad_bottom_rows).fits(inst.limits.isp_max))
+            .filter(|m| Size::new(m.width, m.height).fits(inst.limits.isp_max))
             .max_by_key(|m| m.width as u64 * m.height as u64)
     });
     match fitting {

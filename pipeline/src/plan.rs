@@ -119,6 +119,11 @@ pub fn aspect_crop(area: Size, want: Size) -> Rect {
     Rect { x: x as i32, y: y as i32, width: w, height: h }
 }
 
+/// The size a mode puts on the ISP sink.
+pub fn mode_size(m: &SensorMode) -> Size {
+    Size::new(m.width, m.height)
+}
+
 /// The part of a mode the ISP may use.
 pub fn valid_area(m: &SensorMode) -> Size {
     Size::new(m.width & !1, m.height - m.bad_bottom_rows)
@@ -148,12 +153,14 @@ pub fn plan(inst: &Instance, req: &Request) -> Result<Plan, PlanError> {
         let hint = if path == Path::SelfPath && req.size.fits(limits.main_max) { "; use --path main" } else { "" };
         return Err(PlanError::SizeOutOfRange { size: req.size, path: path.name(), min: limits.resizer_min, max, hint });
     }
-    let usable: Vec<&SensorMode> = sensor.info.modes.iter().filter(|m| valid_area(m).fits(limits.isp_max) && limits.isp_min.fits(valid_area(m))).collect();
+    // The ISP sink holds the whole mode (its format must equal the sensor's), bad rows
+    // included; only its crop leaves them out.
+    let usable: Vec<&SensorMode> = sensor.info.modes.iter().filter(|m| mode_size(m).fits(limits.isp_max) && limits.isp_min.fits(valid_area(m))).collect();
     if usable.is_empty() {
         let modes = sensor.info.modes.iter().map(|m| format!("{}x{}", m.width, m.height)).collect::<Vec<_>>().join(", ");
         return Err(PlanError::NoModeFits { sensor: sensor.entity.clone(), isp_max: limits.isp_max, source_: limits.isp_max_source, modes });
     }
-    for m in sensor.info.modes.iter().filter(|m| !valid_area(m).fits(limits.isp_max)) {
+    for m in sensor.info.modes.iter().filter(|m| !mode_size(m).fits(limits.isp_max)) {
         notes.push(format!("mode {}x{} skipped: larger than the ISP input maximum {} ({})", m.width, m.height, limits.isp_max, limits.isp_max_source));
     }
     // What each mode yields for this request: the aspect crop (processed) or the request

@@ -350,3 +350,19 @@ fn cli_offline() {
     let o = run(&["udev-rule"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("fix-sensor-defaults --subdev $devnode"));
 }
+
+#[test]
+fn a_mode_fits_only_if_the_isp_sink_holds_all_of_it_bad_rows_included() {
+    // The old imx258's full mode is 4208x3118, of which the last 2 rows are not image. The
+    // ISP sink still takes all 3118 rows (its format must equal the sensor's), so an input
+    // limit of 4208x3117 rules the mode out, however small its valid area is.
+    let inst = instance(&ppp_rear_5x_cut(), Size::new(4208, 3117));
+    let req = Request { camera: Some("imx258".into()), size: Size::new(2104, 1560), format: OutputFormat::Nv12, path: Path::Main };
+    let p = plan::plan(&inst, &req).unwrap();
+    assert_ne!((p.mode.width, p.mode.height), (4208, 3118), "{p:?}");
+    assert!(p.notes.iter().any(|n| n.contains("4208x3118 skipped")), "{:?}", p.notes);
+    // With room for the whole mode it is usable again.
+    let inst = instance(&ppp_rear_5x_cut(), Size::new(4208, 3118));
+    let req = Request { size: Size::new(4208, 3116), ..req };
+    assert_eq!(plan::plan(&inst, &req).unwrap().mode.height, 3118);
+}
