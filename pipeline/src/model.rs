@@ -163,13 +163,8 @@ fn link_name(a: &str, ap: u32, b: &str, bp: u32) -> String {
 /// How to get a sensor's output under the ISP input maximum.
 fn mode_fix(inst: &Instance, sensor: &str) -> String {
     let s = inst.sensors.iter().find(|s| s.entity == sensor);
-    let fitting = s.and_then(|s| {
-        s.info
-            .modes
-            .iter()
-            .filter(|m| Size::new(m.width, m.height).fits(inst.limits.isp_max))
-            .max_by_key(|m| m.width as u64 * m.height as u64)
-    });
+    let fitting =
+        s.and_then(|s| s.info.modes.iter().filter(|m| Size::new(m.width, m.height).fits(inst.limits.isp_max)).max_by_key(|m| m.width as u64 * m.height as u64));
     match fitting {
         Some(m) => format!(
             "use a sensor mode that fits the ISP ({}/{}x{}), e.g. `rkisp1-setup apply --camera '{sensor}' --size {}x{}`; or run a kernel with the RK3399 limit of 4416x3312 (>= 6.12)",
