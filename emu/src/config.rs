@@ -11,6 +11,7 @@
 //! | `RKISP1_EMU_NOISE` | sensor noise, `1` or `0` | `1` |
 //! | `RKISP1_EMU_DIR` | where the emulated /sys and /dev nodes are created | `/tmp/rkisp1-emu.PID` |
 //! | `RKISP1_EMU_REPORT` | file receiving one JSON line per stream start and frame | none |
+//! | `RKISP1_EMU_STATE` | file keeping links, formats and controls between processes (`state.rs`) | none |
 //! | `RKISP1_EMU_LOG` | log filter (`env_logger` syntax) | `warn` |
 
 use crate::profile::Kernel;
@@ -28,6 +29,7 @@ pub struct Config {
     pub noise: bool,
     pub dir: PathBuf,
     pub report: Option<PathBuf>,
+    pub state: Option<PathBuf>,
 }
 
 impl Config {
@@ -77,6 +79,7 @@ impl Config {
             noise,
             dir: get("RKISP1_EMU_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(format!("/tmp/rkisp1-emu.{}", std::process::id()))),
             report: get("RKISP1_EMU_REPORT").map(PathBuf::from),
+            state: get("RKISP1_EMU_STATE").map(PathBuf::from),
         })
     }
 }
