@@ -768,6 +768,7 @@ pub mod pix {
 
 pub mod errno {
     pub const ENOENT: i32 = 2;
+    pub const EIO: i32 = 5;
     pub const EBADF: i32 = 9;
     pub const ENOMEM: i32 = 12;
     pub const EFAULT: i32 = 14;
