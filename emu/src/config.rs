@@ -11,12 +11,43 @@
 //! | `RKISP1_EMU_NOISE` | sensor noise, `1` or `0` | `1` |
 //! | `RKISP1_EMU_DIR` | where the emulated /sys and /dev nodes are created | `/tmp/rkisp1-emu.PID` |
 //! | `RKISP1_EMU_REPORT` | file receiving one JSON line per stream start and frame | none |
+//! | `RKISP1_EMU_STATE` | file keeping links, formats and controls between processes (`state.rs`) | none |
+//! | `RKISP1_EMU_FAULT` | faults to inject, comma-separated: `stats-error@N` (frame N's stats buffer returned with V4L2_BUF_FLAG_ERROR), `drop@N` (frame N lost: the sequence skips N), `sensor-ctrl@N` (the N-th sensor control write while streaming fails with EIO) | none |
 //! | `RKISP1_EMU_LOG` | log filter (`env_logger` syntax) | `warn` |
 
 use crate::profile::Kernel;
 use anyhow::{anyhow, bail, Context, Result};
 use rkisp1_sim::scene::Scene;
 use std::path::PathBuf;
+
+/// Faults to inject (`RKISP1_EMU_FAULT`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Faults {
+    /// Frames whose statistics buffer completes with V4L2_BUF_FLAG_ERROR.
+    pub stats_error: Vec<i64>,
+    /// Frames that are lost: no frame start, no buffer; the sequence goes on after them.
+    pub drop: Vec<i64>,
+    /// Sensor control writes (VIDIOC_S_EXT_CTRLS/S_CTRL while streaming, counted from 1)
+    /// that fail with EIO, as a failed I2C transfer does.
+    pub sensor_write: Vec<u64>,
+}
+
+impl Faults {
+    pub fn parse(s: &str) -> Result<Faults> {
+        let mut f = Faults::default();
+        for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let (kind, n) = item.split_once('@').with_context(|| format!("RKISP1_EMU_FAULT: `{item}`: expected KIND@N"))?;
+            let n: u64 = n.parse().with_context(|| format!("RKISP1_EMU_FAULT: `{item}`: N is not a number"))?;
+            match kind {
+                "stats-error" => f.stats_error.push(n as i64),
+                "drop" => f.drop.push(n as i64),
+                "sensor-ctrl" if n > 0 => f.sensor_write.push(n),
+                _ => bail!("RKISP1_EMU_FAULT: `{item}`: kinds are stats-error@FRAME, drop@FRAME, sensor-ctrl@WRITE (from 1)"),
+            }
+        }
+        Ok(f)
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -28,6 +59,8 @@ pub struct Config {
     pub noise: bool,
     pub dir: PathBuf,
     pub report: Option<PathBuf>,
+    pub state: Option<PathBuf>,
+    pub faults: Faults,
 }
 
 impl Config {
@@ -77,6 +110,8 @@ impl Config {
             noise,
             dir: get("RKISP1_EMU_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(format!("/tmp/rkisp1-emu.{}", std::process::id()))),
             report: get("RKISP1_EMU_REPORT").map(PathBuf::from),
+            state: get("RKISP1_EMU_STATE").map(PathBuf::from),
+            faults: get("RKISP1_EMU_FAULT").map(|s| Faults::parse(&s)).transpose()?.unwrap_or_default(),
         })
     }
 }
@@ -100,5 +135,11 @@ mod tests {
         assert!(cfg(&[("RKISP1_EMU_ILLUMINANT", "D75")]).is_err());
         assert!(cfg(&[("RKISP1_EMU_SPEED", "0")]).is_err());
         assert!(cfg(&[("RKISP1_EMU_SCENE", "nothing")]).is_err());
+        let f = cfg(&[("RKISP1_EMU_FAULT", "stats-error@10, drop@15,sensor-ctrl@3,drop@20")]).unwrap().faults;
+        assert_eq!(f, Faults { stats_error: vec![10], drop: vec![15, 20], sensor_write: vec![3] });
+        assert_eq!(c.faults, Faults::default());
+        assert!(cfg(&[("RKISP1_EMU_FAULT", "stats-error")]).is_err());
+        assert!(cfg(&[("RKISP1_EMU_FAULT", "sensor-ctrl@0")]).is_err());
+        assert!(cfg(&[("RKISP1_EMU_FAULT", "hang@3")]).is_err());
     }
 }

@@ -178,6 +178,7 @@ impl Emu {
         let mut medias = vec![Media::new(0, cfg.kernel, SensorKind::Imx258, &mut num), Media::new(1, cfg.kernel, SensorKind::Ov8858, &mut num)];
         for m in &mut medias {
             m.graph.number_subdevs(&mut num);
+            m.sensor.fail_writes = cfg.faults.sensor_write.clone();
         }
         let report = cfg.report.as_ref().map(|p| Report::create(p)).transpose()?;
         Ok(Emu { cfg, medias, fhs: BTreeMap::new(), next_fh: 1, report, started: Instant::now() })

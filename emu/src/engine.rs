@@ -260,8 +260,15 @@ pub fn run(shared: Arc<Shared>, scene: Arc<Vec<[f32; 3]>>, lights: Vec<Arc<Light
 
 fn frame_start(emu: &mut Emu, media: usize, now: Instant) {
     let speed = emu.cfg.speed;
+    let drop = emu.cfg.faults.drop.contains(&(emu.medias[media].engine.sequence + 1));
     let m = &mut emu.medias[media];
     m.engine.sequence += 1;
+    if drop {
+        // Fault injected: the frame is lost before the ISP sees it (no frame start, no
+        // buffer); the next one carries the following sequence number.
+        log::warn!("fault injected: media{media} frame {} dropped (sequence gap)", m.engine.sequence);
+        m.engine.sequence += 1;
+    }
     let seq = m.engine.sequence;
     m.sensor.frame_start(seq);
     let a = m.sensor.applied(seq);
@@ -398,6 +405,7 @@ fn render_job(mut job: Job) -> Done {
 fn finish(emu: &mut Emu, done: Done) {
     let Done { mut job, stats_valid, render_ms } = done;
     let ts = monotonic_ns();
+    let stats_error = emu.cfg.faults.stats_error.contains(&job.frame);
     let m = &mut emu.medias[job.media];
     m.engine.rendering = false;
     let current = m.engine.generation == job.generation;
@@ -429,8 +437,11 @@ fn finish(emu: &mut Emu, done: Done) {
             if current && same_stream && b.state == crate::queue::State::Queued {
                 if stats_valid {
                     b.planes[0].bytesused = rkisp1_ipa::abi::layout::stat::SIZE as u32;
-                    m.stats.complete(i, job.frame as u32, ts, false);
-                    stats_done = true;
+                    if stats_error {
+                        log::warn!("fault injected: media{} frame {} stats buffer {i} returned with V4L2_BUF_FLAG_ERROR", job.media, job.frame);
+                    }
+                    m.stats.complete(i, job.frame as u32, ts, stats_error);
+                    stats_done = !stats_error;
                 } else {
                     // No measurement finished: the buffer stays first in line.
                     m.stats.queued.push_front(i);

@@ -493,6 +493,43 @@ impl Emu {
                 (s.min_height, s.max_height, s.step_height) = (subdevs::RSZ_MIN.1, maxh, 8);
                 Ok(0)
             }),
+            VIDIOC_CREATE_BUFS => rw(u, arg, |c: &mut V4l2CreateBuffers| {
+                // vb2_create_bufs: type and memory checked, count 0 only reports.
+                check(c.format.type_ == buf_type)?;
+                let memory = Memory::from_raw(c.memory)?;
+                let m = &mut self.medias[media];
+                let max = queue_of(m, role).max_count;
+                (c.capabilities, c.flags, c.max_num_buffers) = (crate::queue::Queue::caps(), 0, max);
+                let sizes: Vec<u32> = if c.count == 0 {
+                    vec![]
+                } else {
+                    // The sizes asked for (none may be 0), then the driver's queue_setup:
+                    // as many planes as the format has, each at least its size.
+                    let (asked, needed): (Vec<u32>, Vec<u32>) = match role {
+                        Role::Capture(p) => {
+                            let pm = c.format.pix_mp();
+                            check(pm.num_planes >= 1 && pm.num_planes as usize <= pm.plane_fmt.len())?;
+                            let fmt = m.capture[p.index()].fmt;
+                            (
+                                pm.plane_fmt[..pm.num_planes as usize].iter().map(|pl| pl.sizeimage).collect(),
+                                fmt.plane_fmt[..fmt.num_planes as usize].iter().map(|pl| pl.sizeimage).collect(),
+                            )
+                        }
+                        Role::Stats => (vec![c.format.meta().buffersize], vec![rkisp1_ipa::abi::layout::stat::SIZE as u32]),
+                        _ => (vec![c.format.meta().buffersize], vec![params_buffersize(kernel, m.params.format)]),
+                    };
+                    check(asked.iter().all(|s| *s > 0))?;
+                    check(asked.len() == needed.len() && asked.iter().zip(&needed).all(|(a, n)| a >= n))?;
+                    asked
+                };
+                let q = queue_of(m, role);
+                let (first, n) = q.create_bufs(fh, c.count, memory, &sizes, &format!("rkisp1-{}", role_name(role)))?;
+                (c.index, c.count) = (first, n);
+                if role == Role::Params {
+                    m.params.payloads.resize(m.params.queue.bufs.len(), None);
+                }
+                Ok(0)
+            }),
             VIDIOC_REQBUFS => rw(u, arg, |r: &mut V4l2Requestbuffers| {
                 check(r.type_ == buf_type)?;
                 let memory = Memory::from_raw(r.memory)?;

@@ -22,6 +22,7 @@ pub mod render;
 pub mod report;
 pub mod runtime;
 pub mod sensor;
+pub mod state;
 pub mod subdevs;
 pub mod sys;
 pub mod sysfs;

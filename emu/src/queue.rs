@@ -149,6 +149,43 @@ impl Queue {
         Ok(n)
     }
 
+    /// CREATE_BUFS (vb2_core_create_bufs): adds up to `count` buffers of `plane_sizes` (at
+    /// least the format's, checked by the caller as queue_setup does) after the existing
+    /// ones, without touching them. Count 0 only reports where new buffers would start.
+    /// Returns (first index, count allocated).
+    pub fn create_bufs(&mut self, fh: u64, count: u32, memory: Memory, plane_sizes: &[u32], name: &str) -> Result<(u32, u32), i32> {
+        self.check_owner(fh)?;
+        let first = self.bufs.len() as u32;
+        if self.memory.is_some_and(|m| m != memory) && !self.bufs.is_empty() {
+            // "memory model mismatch"
+            return Err(EINVAL);
+        }
+        if count == 0 {
+            return Ok((first, 0));
+        }
+        if first >= self.max_count {
+            return Err(ENOBUFS);
+        }
+        let n = count.min(self.max_count - first);
+        for i in first as usize..(first + n) as usize {
+            let mut planes = vec![];
+            for (p, size) in plane_sizes.iter().enumerate() {
+                let mem = match memory {
+                    Memory::Mmap => Some(SharedMem::create(&format!("{name}-{i}.{p}"), (*size as usize).div_ceil(PAGE) * PAGE).map_err(|_| ENOMEM)?),
+                    Memory::Dmabuf => None,
+                };
+                planes.push(Plane { mem, dmabuf: None, length: *size, bytesused: 0, data_offset: 0 });
+            }
+            self.bufs.push(Buffer { planes, state: State::Dequeued, error: false, sequence: 0, timestamp_ns: 0 });
+        }
+        if first == 0 {
+            self.alloc_epoch += 1;
+        }
+        self.memory = Some(memory);
+        self.owner = Some(fh);
+        Ok((first, n))
+    }
+
     pub fn caps() -> u32 {
         uapi::V4L2_BUF_CAP_SUPPORTS_MMAP
             | uapi::V4L2_BUF_CAP_SUPPORTS_DMABUF
@@ -291,5 +328,21 @@ mod tests {
         assert_eq!(q.bufs[0].sequence, 7);
         q.reqbufs(1, 0, Memory::Mmap, &[], "stats").unwrap();
         assert_eq!((q.owner, q.streaming, q.bufs.len()), (None, false, 0));
+    }
+
+    #[test]
+    fn create_bufs_adds_after_the_existing_buffers() {
+        let mut q = Queue::new(uapi::V4L2_BUF_TYPE_META_CAPTURE, 2, 8);
+        // Count 0 reports the first free index and allocates nothing.
+        assert_eq!(q.create_bufs(1, 0, Memory::Mmap, &[], "stats"), Ok((0, 0)));
+        assert_eq!((q.owner, q.bufs.len()), (None, 0));
+        assert_eq!(q.reqbufs(1, 3, Memory::Mmap, &[260], "stats"), Ok(3));
+        assert_eq!(q.create_bufs(2, 1, Memory::Mmap, &[260], "stats"), Err(EBUSY), "owned by fh 1");
+        assert_eq!(q.create_bufs(1, 1, Memory::Dmabuf, &[260], "stats"), Err(EINVAL), "memory model mismatch");
+        assert_eq!(q.create_bufs(1, 0, Memory::Mmap, &[], "stats"), Ok((3, 0)));
+        // Up to the queue's maximum, then ENOBUFS.
+        assert_eq!(q.create_bufs(1, 10, Memory::Mmap, &[300], "stats"), Ok((3, 5)));
+        assert_eq!((q.bufs.len(), q.bufs[7].planes[0].length), (8, 300));
+        assert_eq!(q.create_bufs(1, 1, Memory::Mmap, &[300], "stats"), Err(ENOBUFS));
     }
 }

@@ -14,7 +14,7 @@ pub struct Runtime {
     pub shared: Arc<Shared>,
     /// The emulator's directory, canonical (realpath results are mapped back from it).
     pub root: PathBuf,
-    device_names: Vec<String>,
+    pub device_names: Vec<String>,
     /// Application descriptor → handle. A leaf lock: nothing else is taken while held.
     fds: Mutex<HashMap<i32, u64>>,
 }
@@ -70,10 +70,14 @@ fn create() -> anyhow::Result<Runtime> {
         cfg.brightness,
         cfg.speed
     );
+    let state = cfg.state.clone();
     let shared = device::shared(cfg)?;
     let device_names;
     {
-        let emu = shared.emu.lock().unwrap();
+        let mut emu = shared.emu.lock().unwrap();
+        if let Some(p) = &state {
+            crate::state::load(&mut emu, p)?;
+        }
         sysfs::build(&emu, &dir)?;
         device_names = emu
             .medias
@@ -95,6 +99,12 @@ fn create() -> anyhow::Result<Runtime> {
 
 impl Runtime {
     pub fn resolve(&self, path: &str) -> Target {
+        // udev's /dev/char/MAJ:MIN links (v4l2-ctl opens an entity's node through them).
+        if let Some(num) = path.strip_prefix("/dev/char/") {
+            if let Some(name) = self.device_names.iter().find(|n| self.devnum(n).is_some_and(|(a, b)| format!("{a}:{b}") == num)) {
+                return sysfs::resolve(&format!("/dev/{name}"), &self.root, |_| true);
+            }
+        }
         sysfs::resolve(path, &self.root, |n| self.device_names.iter().any(|d| d == n))
     }
 
@@ -192,6 +202,13 @@ impl Runtime {
 
     /// Removes the emulator's directory (at process exit).
     pub fn cleanup(&self) {
+        let emu = self.shared.emu.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(p) = emu.cfg.state.clone() {
+            if let Err(e) = crate::state::save(&emu, &p) {
+                log::error!("saving the emulator's state: {e:#}");
+            }
+        }
+        drop(emu);
         let _ = std::fs::remove_dir_all(&self.root);
     }
 }

@@ -41,6 +41,9 @@ pub struct Sensor {
     last_sof: Option<i64>,
     /// (first frame, control, value) of the delayed controls since streaming started.
     history: Vec<(i64, u32, i64)>,
+    /// Fault injection: the control writes while streaming (counted from 1) that fail.
+    pub fail_writes: Vec<u64>,
+    streaming_writes: u64,
 }
 
 /// Controls whose writes take effect some frames later, with their delay.
@@ -129,7 +132,18 @@ impl Sensor {
                 Control::int(cid::CAMERA_SENSOR_ROTATION, "Camera Sensor Rotation", 0, 360, 90).read_only(),
             ],
         };
-        Sensor { kind, kernel, model, modes, mode: 0, controls: Controls::new(controls), last_sof: None, history: vec![] }
+        Sensor {
+            kind,
+            kernel,
+            model,
+            modes,
+            mode: 0,
+            controls: Controls::new(controls),
+            last_sof: None,
+            history: vec![],
+            fail_writes: vec![],
+            streaming_writes: 0,
+        }
     }
 
     pub fn current_mode(&self) -> Mode {
@@ -241,6 +255,20 @@ impl Sensor {
     /// clamped to their ranges at that moment), then stored in order. Returns the index
     /// of the failing control with its errno.
     pub fn write_controls(&mut self, vals: &[(u32, i64)], streaming: bool) -> Result<(), (usize, i32)> {
+        if streaming {
+            self.streaming_writes += 1;
+            if self.fail_writes.contains(&self.streaming_writes) {
+                // A failed I2C transfer in the driver's s_ctrl: EIO, nothing applied,
+                // error_idx = count (the failure is not in validation).
+                log::warn!(
+                    "fault injected: {:?} control write {} while streaming ({}) fails with EIO",
+                    self.kind,
+                    self.streaming_writes,
+                    vals.iter().map(|(id, v)| format!("0x{id:08x}={v}")).collect::<Vec<_>>().join(" ")
+                );
+                return Err((vals.len(), EIO));
+            }
+        }
         let mut checked = Vec::with_capacity(vals.len());
         for (i, (id, v)) in vals.iter().enumerate() {
             checked.push((*id, self.controls.check_write(*id, *v).map_err(|e| (i, e))?));
@@ -364,5 +392,19 @@ mod tests {
         assert_eq!(s.applied(2), Applied { exposure: e0, gain_code: 256, vblank: 24 }, "gain after one frame");
         assert_eq!(s.applied(3).exposure, 1000, "exposure after two");
         assert_eq!(s.applied(1).gain_code, 128);
+    }
+
+    #[test]
+    fn injected_write_fault_fails_that_write_only() {
+        let mut s = Sensor::new(SensorKind::Imx258, Kernel::V6_1);
+        s.fail_writes = vec![2];
+        // Writes before streaming are not counted.
+        s.write_controls(&[(cid::EXPOSURE, 800)], false).unwrap();
+        s.stream_on();
+        s.write_controls(&[(cid::EXPOSURE, 1000)], true).unwrap();
+        assert_eq!(s.write_controls(&[(cid::EXPOSURE, 900), (cid::ANALOGUE_GAIN, 100)], true), Err((2, EIO)));
+        assert_eq!(s.controls.value(cid::EXPOSURE), Some(1000), "nothing applied");
+        s.write_controls(&[(cid::EXPOSURE, 900)], true).unwrap();
+        assert_eq!(s.controls.value(cid::EXPOSURE), Some(900));
     }
 }

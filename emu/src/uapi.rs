@@ -440,6 +440,23 @@ pub const V4L2_QUANTIZATION_LIM_RANGE: u16 = 2;
 // ---- buffers ----
 
 #[repr(C)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+pub struct V4l2CreateBuffers {
+    pub index: u32,
+    pub count: u32,
+    pub memory: u32,
+    /// struct v4l2_format is 8-byte aligned in C (its union holds pointers).
+    pub _pad: u32,
+    pub format: V4l2Format,
+    pub capabilities: u32,
+    pub flags: u32,
+    pub max_num_buffers: u32,
+    pub reserved: [u32; 5],
+}
+// struct v4l2_create_buffers is 256 bytes on 64-bit (VIDIOC_CREATE_BUFS encodes the size).
+const _: () = assert!(std::mem::size_of::<V4l2CreateBuffers>() == 256);
+
+#[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable, Default)]
 pub struct V4l2Requestbuffers {
     pub count: u32,
@@ -508,6 +525,7 @@ pub struct V4l2Exportbuffer {
 
 pub const VIDIOC_REQBUFS: u64 = iowr::<V4l2Requestbuffers>(b'V', 8);
 pub const VIDIOC_QUERYBUF: u64 = iowr::<V4l2Buffer>(b'V', 9);
+pub const VIDIOC_CREATE_BUFS: u64 = iowr::<V4l2CreateBuffers>(b'V', 92);
 pub const VIDIOC_QBUF: u64 = iowr::<V4l2Buffer>(b'V', 15);
 pub const VIDIOC_EXPBUF: u64 = iowr::<V4l2Exportbuffer>(b'V', 16);
 pub const VIDIOC_DQBUF: u64 = iowr::<V4l2Buffer>(b'V', 17);
@@ -768,6 +786,8 @@ pub mod pix {
 
 pub mod errno {
     pub const ENOENT: i32 = 2;
+    pub const ENOBUFS: i32 = 105;
+    pub const EIO: i32 = 5;
     pub const EBADF: i32 = 9;
     pub const ENOMEM: i32 = 12;
     pub const EFAULT: i32 = 14;
@@ -813,6 +833,7 @@ pub fn ioctl_name(req: u64) -> Option<&'static str> {
         VIDIOC_ENUM_FRAMESIZES => "VIDIOC_ENUM_FRAMESIZES",
         VIDIOC_REQBUFS => "VIDIOC_REQBUFS",
         VIDIOC_QUERYBUF => "VIDIOC_QUERYBUF",
+        VIDIOC_CREATE_BUFS => "VIDIOC_CREATE_BUFS",
         VIDIOC_QBUF => "VIDIOC_QBUF",
         VIDIOC_EXPBUF => "VIDIOC_EXPBUF",
         VIDIOC_DQBUF => "VIDIOC_DQBUF",

@@ -295,8 +295,59 @@ pub unsafe extern "C" fn opendir(path: *const c_char) -> *mut libc::DIR {
             }
             d
         }
+        Routed::Host if is_dev_dir(path) => {
+            // /dev itself: the host's entries plus the emulated nodes (v4l-utils find a
+            // media device by bus info, `media-ctl -d platform:rkisp1`, by listing /dev).
+            let d = next!("opendir", F, std::ptr::null_mut(), path);
+            if d.is_null() {
+                return d;
+            }
+            let mut entries = vec![];
+            loop {
+                let e = next!("readdir64", Readdir64Fn, std::ptr::null_mut(), d);
+                if e.is_null() {
+                    break;
+                }
+                // SAFETY: libc's entry, valid until the next readdir on d.
+                entries.push(unsafe { *e });
+            }
+            if let Some(rt) = runtime::get() {
+                for name in rt.device_names.iter() {
+                    // SAFETY: C strings inside the copied entries.
+                    if entries.iter().any(|e| unsafe { CStr::from_ptr(e.d_name.as_ptr()) }.to_bytes() == name.as_bytes()) {
+                        continue;
+                    }
+                    entries.push(dirent_for(name, libc::DT_CHR));
+                }
+            }
+            // SAFETY: C strings inside the copied entries.
+            entries.sort_by(|a, b| unsafe { CStr::from_ptr(a.d_name.as_ptr()).cmp(CStr::from_ptr(b.d_name.as_ptr())) });
+            LISTINGS.lock().unwrap_or_else(|p| p.into_inner()).push((d as usize, Listing { entries, next: 0 }));
+            d
+        }
         Routed::Host => next!("opendir", F, std::ptr::null_mut(), path),
     })
+}
+
+/// Whether an application's path is the /dev directory itself.
+///
+/// # Safety
+/// `p` is NULL or a NUL-terminated string.
+unsafe fn is_dev_dir(p: *const c_char) -> bool {
+    !IN_CHILD.load(Ordering::Relaxed) && matches!(path_of(p), Some("/dev" | "/dev/"))
+}
+
+/// A directory entry for an emulated node (inode numbers are not looked at).
+fn dirent_for(name: &str, kind: u8) -> libc::dirent64 {
+    // SAFETY: dirent64 is plain data; all zeroes is a valid value.
+    let mut e: libc::dirent64 = unsafe { std::mem::zeroed() };
+    e.d_ino = 1;
+    e.d_reclen = std::mem::size_of::<libc::dirent64>() as u16;
+    e.d_type = kind;
+    for (i, b) in name.bytes().take(e.d_name.len() - 1).enumerate() {
+        e.d_name[i] = b as c_char;
+    }
+    e
 }
 
 unsafe fn readdir_common(name: &str, d: *mut libc::DIR) -> *mut libc::dirent64 {
