@@ -52,6 +52,22 @@ pub struct Buffer {
     pub timestamp_ns: u64,
 }
 
+impl Buffer {
+    /// Buffer `index` of a queue, dequeued, with one plane per size (MMAP: memory of its
+    /// own, named after the queue; DMABUF: imported at QBUF).
+    fn new(index: usize, memory: Memory, plane_sizes: &[u32], name: &str) -> Result<Buffer, i32> {
+        let mut planes = vec![];
+        for (p, size) in plane_sizes.iter().enumerate() {
+            let mem = match memory {
+                Memory::Mmap => Some(SharedMem::create(&format!("{name}-{index}.{p}"), (*size as usize).div_ceil(PAGE) * PAGE).map_err(|_| ENOMEM)?),
+                Memory::Dmabuf => None,
+            };
+            planes.push(Plane { mem, dmabuf: None, length: *size, bytesused: 0, data_offset: 0 });
+        }
+        Ok(Buffer { planes, state: State::Dequeued, error: false, sequence: 0, timestamp_ns: 0 })
+    }
+}
+
 /// What QBUF carries for one plane.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PlaneIn {
@@ -134,15 +150,7 @@ impl Queue {
         }
         let n = count.clamp(self.min_count, self.max_count);
         for i in 0..n as usize {
-            let mut planes = vec![];
-            for (p, size) in plane_sizes.iter().enumerate() {
-                let mem = match memory {
-                    Memory::Mmap => Some(SharedMem::create(&format!("{name}-{i}.{p}"), (*size as usize).div_ceil(PAGE) * PAGE).map_err(|_| ENOMEM)?),
-                    Memory::Dmabuf => None,
-                };
-                planes.push(Plane { mem, dmabuf: None, length: *size, bytesused: 0, data_offset: 0 });
-            }
-            self.bufs.push(Buffer { planes, state: State::Dequeued, error: false, sequence: 0, timestamp_ns: 0 });
+            self.bufs.push(Buffer::new(i, memory, plane_sizes, name)?);
         }
         self.memory = Some(memory);
         self.owner = Some(fh);
@@ -168,15 +176,7 @@ impl Queue {
         }
         let n = count.min(self.max_count - first);
         for i in first as usize..(first + n) as usize {
-            let mut planes = vec![];
-            for (p, size) in plane_sizes.iter().enumerate() {
-                let mem = match memory {
-                    Memory::Mmap => Some(SharedMem::create(&format!("{name}-{i}.{p}"), (*size as usize).div_ceil(PAGE) * PAGE).map_err(|_| ENOMEM)?),
-                    Memory::Dmabuf => None,
-                };
-                planes.push(Plane { mem, dmabuf: None, length: *size, bytesused: 0, data_offset: 0 });
-            }
-            self.bufs.push(Buffer { planes, state: State::Dequeued, error: false, sequence: 0, timestamp_ns: 0 });
+            self.bufs.push(Buffer::new(i, memory, plane_sizes, name)?);
         }
         if first == 0 {
             self.alloc_epoch += 1;

@@ -280,18 +280,7 @@ pub unsafe extern "C" fn opendir(path: *const c_char) -> *mut libc::DIR {
         Routed::Moved(p) | Routed::Device(_, _, p) => {
             let d = next!("opendir", F, std::ptr::null_mut(), p.as_ptr());
             if !d.is_null() {
-                let mut entries = vec![];
-                loop {
-                    let e = next!("readdir64", Readdir64Fn, std::ptr::null_mut(), d);
-                    if e.is_null() {
-                        break;
-                    }
-                    // SAFETY: libc's entry, valid until the next readdir on d.
-                    entries.push(unsafe { *e });
-                }
-                // SAFETY: C strings inside the copied entries.
-                entries.sort_by(|a, b| unsafe { CStr::from_ptr(a.d_name.as_ptr()).cmp(CStr::from_ptr(b.d_name.as_ptr())) });
-                LISTINGS.lock().unwrap_or_else(|p| p.into_inner()).push((d as usize, Listing { entries, next: 0 }));
+                keep_listing(d, read_entries(d));
             }
             d
         }
@@ -302,15 +291,7 @@ pub unsafe extern "C" fn opendir(path: *const c_char) -> *mut libc::DIR {
             if d.is_null() {
                 return d;
             }
-            let mut entries = vec![];
-            loop {
-                let e = next!("readdir64", Readdir64Fn, std::ptr::null_mut(), d);
-                if e.is_null() {
-                    break;
-                }
-                // SAFETY: libc's entry, valid until the next readdir on d.
-                entries.push(unsafe { *e });
-            }
+            let mut entries = read_entries(d);
             if let Some(rt) = runtime::get() {
                 for name in rt.device_names.iter() {
                     // SAFETY: C strings inside the copied entries.
@@ -320,13 +301,32 @@ pub unsafe extern "C" fn opendir(path: *const c_char) -> *mut libc::DIR {
                     entries.push(dirent_for(name, libc::DT_CHR));
                 }
             }
-            // SAFETY: C strings inside the copied entries.
-            entries.sort_by(|a, b| unsafe { CStr::from_ptr(a.d_name.as_ptr()).cmp(CStr::from_ptr(b.d_name.as_ptr())) });
-            LISTINGS.lock().unwrap_or_else(|p| p.into_inner()).push((d as usize, Listing { entries, next: 0 }));
+            keep_listing(d, entries);
             d
         }
         Routed::Host => next!("opendir", F, std::ptr::null_mut(), path),
     })
+}
+
+/// Every entry of the real directory `d`, read to its end.
+fn read_entries(d: *mut libc::DIR) -> Vec<libc::dirent64> {
+    let mut entries = vec![];
+    loop {
+        let e = next!("readdir64", Readdir64Fn, std::ptr::null_mut(), d);
+        if e.is_null() {
+            break;
+        }
+        // SAFETY: libc's entry, valid until the next readdir on d.
+        entries.push(unsafe { *e });
+    }
+    entries
+}
+
+/// Serve `entries`, sorted by name, as the listing of `d`.
+fn keep_listing(d: *mut libc::DIR, mut entries: Vec<libc::dirent64>) {
+    // SAFETY: C strings inside the copied entries.
+    entries.sort_by(|a, b| unsafe { CStr::from_ptr(a.d_name.as_ptr()).cmp(CStr::from_ptr(b.d_name.as_ptr())) });
+    LISTINGS.lock().unwrap_or_else(|p| p.into_inner()).push((d as usize, Listing { entries, next: 0 }));
 }
 
 /// Whether an application's path is the /dev directory itself.
