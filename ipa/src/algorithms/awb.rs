@@ -677,13 +677,13 @@ impl Awb {
     }
 
     /// Whether the frame is too dark for colour evidence: the sensor at (nearly) its
-    /// maximum analogue gain and the AE means (linear 8-bit, measuring mode 1) below
-    /// [`DARK_AE_MEAN`] on average.
-    fn too_dark(s: &Session, fc: &FrameContext, stats: Option<&Stats>) -> bool {
-        fc.sensor.gain >= DARK_GAIN_FRACTION * s.max_gain && Self::ae_level(stats).is_some_and(|l| l < DARK_AE_MEAN)
+    /// maximum analogue gain and the frame's AE level ([`Self::ae_level`]) below
+    /// [`DARK_AE_MEAN`].
+    fn too_dark(s: &Session, fc: &FrameContext, ae_level: Option<f64>) -> bool {
+        fc.sensor.gain >= DARK_GAIN_FRACTION * s.max_gain && ae_level.is_some_and(|l| l < DARK_AE_MEAN)
     }
 
-    /// Mean of the AE cells (8-bit), the frame's overall level.
+    /// Mean of the AE cells (8-bit linear, measuring mode 1), the frame's overall level.
     fn ae_level(stats: Option<&Stats>) -> Option<f64> {
         let cells = stats.and_then(|st| st.ae.as_ref())?.cells();
         (!cells.is_empty()).then(|| cells.iter().map(|&c| c as f64).sum::<f64>() / cells.len() as f64)
@@ -845,7 +845,8 @@ impl Algorithm for Awb {
         if !self.auto {
             return;
         }
-        if let Some(level) = Self::ae_level(stats) {
+        let ae_level = Self::ae_level(stats);
+        if let Some(level) = ae_level {
             // The gate's pass rate at a floor depends on how bright the scene is: after a
             // jump of the level (a change of brightness the AE has not caught up with yet)
             // the remembered rates would read as greys leaving the gate, a change of light.
@@ -856,7 +857,7 @@ impl Algorithm for Awb {
             }
             self.last_level = level;
         }
-        if self.estimated && Self::too_dark(s, fc, stats) {
+        if self.estimated && Self::too_dark(s, fc, ae_level) {
             // The AE has no gain left and the frame is still far below its target: zone and
             // gate means are a few 8-bit codes, biased by noise clipped at black, and the
             // brightest coloured surface is the only zone left above the noise. Hold the
