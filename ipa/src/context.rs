@@ -88,6 +88,9 @@ pub struct FrameContext {
     pub lsc_blend: Option<crate::algorithms::zones::Blend>,
     /// Largest black level subtracted by the ISP, in its 12-bit domain (0 without BLS).
     pub black_level_12bit: f64,
+    /// Correction added to the tuned black levels by the BLS of this frame (12-bit), when
+    /// the ISP subtracts them.
+    pub black_level_delta_12bit: Option<f64>,
     /// `draft::NoiseReductionMode` for this frame.
     pub noise_reduction_mode: i32,
     /// Sharpness (0–10) for this frame.
@@ -116,6 +119,7 @@ impl Default for FrameContext {
             sensor: SensorFrame::default(),
             gamma: 1.0,
             black_level_12bit: 0.0,
+            black_level_delta_12bit: None,
             lsc_enabled: false,
             lsc_blend: None,
             cproc: Default::default(),

@@ -194,6 +194,7 @@ mod tests {
             colour_gains: [1.0, 1.0],
             colour_temperature: 5000.0,
             lux: None,
+            black_level_10bit: None,
             mean_luminance: 0.16,
             neutral_max_deg: 0.0,
             neutral_mean_deg: 0.0,

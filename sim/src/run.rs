@@ -67,6 +67,9 @@ pub struct FrameRecord {
     pub colour_temperature: f64,
     /// Lux reported by the IPA (when the tuning has a Lux reference).
     pub lux: Option<f64>,
+    /// Black level the IPA subtracts (SensorBlackLevels metadata, mean of the four, at 10
+    /// bits), if reported.
+    pub black_level_10bit: Option<f64>,
     /// Mean linear luminance of the ISP output (0..1), before gamma.
     pub mean_luminance: f64,
     /// Largest and mean angle (degrees) between a neutral patch and the grey axis.
@@ -353,6 +356,8 @@ fn measure(n: usize, scene: &Scene, lin: &[[f32; 3]], exposure_us: f64, gain: f6
         colour_gains: md.colour_gains.map(|g| [g[0] as f64, g[1] as f64]).unwrap_or([1.0, 1.0]),
         colour_temperature: md.colour_temperature.unwrap_or(0) as f64,
         lux: md.lux.map(f64::from),
+        // libcamera's scale is 16 bits.
+        black_level_10bit: md.sensor_black_levels.map(|l| l.iter().map(|v| *v as f64).sum::<f64>() / 4.0 / 64.0),
         mean_luminance,
         neutral_max_deg,
         neutral_mean_deg,

@@ -52,3 +52,39 @@ fn a_run_repeats_exactly() {
     assert_eq!(again.config().unwrap().scene, case.config().unwrap().scene);
     assert_eq!((&again.illuminant, again.brightness, &again.event, &again.variation), (&case.illuminant, case.brightness, &case.event, &case.variation));
 }
+
+#[test]
+fn the_black_level_of_a_varied_module_is_measured() {
+    // Modules whose black level is off by up to ±25%: the IPA measures it from its own
+    // exposure changes. Over the runs, what it ends with must be closer to each module's
+    // level than the tuning's, and never much farther; a module that matches its tuning
+    // keeps the tuned level (the measurement's own bias is a dead band, 3% of the level,
+    // which is why offsets of a few percent are only partly corrected).
+    use rkisp1_sim::sensor::SensorModel;
+    let cases: Vec<Case> = (0..12)
+        .map(|i| {
+            let opts = Options { sensor: Some(SENSORS[(i % 2) as usize]), variation: Some(i < 8), format: Some(ParamFormat::Extensible) };
+            Case::draw(run_seed(SUITE_SEED + 1, i), &opts)
+        })
+        .collect();
+    let results: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = cases.iter().map(|c| s.spawn(move || run_case(c).unwrap())).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let (mut before, mut after, mut lines) = (0.0, 0.0, Vec::new());
+    for (case, (o, r)) in cases.iter().zip(&results) {
+        let nominal = SensorModel::by_name(case.sensor).unwrap();
+        let truth = case.variation.as_ref().map_or(nominal.black_level_10bit, |v| v.apply(&nominal).black_level_10bit);
+        let measured = r.records.last().unwrap().black_level_10bit.expect("SensorBlackLevels reported");
+        let (e0, e1) = ((nominal.black_level_10bit - truth).abs(), (measured - truth).abs());
+        lines.push(format!("{} truth {truth:.1}, tuned {:.1}, measured {measured:.2}: {}", case.sensor, nominal.black_level_10bit, o.repro));
+        assert!(e1 <= e0 + 0.1 * nominal.black_level_10bit, "farther from the module's level than the tuning:\n{}", lines.join("\n"));
+        if case.variation.is_none() {
+            assert!(e1 <= 0.04 * nominal.black_level_10bit, "a calibrated module left its tuned level:\n{}", lines.join("\n"));
+        }
+        before += e0;
+        after += e1;
+    }
+    println!("{}", lines.join("\n"));
+    assert!(after <= 0.75 * before, "error {after:.1} against the tuning's {before:.1} (10-bit codes, summed):\n{}", lines.join("\n"));
+}

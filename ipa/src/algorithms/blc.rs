@@ -1,8 +1,15 @@
-//! Black level subtraction with fixed values. Levels come from the tuning file (`R`, `Gr`,
-//! `Gb`, `B` in libcamera's 16-bit scale) or else from the sensor helper; the BLS block
-//! works in the ISP's 12-bit domain.
+//! Black level subtraction. Levels come from the tuning file (`R`, `Gr`, `Gb`, `B` in
+//! libcamera's 16-bit scale) or else from the sensor helper; the BLS block works in the
+//! ISP's 12-bit domain.
+//!
+//! A module's black level can differ from the one it was tuned with; the difference is
+//! measured from the frames (`black_level_estimate.rs`) and added to all four levels.
+//! Tuning key of ours: `estimate` (boolean, default true) turns that measurement off.
 
+use super::black_level_estimate::{BlackLevelEstimator, Observation};
+use super::zones::Blend;
 use super::Algorithm;
+use crate::abi::consts::AE_MEAN_MAX;
 use crate::abi::{Block, BlsConfig, ExtBlockType, ParamsError, ParamsWriter};
 use crate::context::{FrameContext, Session};
 use crate::controls::Metadata;
@@ -10,8 +17,18 @@ use crate::tuning::{Params, TuningError};
 
 pub struct BlackLevelCorrection {
     tuning: Option<[u32; 4]>,
+    /// The levels of the tuning or sensor (16-bit scale).
     levels: [u32; 4],
-    written: bool,
+    /// Measure the module's black level from the frames.
+    estimate: bool,
+    estimator: BlackLevelEstimator,
+    /// Correction added to every level (12-bit codes), from the next frame prepared on.
+    delta: i32,
+    /// The correction the hardware holds, once written.
+    written: Option<i32>,
+    /// Lens-shading gains (R, G, B) over each AE cell for `shading_key`.
+    shading: [[f64; 3]; AE_MEAN_MAX],
+    shading_key: Option<(Blend, usize)>,
 }
 
 /// libcamera's fallback when nothing is known: 64 at 10 bits.
@@ -19,7 +36,11 @@ const FALLBACK_16BIT: u32 = 4096;
 
 impl BlackLevelCorrection {
     pub fn from_tuning(p: &Params) -> Result<Self, TuningError> {
-        p.warn_unknown(&["R", "Gr", "Gb", "B"]);
+        p.warn_unknown(&["R", "Gr", "Gb", "B", "estimate"]);
+        let estimate = match p.get("estimate") {
+            None => true,
+            Some(v) => v.as_bool().ok_or_else(|| p.error("estimate", "expected a boolean"))?,
+        };
         let keys = ["R", "Gr", "Gb", "B"];
         let present = keys.iter().filter(|k| p.get(k).is_some()).count();
         let tuning = match present {
@@ -33,12 +54,59 @@ impl BlackLevelCorrection {
             }
             _ => return Err(p.error("R/Gr/Gb/B", "give all four black levels or none")),
         };
-        Ok(Self { tuning, levels: [FALLBACK_16BIT; 4], written: false })
+        Ok(Self {
+            tuning,
+            levels: [FALLBACK_16BIT; 4],
+            estimate,
+            estimator: BlackLevelEstimator::new(),
+            delta: 0,
+            written: None,
+            shading: [[1.0; 3]; AE_MEAN_MAX],
+            shading_key: None,
+        })
     }
 
+    /// The levels subtracted now (16-bit scale), the measured correction included.
     pub fn levels_16bit(&self) -> [u32; 4] {
-        self.levels
+        self.levels.map(|l| (l as i64 + self.delta as i64 * 16).clamp(0, 65535) as u32)
     }
+
+    fn levels_12bit(&self, delta: i32) -> [i16; 4] {
+        self.levels.map(|l| ((l >> 4) as i32 + delta).clamp(0, 4095) as i16)
+    }
+
+    /// Lens-shading gains over the AE cells of a `grid` × `grid` measurement of the whole
+    /// frame (the AGC's window), for `blend`, into `self.shading`; cached until either
+    /// changes. False without shading.
+    fn update_cell_shading(&mut self, s: &Session, blend: Option<Blend>, grid: usize) -> bool {
+        let (Some(shading), Some(blend)) = (s.zone_shading.as_deref(), blend) else { return false };
+        let cells = grid * grid;
+        if cells > AE_MEAN_MAX {
+            return false;
+        }
+        if self.shading_key != Some((blend, grid)) {
+            for (i, out) in self.shading[..cells].iter_mut().enumerate() {
+                let (x, y) = ((i % grid) as f64, (i / grid) as f64);
+                let g = grid as f64;
+                let [r, gr, gb, b] = shading.blend_mean_gains(blend, (x / g, y / g, (x + 1.0) / g, (y + 1.0) / g), 4);
+                *out = [r, (gr + gb) / 2.0, b];
+            }
+            self.shading_key = Some((blend, grid));
+        }
+        true
+    }
+
+    /// Largest correction accepted, as a fraction of the tuned level: real modules spread
+    /// by tens of percent; more than this is a wrong tuning file, not a module.
+    const MAX_CORRECTION: f64 = 0.4;
+    /// Expected spread of a module's black level about the tuned one (one standard
+    /// deviation, as a fraction of the level).
+    const PRIOR_SPREAD: f64 = 0.12;
+    /// Offset the pair method reads on a module that matches its tuning (8-bit AE means,
+    /// exposure quantisation, a scene that moved between the two frames): measured +2..+8
+    /// 12-bit codes on the simulator's calibrated modules, as a fraction of the level. A
+    /// smaller correction is not made; a wrong one tints the dark greys.
+    const METHOD_BIAS: f64 = 0.03;
 }
 
 impl Algorithm for BlackLevelCorrection {
@@ -55,37 +123,83 @@ impl Algorithm for BlackLevelCorrection {
                 [FALLBACK_16BIT; 4]
             }
         };
-        self.written = false;
+        self.written = None;
+        self.estimator.restart();
     }
 
     fn start(&mut self) {
-        self.written = false;
+        self.written = None;
+        self.estimator.restart();
     }
 
     fn queue_request(&mut self, _s: &Session, fc: &mut FrameContext, _c: &crate::controls::RequestControls) {
         // Runs before any prepare(): the AWB gains need the white-level headroom.
-        fc.black_level_12bit = self.levels.iter().map(|l| (l >> 4).min(4095)).max().unwrap_or(0) as f64;
+        fc.black_level_12bit = self.levels_12bit(self.delta).into_iter().max().unwrap_or(0) as f64;
     }
 
     fn prepare(&mut self, _s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
         if !p.supports(ExtBlockType::Bls) {
             fc.black_level_12bit = 0.0;
-        }
-        if self.written {
+            fc.black_level_delta_12bit = None;
+            if self.written.is_none() {
+                log::warn!("kernel does not accept the BLS block; black level not subtracted");
+                self.written = Some(0);
+            }
             return Ok(());
         }
-        if !p.supports(ExtBlockType::Bls) {
-            log::warn!("kernel does not accept the BLS block; black level not subtracted");
-            self.written = true;
-            return Ok(());
+        if self.written != Some(self.delta) && p.write(&Block::Bls(BlsConfig { fixed: self.levels_12bit(self.delta) }), true)? {
+            self.written = Some(self.delta);
         }
-        let fixed = self.levels.map(|l| (l >> 4).min(4095) as i16);
-        p.write(&Block::Bls(BlsConfig { fixed }), true)?;
-        self.written = true;
+        fc.black_level_delta_12bit = self.written.map(f64::from);
+        fc.black_level_12bit = self.levels_12bit(self.written.unwrap_or(0)).into_iter().max().unwrap_or(0) as f64;
         Ok(())
     }
 
-    fn process(&mut self, _s: &Session, _fc: &mut FrameContext, _st: Option<&crate::abi::Stats>, md: &mut Metadata, _l: &mut FrameContext) {
-        md.sensor_black_levels = Some(self.levels.map(|l| l as i32));
+    fn process(&mut self, s: &Session, fc: &mut FrameContext, st: Option<&crate::abi::Stats>, md: &mut Metadata, _l: &mut FrameContext) {
+        md.sensor_black_levels = Some(self.levels_16bit().map(|l| l as i32));
+        let (Some(ae), Some(applied)) = (st.and_then(|st| st.ae.as_ref()), fc.black_level_delta_12bit) else { return };
+        if !self.estimate || fc.sensor.exposure_lines == 0 || fc.sensor.gain <= 0.0 {
+            return;
+        }
+        let m = &fc.ccm.matrix;
+        let channel_weight = [0, 1, 2].map(|c| (m[(0, c)] + m[(1, c)] + m[(2, c)]) * fc.awb.gains[c]);
+        let offset_sum_8bit = fc.ccm.offsets.iter().sum();
+        let exposure = s.timing.lines_to_us(fc.sensor.exposure_lines) * fc.sensor.gain;
+        let blend = if fc.lsc_enabled { fc.lsc_blend } else { None };
+        let shading = self.update_cell_shading(s, blend, ae.grid).then(|| &self.shading[..ae.grid * ae.grid]);
+        let top_bin_fraction = match st.and_then(|st| st.hist.as_ref()) {
+            Some(h) if h.bins().iter().any(|b| *b > 0) => *h.bins().last().unwrap_or(&0) as f64 / h.bins().iter().map(|b| *b as f64).sum::<f64>(),
+            // Without a histogram the frame's clipping is unknown.
+            _ => 1.0,
+        };
+        let o = Observation { means: ae.cells(), exposure, applied_delta: applied, channel_weight, offset_sum_8bit, shading, top_bin_fraction };
+        let Some(pair) = self.estimator.observe(&o) else { return };
+        let (estimate, std_err) = self.estimator.estimate().unwrap_or((pair.delta, pair.std_err));
+        let base = self.levels.iter().map(|l| (l >> 4) as f64).sum::<f64>() / 4.0;
+        let limit = (Self::MAX_CORRECTION * base).max(4.0);
+        log::debug!(
+            "frame {}: black level pair over {} cells: {:+.1} ± {:.1}; estimate {:+.1} ± {:.1} (12-bit, tuned {base:.0})",
+            fc.frame,
+            pair.cells,
+            pair.delta,
+            pair.std_err,
+            estimate,
+            std_err
+        );
+        if std_err > Self::PRIOR_SPREAD * base {
+            return;
+        }
+        // The tuned level is the prior: an estimate counts by its precision against the
+        // spread of modules.
+        let prior_weight = (Self::PRIOR_SPREAD * base).max(1.0).powi(-2);
+        let shrink = std_err.powi(-2) / (std_err.powi(-2) + prior_weight);
+        // Less one standard error and the method's own bias: an offset the measurement cannot
+        // tell from zero is not worth moving the black level for.
+        let dead_band = std_err + Self::METHOD_BIAS * base;
+        let delta = (estimate.signum() * (estimate.abs() * shrink - dead_band).max(0.0)).clamp(-limit, limit).round() as i32;
+        if delta != self.delta {
+            log::info!("black level: measured {:+} (12-bit) against the tuned {base:.0} after {} exposure changes", delta, self.estimator.pairs());
+            self.delta = delta;
+        }
     }
 }

@@ -9,7 +9,7 @@
 //! temperature) and rewritten only when the blend has moved (the block is 2.4 KiB and the
 //! driver switches RAM banks to load it).
 
-use super::zones::{self, Blend, SharedZoneShading, ZoneShading};
+use super::zones::{Blend, SharedZoneShading, ZoneShading};
 use super::Algorithm;
 use crate::abi::{consts, Block, ExtBlockType, HwRevision, LscConfig, ParamsError, ParamsWriter, LSC_TABLE};
 use crate::context::{FrameContext, Session};
@@ -106,8 +106,7 @@ impl LensShadingCorrection {
             log::warn!("{}", p.error("sets", "'gains' given for some sets only; choosing tables by colour temperature"));
         }
         let sets: Vec<(f64, [[f32; LSC_TABLE]; 4])> = sets.into_iter().map(|(ct, t, _)| (ct, t)).collect();
-        let zone_colour = sets.iter().map(|(_, t)| Self::zone_colours(t, &x_frac, &y_frac)).collect();
-        let shading = std::sync::Arc::new(ZoneShading { cts: sets.iter().map(|s| s.0).collect(), log_gains: set_gains, zone_colour });
+        let shading = std::sync::Arc::new(ZoneShading::new(sets.iter().map(|s| s.0).collect(), set_gains, sets.iter().map(|s| s.1).collect(), x_frac, y_frac));
         Ok(Self {
             x_frac,
             y_frac,
@@ -138,48 +137,6 @@ impl LensShadingCorrection {
 
     /// Position on the 17-point grid (0..16) of the normalised coordinate `u`, for the
     /// 8 sector fractions mirrored about the centre.
-    fn grid_coord(frac: &[f64; SECTORS], u: f64) -> f64 {
-        let mut edge = 0.0;
-        for i in 0..16 {
-            let w = frac[if i < 8 { i } else { 15 - i }];
-            if u < edge + w || i == 15 {
-                return i as f64 + ((u - edge) / w).clamp(0.0, 1.0);
-            }
-            edge += w;
-        }
-        16.0
-    }
-
-    /// ln of the mean R/G and B/G gain of the tables over each AWB zone.
-    fn zone_colours(t: &[[f32; LSC_TABLE]; 4], xf: &[f64; SECTORS], yf: &[f64; SECTORS]) -> [(f64, f64); zones::ZONES] {
-        let n = consts::LSC_SAMPLES_MAX;
-        let sample = |ch: usize, gx: f64, gy: f64| {
-            let (i, j) = ((gx.floor() as usize).min(n - 2), (gy.floor() as usize).min(n - 2));
-            let (fx, fy) = (gx - i as f64, gy - j as f64);
-            let s = |r: usize, c: usize| t[ch][r * n + c] as f64;
-            (s(j, i) * (1.0 - fx) + s(j, i + 1) * fx) * (1.0 - fy) + (s(j + 1, i) * (1.0 - fx) + s(j + 1, i + 1) * fx) * fy
-        };
-        let mut out = [(0.0, 0.0); zones::ZONES];
-        for (z, o) in out.iter_mut().enumerate() {
-            let (x0, y0, x1, y1) = zones::zone_rect(z);
-            let mut acc = [0.0; 4];
-            const STEPS: usize = 8;
-            for a in 0..STEPS {
-                for b in 0..STEPS {
-                    let u = x0 + (x1 - x0) * (b as f64 + 0.5) / STEPS as f64;
-                    let v = y0 + (y1 - y0) * (a as f64 + 0.5) / STEPS as f64;
-                    let (gx, gy) = (Self::grid_coord(xf, u), Self::grid_coord(yf, v));
-                    for (ch, acc) in acc.iter_mut().enumerate() {
-                        *acc += sample(ch, gx, gy);
-                    }
-                }
-            }
-            let g = (acc[1] + acc[2]) / 2.0;
-            *o = ((acc[0] / g).ln(), (acc[3] / g).ln());
-        }
-        out
-    }
-
     /// Blend sets `lo` and `hi` (weight `f` on `hi`) into the block config.
     fn fill_tables(&mut self, lo: usize, hi: usize, f: f32) {
         let s = &self.sets;

@@ -9,6 +9,7 @@ use crate::tuning::{Params, TuningError};
 
 pub mod agc;
 pub mod awb;
+pub mod black_level_estimate;
 pub mod blc;
 pub mod ccm;
 pub mod cproc;

@@ -8,6 +8,8 @@
 //! taking zone colours back to before LSC and judging each candidate light with the table
 //! that light would get.
 
+use crate::abi::consts::{LSC_SAMPLES_MAX, LSC_SECTORS_TBL_SIZE as SECTORS};
+use crate::abi::LSC_TABLE;
 use std::sync::Arc;
 
 /// AWB zones: a GRID × GRID grid over the centre 7/8 of the frame (the margin of 1/16 on
@@ -44,7 +46,10 @@ pub fn zone_rect(z: usize) -> (f64, f64, f64, f64) {
 /// Which LSC sets are blended: (first, second, weight of the second).
 pub type Blend = (usize, usize, f32);
 
-/// Per-set zone colours and the rule that picks sets.
+/// One LSC set's gain tables (R, Gr, Gb, B; 17 × 17 samples, 1.0 = unity).
+pub type Tables = [[f32; LSC_TABLE]; 4];
+
+/// Per-set zone colours, the tables themselves, and the rule that picks sets.
 #[derive(Debug, Clone)]
 pub struct ZoneShading {
     /// Colour temperature of each set, sorted ascending.
@@ -53,11 +58,78 @@ pub struct ZoneShading {
     pub log_gains: Option<Vec<(f64, f64)>>,
     /// ln of the mean table ratio (R/G, B/G) over each zone, per set.
     pub zone_colour: Vec<[(f64, f64); ZONES]>,
+    tables: Vec<Tables>,
+    /// Sector sizes of one half of the frame, as fractions (the other half mirrors them).
+    x_frac: [f64; SECTORS],
+    y_frac: [f64; SECTORS],
 }
 
 pub type SharedZoneShading = Arc<ZoneShading>;
 
 impl ZoneShading {
+    /// Sets sorted by colour temperature (`cts` and `tables` in the same order).
+    pub fn new(cts: Vec<f64>, log_gains: Option<Vec<(f64, f64)>>, tables: Vec<Tables>, x_frac: [f64; SECTORS], y_frac: [f64; SECTORS]) -> Self {
+        let mut z = ZoneShading { cts, log_gains, zone_colour: Vec::new(), tables, x_frac, y_frac };
+        z.zone_colour = (0..z.tables.len())
+            .map(|set| {
+                let mut colours = [(0.0, 0.0); ZONES];
+                for (zone, c) in colours.iter_mut().enumerate() {
+                    let [r, gr, gb, b] = z.mean_gains(set, zone_rect(zone), 8);
+                    let g = (gr + gb) / 2.0;
+                    *c = ((r / g).ln(), (b / g).ln());
+                }
+                colours
+            })
+            .collect();
+        z
+    }
+
+    /// Position on the 16-sector table grid of `u` (fraction of the frame).
+    fn grid_coord(frac: &[f64; SECTORS], u: f64) -> f64 {
+        let mut edge = 0.0;
+        for i in 0..16 {
+            let w = frac[if i < 8 { i } else { 15 - i }];
+            if u < edge + w || i == 15 {
+                return i as f64 + ((u - edge) / w).clamp(0.0, 1.0);
+            }
+            edge += w;
+        }
+        16.0
+    }
+
+    /// Mean gain of `set`'s tables per Bayer channel (R, Gr, Gb, B) over `rect` (x0, y0,
+    /// x1, y1 as fractions of the frame), sampled `steps` × `steps` times.
+    pub fn mean_gains(&self, set: usize, rect: (f64, f64, f64, f64), steps: usize) -> [f64; 4] {
+        let n = LSC_SAMPLES_MAX;
+        let t = &self.tables[set];
+        let sample = |ch: usize, gx: f64, gy: f64| {
+            let (i, j) = ((gx.floor() as usize).min(n - 2), (gy.floor() as usize).min(n - 2));
+            let (fx, fy) = (gx - i as f64, gy - j as f64);
+            let s = |r: usize, c: usize| t[ch][r * n + c] as f64;
+            (s(j, i) * (1.0 - fx) + s(j, i + 1) * fx) * (1.0 - fy) + (s(j + 1, i) * (1.0 - fx) + s(j + 1, i + 1) * fx) * fy
+        };
+        let (x0, y0, x1, y1) = rect;
+        let mut acc = [0.0; 4];
+        for a in 0..steps {
+            for b in 0..steps {
+                let u = x0 + (x1 - x0) * (b as f64 + 0.5) / steps as f64;
+                let v = y0 + (y1 - y0) * (a as f64 + 0.5) / steps as f64;
+                let (gx, gy) = (Self::grid_coord(&self.x_frac, u), Self::grid_coord(&self.y_frac, v));
+                for (ch, acc) in acc.iter_mut().enumerate() {
+                    *acc += sample(ch, gx, gy) / (steps * steps) as f64;
+                }
+            }
+        }
+        acc
+    }
+
+    /// [`Self::mean_gains`] of a blend of two sets.
+    pub fn blend_mean_gains(&self, blend: Blend, rect: (f64, f64, f64, f64), steps: usize) -> [f64; 4] {
+        let (a, b, f) = blend;
+        let (ga, gb) = (self.mean_gains(a, rect, steps), self.mean_gains(b, rect, steps));
+        [0, 1, 2, 3].map(|c| ga[c] * (1.0 - f as f64) + gb[c] * f as f64)
+    }
+
     /// The two sets to blend for a frame with colour temperature `ct` and gains of ln
     /// (r, b) = `gains`: by white point when the sets carry gains, else by temperature.
     pub fn choose(&self, ct: f64, gains: (f64, f64)) -> Blend {
