@@ -36,6 +36,28 @@ pub enum SensorKind {
     Ov8858,
 }
 
+/// The camera properties of a sensor's device-tree node (rk3399-pinephone-pro.dts):
+/// `orientation` (0 front, 1 back, 2 external: the same numbers as the
+/// V4L2_CID_CAMERA_ORIENTATION menu) and `rotation` in degrees. The drivers turn them into
+/// the read-only controls with `v4l2_ctrl_new_fwnode_properties()`; the emulated
+/// `/sys/firmware/devicetree` holds them as property files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DtCameraProperties {
+    pub orientation: u32,
+    pub rotation: u32,
+}
+
+impl SensorKind {
+    pub fn dt_properties(self) -> DtCameraProperties {
+        match self {
+            // Rear: `orientation = <1>; rotation = <270>;`
+            SensorKind::Imx258 => DtCameraProperties { orientation: 1, rotation: 270 },
+            // Front: `orientation = <0>; rotation = <90>;`
+            SensorKind::Ov8858 => DtCameraProperties { orientation: 0, rotation: 90 },
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     Isp,

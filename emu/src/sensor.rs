@@ -104,8 +104,8 @@ impl Sensor {
                         vec!["Disabled", "Solid Colour", "Eight Vertical Colour Bars", "Colour Bars With Fade to Grey", "Pseudorandom Sequence (PN9)"],
                         0,
                     ),
-                    orientation(1),
-                    Control::int(cid::CAMERA_SENSOR_ROTATION, "Camera Sensor Rotation", 0, 360, 270).read_only(),
+                    orientation(kind),
+                    rotation(kind),
                 ];
                 if kernel.new_imx258() {
                     c.push(Control::boolean(cid::HFLIP, "Horizontal Flip", true).with_flags(uapi::V4L2_CTRL_FLAG_MODIFY_LAYOUT));
@@ -128,8 +128,8 @@ impl Sensor {
                     vec!["Disabled", "Vertical Color Bar Type 1", "Vertical Color Bar Type 2", "Vertical Color Bar Type 3", "Vertical Color Bar Type 4"],
                     0,
                 ),
-                orientation(0),
-                Control::int(cid::CAMERA_SENSOR_ROTATION, "Camera Sensor Rotation", 0, 360, 90).read_only(),
+                orientation(kind),
+                rotation(kind),
             ],
         };
         Sensor {
@@ -340,8 +340,18 @@ impl Sensor {
     }
 }
 
-fn orientation(v: i64) -> Control {
+/// V4L2_CID_CAMERA_ORIENTATION from the DT node, as `v4l2_ctrl_new_fwnode_properties()`
+/// creates it: a read-only standard menu 0..EXTERNAL whose default is the DT value.
+fn orientation(kind: SensorKind) -> Control {
+    let v = kind.dt_properties().orientation as i64;
     Control::menu(cid::CAMERA_ORIENTATION, "Camera Orientation", vec!["Front", "Back", "External"], v).read_only()
+}
+
+/// V4L2_CID_CAMERA_SENSOR_ROTATION from the DT node: `v4l2_ctrl_new_std(…, rotation,
+/// rotation, 1, rotation)`, i.e. minimum = maximum = default, read-only.
+fn rotation(kind: SensorKind) -> Control {
+    let r = kind.dt_properties().rotation as i64;
+    Control::int(cid::CAMERA_SENSOR_ROTATION, "Camera Sensor Rotation", r, r, r).read_only()
 }
 
 /// The lens (dw9714 voice coil) subdevice's controls.

@@ -53,8 +53,12 @@ pub fn unresolve(real: &str, root: &Path) -> Option<String> {
 }
 
 fn write(p: &Path, text: &str) -> Result<()> {
+    write_bytes(p, text.as_bytes())
+}
+
+fn write_bytes(p: &Path, data: &[u8]) -> Result<()> {
     std::fs::create_dir_all(p.parent().unwrap())?;
-    std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))
+    std::fs::write(p, data).with_context(|| format!("writing {}", p.display()))
 }
 
 fn link(target: &str, at: &Path) -> Result<()> {
@@ -92,7 +96,15 @@ pub fn build(emu: &Emu, root: &Path) -> Result<()> {
                 Role::Sensor | Role::Lens => {
                     let (client, node) = if role == Role::Lens { ("1-000c", "focus@c") } else { (sensor_dev, sensor_dt) };
                     let client_dir = format!("devices/platform/ff110000.i2c/i2c-1/{client}");
-                    std::fs::create_dir_all(dt.join("i2c@ff110000").join(node))?;
+                    let node_dir = dt.join("i2c@ff110000").join(node);
+                    std::fs::create_dir_all(&node_dir)?;
+                    if role == Role::Sensor {
+                        // The properties the driver's controls come from, as the kernel
+                        // exposes them: one big-endian u32 cell each.
+                        let p = m.sensor.kind.dt_properties();
+                        write_bytes(&node_dir.join("orientation"), &p.orientation.to_be_bytes())?;
+                        write_bytes(&node_dir.join("rotation"), &p.rotation.to_be_bytes())?;
+                    }
                     link(&format!("../../../../../firmware/devicetree/base/i2c@ff110000/{node}"), &sys.join(&client_dir).join("of_node"))?;
                     write(&sys.join(&client_dir).join("name"), &format!("{}\n", name.split(' ').next().unwrap()))?;
                     (client_dir, client.to_string())
@@ -120,6 +132,7 @@ pub fn dev_dir(root: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::uapi::cid;
 
     #[test]
     fn paths_map_onto_the_tree() {
@@ -154,6 +167,22 @@ mod tests {
         assert_eq!(unresolve(dev.to_str().unwrap(), &std::fs::canonicalize(&dir).unwrap()).unwrap(), "/sys/devices/platform/ff110000.i2c/i2c-1/1-001a");
         let of = std::fs::canonicalize(dev.join("of_node")).unwrap();
         assert!(of.ends_with("sys/firmware/devicetree/base/i2c@ff110000/camera@1a"), "{}", of.display());
+        // The DT's camera properties and the sensor's read-only controls made from them
+        // (v4l2_ctrl_new_fwnode_properties): rear = back (1), 270°; front = front (0), 90°.
+        let cell = |node: &str, prop: &str| {
+            let b = std::fs::read(dir.join("sys/firmware/devicetree/base/i2c@ff110000").join(node).join(prop)).unwrap();
+            u32::from_be_bytes(b.try_into().unwrap()) as i64
+        };
+        for (m, node, orientation, rotation) in [(&emu.medias[0], "camera@1a", 1, 270), (&emu.medias[1], "camera@36", 0, 90)] {
+            assert_eq!((cell(node, "orientation"), cell(node, "rotation")), (orientation, rotation), "{node}");
+            let c = &m.sensor.controls;
+            assert_eq!(c.value(cid::CAMERA_ORIENTATION), Some(orientation), "{node}");
+            assert_eq!(c.value(cid::CAMERA_SENSOR_ROTATION), Some(rotation), "{node}");
+            let r = c.get(cid::CAMERA_SENSOR_ROTATION).unwrap();
+            assert_eq!((r.min, r.max, r.def), (rotation, rotation, rotation), "{node}: rotation is a fixed control");
+            assert_ne!(r.flags & crate::uapi::V4L2_CTRL_FLAG_READ_ONLY, 0);
+            assert_ne!(c.get(cid::CAMERA_ORIENTATION).unwrap().flags & crate::uapi::V4L2_CTRL_FLAG_READ_ONLY, 0);
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
