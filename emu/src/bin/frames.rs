@@ -195,7 +195,9 @@ fn run() -> Result<()> {
                 *acc += v / tail.len() as f64;
             }
         }
-        worst = worst.max(rkisp1_sim::run::grey_angle_deg(m));
+        let deg = rkisp1_sim::run::grey_angle_deg(m);
+        println!("  grey patch {p}: linear RGB {:.4} {:.4} {:.4}, {deg:.2}°", m[0], m[1], m[2]);
+        worst = worst.max(deg);
     }
     let y = tail.iter().map(|f| f.0).sum::<f64>() / tail.len() as f64;
     let lin = tail.iter().map(|f| f.1).sum::<f64>() / tail.len() as f64;
