@@ -88,3 +88,34 @@ fn the_black_level_of_a_varied_module_is_measured() {
     println!("{}", lines.join("\n"));
     assert!(after <= 0.75 * before, "error {after:.1} against the tuning's {before:.1} (10-bit codes, summed):\n{}", lines.join("\n"));
 }
+
+#[test]
+fn brightness_steps_do_not_overshoot() {
+    // ±4 EV steps on random scenes, both sensors, with and without module variation. A
+    // step into clipping must land where the AE's constraints settle (not on the bare
+    // target, which they raise again), and a step out of a frame a few 8-bit codes deep
+    // must allow for the module's black-level error (a −25% module once landed 2.2× too
+    // bright).
+    let cases: Vec<Case> = (0..200u64)
+        .map(|i| {
+            let opts = Options { sensor: Some(SENSORS[(i % 2) as usize]), variation: Some(i / 2 % 2 == 1), format: Some(ParamFormat::Extensible) };
+            Case::draw(run_seed(SUITE_SEED + 2, i), &opts)
+        })
+        .filter(|c| matches!(c.event, Some((_, rkisp1_sim::robustness::CaseEvent::Brightness { .. }))))
+        .take(8)
+        .collect();
+    assert_eq!(cases.len(), 8);
+    let outcomes = run_suite(&cases, |_| {}).unwrap();
+    let mut lines = Vec::new();
+    for o in &outcomes {
+        let Some(rkisp1_sim::robustness::EventOutcome::Brightness { settle_frames, overshoot }) = o.event_outcome else {
+            panic!("{}: no brightness outcome", o.repro);
+        };
+        lines.push(format!("{}: settled in {settle_frames} frames, overshoot {:.1}%: {}", o.event_text, overshoot * 100.0, o.repro));
+        assert!(overshoot <= 0.10, "overshoot past 10%:\n{}", lines.join("\n"));
+        // The target is 6 frames (reported by `sim robustness`, not met by every
+        // run yet: up to 13 here); this bound catches a step that no longer converges.
+        assert!(settle_frames <= 20, "slow to settle:\n{}", lines.join("\n"));
+    }
+    println!("{}", lines.join("\n"));
+}

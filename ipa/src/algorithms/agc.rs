@@ -85,6 +85,12 @@ fn default_exposure_modes() -> Vec<(i32, Vec<(f64, f64)>)> {
 const DEFAULT_TARGET: f64 = 0.16;
 /// Commands within this ratio of 1 are not worth a sensor write (noise dead band).
 const DEAD_BAND: f64 = 0.015;
+/// A frame whose AE level is below this many times its uncertainty (one 8-bit code and
+/// [`BLACK_LEVEL_ERROR`]) is stepped up cautiously.
+const DEEP_FRAME: f64 = 2.0;
+/// How far (fraction of the tuned level) a module's black level may lie from its tuning:
+/// about two standard deviations of real modules' spread.
+const BLACK_LEVEL_ERROR: f64 = 0.25;
 /// Largest correction per step from unclipped statistics.
 const MAX_STEP_UP: f64 = 64.0;
 /// Initial exposure after configure.
@@ -207,6 +213,14 @@ impl Agc {
 
     fn stages(&self) -> &[(f64, f64)] {
         self.exposure_modes.iter().find(|(id, _)| *id == self.exposure_mode).map(|(_, s)| s.as_slice()).unwrap_or(&[])
+    }
+
+    /// `k` raised as far as the lower-bound constraints ask for the distribution `cdf`.
+    fn lower_constraints(&self, k: f64, cdf: &[f64]) -> f64 {
+        self.active_constraints().iter().filter(|con| !con.upper).fold(k, |k, con| {
+            let mean = inter_quantile_mean(cdf, con.q_lo, con.q_hi).max(1.0 / 255.0);
+            k.max(con.y_target.eval(0.0) / mean)
+        })
     }
 
     fn active_constraints(&self) -> &[Constraint] {
@@ -573,6 +587,17 @@ impl Algorithm for Agc {
             let half_lsb = 0.5 / 255.0;
             let y_cons = if target > y { y + half_lsb } else { (y - half_lsb).max(half_lsb) };
             let mut k = target / y_cons;
+            // A frame only a few 8-bit codes deep is uncertain by a whole code of the cell
+            // means and by the black level's error: a module whose black level lies 16
+            // codes below the tuned one read a −4 EV frame at a third of its level, and the
+            // step landed 2× too bright. From such a frame the step takes the end of that
+            // interval that shortens it (the next frame finishes it). Brighter frames keep
+            // the plain ratio: the uncertainty is small there, and a shorter step would
+            // only slow the AE.
+            let uncertainty = 1.0 / 255.0 + BLACK_LEVEL_ERROR * fc.black_level_12bit.max(0.0) / 4095.0;
+            if target > y && y < DEEP_FRAME * uncertainty {
+                k = k.min(target / (y + uncertainty)).max(1.0);
+            }
             if let Some(h) = stats.and_then(|st| st.hist) {
                 let mut c = [0.0; 33];
                 let bins = h.len;
@@ -592,7 +617,13 @@ impl Algorithm for Agc {
                     }
                     if clipped {
                         if let Some(r) = self.reference.filter(|r| r.bins == bins) {
-                            k = k.min(clipped_correction(&r, &c[..=bins], target, y));
+                            // The level the lower constraints asked above the target on the
+                            // reference frame is asked of this scene too: without it the
+                            // step lands on the target and the constraints raise it again
+                            // (a 20-30% undershoot after a +4 EV step into clipping).
+                            let k_ref = target / r.luminance.max(1e-6);
+                            let boost = self.lower_constraints(k_ref, &r.cdf[..=bins]) / k_ref;
+                            k = k.min(clipped_correction(&r, &c[..=bins], target, y) * boost);
                         }
                     } else if top < CLIPPED_FRACTION / 4.0 {
                         self.reference = Some(Reference { cdf: c, bins, luminance: y });

@@ -204,6 +204,12 @@ struct Zone {
     log_r: f64,
     log_b: f64,
     weight: f64,
+    /// How far (ln) the zone's colour moves with one 8-bit code of its mean's chroma: the
+    /// means are 8-bit, so a saturated or dark zone, with a small output channel, reads
+    /// differently from frame to frame in a still scene.
+    jitter: f64,
+    /// ln of the zone's mean level (8-bit Y above the offset) when measured.
+    log_level: f64,
     valid: bool,
     /// Scan epoch the zone was measured in; zones from before a rescan count less.
     epoch: u32,
@@ -245,6 +251,11 @@ const COLLAPSE_WAIT: u32 = 8;
 /// with a saturation test that refuses only means the matrix clipped to nothing.
 const SAME_GAINS: f64 = 0.06;
 const ROUGH_SATURATED: f64 = 0.01;
+/// A zone must move by more than this many 8-bit codes' worth of its colour jitter (old
+/// and new reading) to count as moved.
+const JITTER_CODES: f64 = 1.5;
+/// Zones re-measured at a level this close (ln) to the stored one are compared.
+const SAME_LEVEL: f64 = 0.5;
 /// Two zones that moved by ratios this close (ln) moved with the light.
 const SAME_SHIFT: f64 = 0.1;
 /// Weight of zones measured before a rescan, so that fresh ones take over quickly.
@@ -640,10 +651,10 @@ impl Awb {
 
     /// Camera-space colour (r/g, b/g) of an AWB mean, undoing the frame's matrix and gains,
     /// with the mean's saturation as the ratio of its smallest to its largest output
-    /// channel. `None` when the mean cannot be undone at all: a channel at zero (the matrix
+    /// channel, and the ln change of its colour per 8-bit code ([`Zone::jitter`]). `None` when the mean cannot be undone at all: a channel at zero (the matrix
     /// pushed it below zero and the ISP clipped it), below [`ROUGH_SATURATED`] of the
     /// largest, or a singular matrix. Callers reject more saturated means as they need.
-    fn camera_colour(fc: &FrameContext, y: u8, cb: u8, cr: u8) -> Option<((f64, f64), f64)> {
+    fn camera_colour(fc: &FrameContext, y: u8, cb: u8, cr: u8) -> Option<((f64, f64), f64, f64)> {
         // The hardware's Y carries a +16 offset (kernel-rkisp1.md §1.2).
         let ycc = Vector3::new(y as f64 - 16.0, cb as f64 - 128.0, cr as f64 - 128.0);
         let rgb_out = rgb_to_ycbcr().try_inverse()? * ycc;
@@ -656,7 +667,7 @@ impl Awb {
         if cam.iter().any(|c| !c.is_finite() || *c <= 0.05) {
             return None;
         }
-        Some(((cam[0] / cam[1], cam[2] / cam[1]), rgb_out.min() / rgb_out.max()))
+        Some(((cam[0] / cam[1], cam[2] / cam[1]), rgb_out.min() / rgb_out.max(), 1.0 / rgb_out.min()))
     }
 
     fn ct_range(&self) -> (f64, f64) {
@@ -869,7 +880,8 @@ impl Algorithm for Awb {
         // that may be far off (then they are the only evidence there is).
         let saturated = if self.reacquiring && fc.awb.zone.is_some() { ROUGH_SATURATED } else { SATURATED };
         let rough = Self::camera_colour(fc, m.y_or_g, m.cb_or_b, m.cr_or_r);
-        let colour = rough.filter(|(_, s)| *s >= saturated).map(|(c, _)| c);
+        let colour = rough.filter(|(_, s, _)| *s >= saturated).map(|(c, _, _)| c);
+        let jitter = rough.map_or(0.0, |(_, _, j)| j);
         let window = Self::window(s, fc.awb.zone);
         let window_pixels = window.h_size as f64 * window.v_size as f64;
         let passed = m.count as f64 / window_pixels.max(1.0);
@@ -907,6 +919,8 @@ impl Algorithm for Awb {
                         log_r: r.ln() - lsc.0,
                         log_b: b.ln() - lsc.1,
                         weight: passed * (level / 16.0).min(1.0),
+                        jitter,
+                        log_level: level.max(1.0).ln(),
                         valid: true,
                         epoch: self.epoch,
                         frame: fc.frame,
@@ -921,13 +935,19 @@ impl Algorithm for Awb {
                 let old = self.zones[z as usize];
                 let mut light_change = None;
                 // A zone the matrix now clips still tells roughly how far the light moved.
-                let rough = rough.map(|(c, _)| c).filter(|_| passed > 0.05);
+                let rough = rough.map(|(c, _, _)| c).filter(|_| passed > 0.05);
                 if let (true, Some((r, b)), true) = (old.valid, rough, old.epoch == self.epoch) {
-                    let same_gains = (old.log_gains.0 - log_gains.0).abs().max((old.log_gains.1 - log_gains.1).abs()) < SAME_GAINS;
+                    // Under another exposure (the AE still settling, a change of brightness)
+                    // other channels clip, at black or at full scale: no comparison.
+                    let same_gains = (old.log_gains.0 - log_gains.0).abs().max((old.log_gains.1 - log_gains.1).abs()) < SAME_GAINS
+                        && (old.log_level - level.max(1.0).ln()).abs() < SAME_LEVEL;
                     let d = (r.ln() - lsc.0 - old.log_r, b.ln() - lsc.1 - old.log_b);
                     // After a collapse of the gate, smaller moves count: the gate says the
                     // light moved, the zone says by how much.
                     let threshold = if self.collapse_pending > 0 { PENDING_ZONE_CHANGED } else { ZONE_CHANGED };
+                    // A move within the 8-bit means' own jitter is no move.
+                    let threshold = threshold.max(JITTER_CODES * (old.jitter + jitter));
+                    log::trace!("frame {}: zone {z} moved ({:.3}, {:.3}), threshold {threshold:.3}, same gains {same_gains}", fc.frame, d.0, d.1);
                     if same_gains && d.0.abs().max(d.1.abs()) > threshold {
                         self.zone_changes = self.zone_changes.saturating_add(1);
                         match self.moved {
