@@ -3,7 +3,7 @@
 //! suite and its targets).
 
 use rkisp1_ipa::abi::ParamFormat;
-use rkisp1_sim::robustness::{run_case, run_seed, run_suite, Case, Options, SENSORS};
+use rkisp1_sim::robustness::{run_case, run_seed, run_suite, Case, CaseEvent, EventOutcome, Options, SENSORS};
 
 const SUITE_SEED: u64 = 10;
 const RUNS: u64 = 12;
@@ -101,14 +101,14 @@ fn brightness_steps_do_not_overshoot() {
             let opts = Options { sensor: Some(SENSORS[(i % 2) as usize]), variation: Some(i / 2 % 2 == 1), format: Some(ParamFormat::Extensible) };
             Case::draw(run_seed(SUITE_SEED + 2, i), &opts)
         })
-        .filter(|c| matches!(c.event, Some((_, rkisp1_sim::robustness::CaseEvent::Brightness { .. }))))
+        .filter(|c| matches!(c.event, Some((_, CaseEvent::Brightness { .. }))))
         .take(8)
         .collect();
     assert_eq!(cases.len(), 8);
     let outcomes = run_suite(&cases, |_| {}).unwrap();
     let mut lines = Vec::new();
     for o in &outcomes {
-        let Some(rkisp1_sim::robustness::EventOutcome::Brightness { settle_frames, overshoot }) = o.event_outcome else {
+        let Some(EventOutcome::Brightness { settle_frames, overshoot }) = o.event_outcome else {
             panic!("{}: no brightness outcome", o.repro);
         };
         lines.push(format!("{}: settled in {settle_frames} frames, overshoot {:.1}%: {}", o.event_text, overshoot * 100.0, o.repro));

@@ -215,11 +215,16 @@ impl Agc {
         self.exposure_modes.iter().find(|(id, _)| *id == self.exposure_mode).map(|(_, s)| s.as_slice()).unwrap_or(&[])
     }
 
-    /// `k` raised as far as the lower-bound constraints ask for the distribution `cdf`.
-    fn lower_constraints(&self, k: f64, cdf: &[f64]) -> f64 {
-        self.active_constraints().iter().filter(|con| !con.upper).fold(k, |k, con| {
-            let mean = inter_quantile_mean(cdf, con.q_lo, con.q_hi).max(1.0 / 255.0);
-            k.max(con.y_target.eval(0.0) / mean)
+    /// `k` held by the active constraints, in tuning order, for the distribution `cdf`:
+    /// upper-bound ones lower it when `upper`, lower-bound ones raise it when `lower`.
+    fn constrain(&self, k: f64, cdf: &[f64], upper: bool, lower: bool) -> f64 {
+        self.active_constraints().iter().fold(k, |k, con| {
+            let kc = con.y_target.eval(0.0) / inter_quantile_mean(cdf, con.q_lo, con.q_hi).max(1.0 / 255.0);
+            match con.upper {
+                true if upper => k.min(kc),
+                false if lower => k.max(kc),
+                _ => k,
+            }
         })
     }
 
@@ -604,17 +609,8 @@ impl Algorithm for Agc {
                 if cdf(h.bins(), &mut c) > 0.0 {
                     let top = 1.0 - c[bins - 1];
                     let clipped = top > CLIPPED_FRACTION;
-                    for con in self.active_constraints() {
-                        let mean = inter_quantile_mean(&c[..=bins], con.q_lo, con.q_hi).max(1.0 / 255.0);
-                        let kc = con.y_target.eval(0.0) / mean;
-                        k = if con.upper {
-                            k.min(kc)
-                        } else if !clipped {
-                            k.max(kc)
-                        } else {
-                            k
-                        };
-                    }
+                    // Clipped frames under-report the shadows' level too: only upper bounds.
+                    k = self.constrain(k, &c[..=bins], true, !clipped);
                     if clipped {
                         if let Some(r) = self.reference.filter(|r| r.bins == bins) {
                             // The level the lower constraints asked above the target on the
@@ -622,7 +618,7 @@ impl Algorithm for Agc {
                             // step lands on the target and the constraints raise it again
                             // (a 20-30% undershoot after a +4 EV step into clipping).
                             let k_ref = target / r.luminance.max(1e-6);
-                            let boost = self.lower_constraints(k_ref, &r.cdf[..=bins]) / k_ref;
+                            let boost = self.constrain(k_ref, &r.cdf[..=bins], false, true) / k_ref;
                             k = k.min(clipped_correction(&r, &c[..=bins], target, y) * boost);
                         }
                     } else if top < CLIPPED_FRACTION / 4.0 {

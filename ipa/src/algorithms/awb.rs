@@ -651,9 +651,10 @@ impl Awb {
 
     /// Camera-space colour (r/g, b/g) of an AWB mean, undoing the frame's matrix and gains,
     /// with the mean's saturation as the ratio of its smallest to its largest output
-    /// channel, and the ln change of its colour per 8-bit code ([`Zone::jitter`]). `None` when the mean cannot be undone at all: a channel at zero (the matrix
-    /// pushed it below zero and the ISP clipped it), below [`ROUGH_SATURATED`] of the
-    /// largest, or a singular matrix. Callers reject more saturated means as they need.
+    /// channel, and the ln change of its colour per 8-bit code ([`Zone::jitter`]). `None`
+    /// when the mean cannot be undone at all: a channel at zero (the matrix pushed it below
+    /// zero and the ISP clipped it), below [`ROUGH_SATURATED`] of the largest, or a singular
+    /// matrix. Callers reject more saturated means as they need.
     fn camera_colour(fc: &FrameContext, y: u8, cb: u8, cr: u8) -> Option<((f64, f64), f64, f64)> {
         // The hardware's Y carries a +16 offset (kernel-rkisp1.md §1.2).
         let ycc = Vector3::new(y as f64 - 16.0, cb as f64 - 128.0, cr as f64 - 128.0);
@@ -908,6 +909,7 @@ impl Algorithm for Awb {
                 // of dark zones are coarse).
                 let level = (m.y_or_g as f64 - 16.0).max(0.0);
                 let log_gains = ((fc.awb.gains[0] / g).ln(), (fc.awb.gains[2] / g).ln());
+                let log_level = level.max(1.0).ln();
                 // Back to before lens shading correction (what the zone is without the
                 // tables of this frame).
                 let lsc = match (&s.zone_shading, fc.lsc_blend) {
@@ -920,7 +922,7 @@ impl Algorithm for Awb {
                         log_b: b.ln() - lsc.1,
                         weight: passed * (level / 16.0).min(1.0),
                         jitter,
-                        log_level: level.max(1.0).ln(),
+                        log_level,
                         valid: true,
                         epoch: self.epoch,
                         frame: fc.frame,
@@ -939,16 +941,16 @@ impl Algorithm for Awb {
                 if let (true, Some((r, b)), true) = (old.valid, rough, old.epoch == self.epoch) {
                     // Under another exposure (the AE still settling, a change of brightness)
                     // other channels clip, at black or at full scale: no comparison.
-                    let same_gains = (old.log_gains.0 - log_gains.0).abs().max((old.log_gains.1 - log_gains.1).abs()) < SAME_GAINS
-                        && (old.log_level - level.max(1.0).ln()).abs() < SAME_LEVEL;
+                    let comparable = (old.log_gains.0 - log_gains.0).abs().max((old.log_gains.1 - log_gains.1).abs()) < SAME_GAINS
+                        && (old.log_level - log_level).abs() < SAME_LEVEL;
                     let d = (r.ln() - lsc.0 - old.log_r, b.ln() - lsc.1 - old.log_b);
                     // After a collapse of the gate, smaller moves count: the gate says the
                     // light moved, the zone says by how much.
                     let threshold = if self.collapse_pending > 0 { PENDING_ZONE_CHANGED } else { ZONE_CHANGED };
                     // A move within the 8-bit means' own jitter is no move.
                     let threshold = threshold.max(JITTER_CODES * (old.jitter + jitter));
-                    log::trace!("frame {}: zone {z} moved ({:.3}, {:.3}), threshold {threshold:.3}, same gains {same_gains}", fc.frame, d.0, d.1);
-                    if same_gains && d.0.abs().max(d.1.abs()) > threshold {
+                    log::trace!("frame {}: zone {z} moved ({:.3}, {:.3}), threshold {threshold:.3}, comparable {comparable}", fc.frame, d.0, d.1);
+                    if comparable && d.0.abs().max(d.1.abs()) > threshold {
                         self.zone_changes = self.zone_changes.saturating_add(1);
                         match self.moved {
                             // After a collapse of the gate one zone is evidence enough.
