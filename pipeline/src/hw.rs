@@ -1,6 +1,5 @@
-//! The hardware: media controller, V4L2 subdevice and video node ioctls (through `nix`).
-//! This is the crate's ABI layer and the only place with `unsafe`; every struct layout and
-//! ioctl number here is checked against the kernel headers by `tests/uapi_layout.rs`.
+//! The hardware: the rkisp1 media devices of this machine, read and configured through the
+//! media controller, V4L2 subdevice and video node ioctls (the safe calls of `uapi`).
 
 use crate::device::{Control, MediaDevice};
 use crate::graph::{Instance, Limits, Size};
@@ -8,344 +7,20 @@ use crate::mbus;
 use crate::model::VideoFormat;
 use crate::sensors::SensorMode;
 use crate::topology::{DeviceInfo, Direction, Entity, Link, Pad, PadFormat, Rect, Topology};
+use crate::uapi::*;
 use anyhow::{anyhow, bail, Context, Result};
+use bytemuck::Zeroable;
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
-use std::os::fd::AsRawFd;
+use std::os::fd::AsFd;
 
-// ---- linux/media.h ----
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct MediaDeviceInfo {
-    pub driver: [u8; 16],
-    pub model: [u8; 32],
-    pub serial: [u8; 40],
-    pub bus_info: [u8; 32],
-    pub media_version: u32,
-    pub hw_revision: u32,
-    pub driver_version: u32,
-    pub reserved: [u32; 31],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct MediaV2Topology {
-    pub topology_version: u64,
-    pub num_entities: u32,
-    pub reserved1: u32,
-    pub ptr_entities: u64,
-    pub num_interfaces: u32,
-    pub reserved2: u32,
-    pub ptr_interfaces: u64,
-    pub num_pads: u32,
-    pub reserved3: u32,
-    pub ptr_pads: u64,
-    pub num_links: u32,
-    pub reserved4: u32,
-    pub ptr_links: u64,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct MediaV2Entity {
-    pub id: u32,
-    pub name: [u8; 64],
-    pub function: u32,
-    pub flags: u32,
-    pub reserved: [u32; 5],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct MediaV2IntfDevnode {
-    pub major: u32,
-    pub minor: u32,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct MediaV2Interface {
-    pub id: u32,
-    pub intf_type: u32,
-    pub flags: u32,
-    pub reserved: [u32; 9],
-    /// The kernel's union of `devnode` and `raw[16]`.
-    pub devnode: MediaV2IntfDevnode,
-    pub raw_rest: [u32; 14],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct MediaV2Pad {
-    pub id: u32,
-    pub entity_id: u32,
-    pub flags: u32,
-    pub index: u32,
-    pub reserved: [u32; 4],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct MediaV2Link {
-    pub id: u32,
-    pub source_id: u32,
-    pub sink_id: u32,
-    pub flags: u32,
-    pub reserved: [u32; 6],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct MediaPadDesc {
-    pub entity: u32,
-    pub index: u16,
-    pub flags: u32,
-    pub reserved: [u32; 2],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct MediaLinkDesc {
-    pub source: MediaPadDesc,
-    pub sink: MediaPadDesc,
-    pub flags: u32,
-    pub reserved: [u32; 2],
-}
-
-pub const MEDIA_LNK_FL_ENABLED: u32 = 1;
-pub const MEDIA_LNK_FL_IMMUTABLE: u32 = 2;
-pub const MEDIA_LNK_FL_LINK_TYPE: u32 = 0xf << 28;
-pub const MEDIA_LNK_FL_DATA_LINK: u32 = 0;
-pub const MEDIA_LNK_FL_INTERFACE_LINK: u32 = 1 << 28;
-pub const MEDIA_PAD_FL_SINK: u32 = 1;
-pub const MEDIA_PAD_FL_SOURCE: u32 = 2;
-pub const MEDIA_PAD_FL_MUST_CONNECT: u32 = 4;
-pub const MEDIA_ENT_F_CAM_SENSOR: u32 = 0x0002_0001;
-pub const MEDIA_INTF_T_V4L_VIDEO: u32 = 0x200;
-pub const MEDIA_INTF_T_V4L_SUBDEV: u32 = 0x203;
-
-// ---- linux/v4l2-subdev.h, linux/videodev2.h ----
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct V4l2MbusFramefmt {
-    pub width: u32,
-    pub height: u32,
-    pub code: u32,
-    pub field: u32,
-    pub colorspace: u32,
-    pub ycbcr_enc: u16,
-    pub quantization: u16,
-    pub xfer_func: u16,
-    pub flags: u16,
-    pub reserved: [u16; 10],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct V4l2SubdevFormat {
-    pub which: u32,
-    pub pad: u32,
-    pub format: V4l2MbusFramefmt,
-    pub stream: u32,
-    pub reserved: [u32; 7],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct V4l2Rect {
-    pub left: i32,
-    pub top: i32,
-    pub width: u32,
-    pub height: u32,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct V4l2SubdevSelection {
-    pub which: u32,
-    pub pad: u32,
-    pub target: u32,
-    pub flags: u32,
-    pub r: V4l2Rect,
-    pub stream: u32,
-    pub reserved: [u32; 7],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct V4l2SubdevMbusCodeEnum {
-    pub pad: u32,
-    pub index: u32,
-    pub code: u32,
-    pub which: u32,
-    pub flags: u32,
-    pub stream: u32,
-    pub reserved: [u32; 6],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct V4l2SubdevFrameSizeEnum {
-    pub index: u32,
-    pub pad: u32,
-    pub code: u32,
-    pub min_width: u32,
-    pub max_width: u32,
-    pub min_height: u32,
-    pub max_height: u32,
-    pub which: u32,
-    pub stream: u32,
-    pub reserved: [u32; 7],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct V4l2Queryctrl {
-    pub id: u32,
-    pub type_: u32,
-    pub name: [u8; 32],
-    pub minimum: i32,
-    pub maximum: i32,
-    pub step: i32,
-    pub default_value: i32,
-    pub flags: u32,
-    pub reserved: [u32; 2],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct V4l2Control {
-    pub id: u32,
-    pub value: i32,
-}
-
-#[repr(C, packed)]
-#[derive(Clone, Copy, Default)]
-pub struct V4l2PlanePixFormat {
-    pub sizeimage: u32,
-    pub bytesperline: u32,
-    pub reserved: [u16; 6],
-}
-
-#[repr(C, packed)]
-#[derive(Clone, Copy, Default)]
-pub struct V4l2PixFormatMplane {
-    pub width: u32,
-    pub height: u32,
-    pub pixelformat: u32,
-    pub field: u32,
-    pub colorspace: u32,
-    pub plane_fmt: [V4l2PlanePixFormat; 8],
-    pub num_planes: u8,
-    pub flags: u8,
-    pub ycbcr_enc: u8,
-    pub quantization: u8,
-    pub xfer_func: u8,
-    pub reserved: [u8; 7],
-}
-
-/// The kernel's `fmt` union: 200 bytes, pointer-aligned (it holds `struct v4l2_window`).
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub union V4l2FormatUnion {
-    pub pix_mp: V4l2PixFormatMplane,
-    pub raw_data: [u8; 200],
-    _align: *mut std::ffi::c_void,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy)]
-pub struct V4l2Format {
-    pub type_: u32,
-    pub fmt: V4l2FormatUnion,
-}
-
-/// `struct v4l2_frmsizeenum` with its union as the stepwise member (the larger one).
-#[repr(C)]
-#[derive(Clone, Copy, Default)]
-pub struct V4l2Frmsizeenum {
-    pub index: u32,
-    pub pixel_format: u32,
-    pub type_: u32,
-    pub min_width: u32,
-    pub max_width: u32,
-    pub step_width: u32,
-    pub min_height: u32,
-    pub max_height: u32,
-    pub step_height: u32,
-    pub reserved: [u32; 2],
-}
-
-pub const V4L2_FRMSIZE_TYPE_DISCRETE: u32 = 1;
-pub const V4L2_SUBDEV_FORMAT_ACTIVE: u32 = 1;
-pub const V4L2_SEL_TGT_CROP: u32 = 0;
-pub const V4L2_SEL_TGT_CROP_BOUNDS: u32 = 2;
-pub const V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE: u32 = 9;
-pub const V4L2_FIELD_NONE: u32 = 1;
-
-nix::ioctl_readwrite!(media_ioc_device_info, b'|', 0x00, MediaDeviceInfo);
-nix::ioctl_readwrite!(media_ioc_setup_link, b'|', 0x03, MediaLinkDesc);
-nix::ioctl_readwrite!(media_ioc_g_topology, b'|', 0x04, MediaV2Topology);
-nix::ioctl_readwrite!(vidioc_subdev_enum_mbus_code, b'V', 2, V4l2SubdevMbusCodeEnum);
-nix::ioctl_readwrite!(vidioc_subdev_g_fmt, b'V', 4, V4l2SubdevFormat);
-nix::ioctl_readwrite!(vidioc_subdev_s_fmt, b'V', 5, V4l2SubdevFormat);
-nix::ioctl_readwrite!(vidioc_subdev_g_selection, b'V', 61, V4l2SubdevSelection);
-nix::ioctl_readwrite!(vidioc_subdev_s_selection, b'V', 62, V4l2SubdevSelection);
-nix::ioctl_readwrite!(vidioc_subdev_enum_frame_size, b'V', 74, V4l2SubdevFrameSizeEnum);
-nix::ioctl_readwrite!(vidioc_g_fmt, b'V', 4, V4l2Format);
-nix::ioctl_readwrite!(vidioc_s_fmt, b'V', 5, V4l2Format);
-nix::ioctl_readwrite!(vidioc_queryctrl, b'V', 36, V4l2Queryctrl);
-nix::ioctl_readwrite!(vidioc_enum_framesizes, b'V', 74, V4l2Frmsizeenum);
-nix::ioctl_readwrite!(vidioc_g_ctrl, b'V', 27, V4l2Control);
-nix::ioctl_readwrite!(vidioc_s_ctrl, b'V', 28, V4l2Control);
-
-/// (name, request number) of every ioctl used, for the header check.
-pub fn ioctl_numbers() -> Vec<(&'static str, u64)> {
-    use nix::request_code_readwrite as rw;
-    vec![
-        ("MEDIA_IOC_DEVICE_INFO", rw!(b'|', 0x00, std::mem::size_of::<MediaDeviceInfo>()) as u64),
-        ("MEDIA_IOC_SETUP_LINK", rw!(b'|', 0x03, std::mem::size_of::<MediaLinkDesc>()) as u64),
-        ("MEDIA_IOC_G_TOPOLOGY", rw!(b'|', 0x04, std::mem::size_of::<MediaV2Topology>()) as u64),
-        ("VIDIOC_SUBDEV_ENUM_MBUS_CODE", rw!(b'V', 2, std::mem::size_of::<V4l2SubdevMbusCodeEnum>()) as u64),
-        ("VIDIOC_SUBDEV_G_FMT", rw!(b'V', 4, std::mem::size_of::<V4l2SubdevFormat>()) as u64),
-        ("VIDIOC_SUBDEV_S_FMT", rw!(b'V', 5, std::mem::size_of::<V4l2SubdevFormat>()) as u64),
-        ("VIDIOC_SUBDEV_G_SELECTION", rw!(b'V', 61, std::mem::size_of::<V4l2SubdevSelection>()) as u64),
-        ("VIDIOC_SUBDEV_S_SELECTION", rw!(b'V', 62, std::mem::size_of::<V4l2SubdevSelection>()) as u64),
-        ("VIDIOC_SUBDEV_ENUM_FRAME_SIZE", rw!(b'V', 74, std::mem::size_of::<V4l2SubdevFrameSizeEnum>()) as u64),
-        ("VIDIOC_G_FMT", rw!(b'V', 4, std::mem::size_of::<V4l2Format>()) as u64),
-        ("VIDIOC_S_FMT", rw!(b'V', 5, std::mem::size_of::<V4l2Format>()) as u64),
-        ("VIDIOC_QUERYCTRL", rw!(b'V', 36, std::mem::size_of::<V4l2Queryctrl>()) as u64),
-        ("VIDIOC_ENUM_FRAMESIZES", rw!(b'V', 74, std::mem::size_of::<V4l2Frmsizeenum>()) as u64),
-        ("VIDIOC_G_CTRL", rw!(b'V', 27, std::mem::size_of::<V4l2Control>()) as u64),
-        ("VIDIOC_S_CTRL", rw!(b'V', 28, std::mem::size_of::<V4l2Control>()) as u64),
-    ]
+fn rect_of(r: V4l2Rect) -> Rect {
+    Rect { x: r.left, y: r.top, width: r.width, height: r.height }
 }
 
 fn cstr(b: &[u8]) -> String {
     let end = b.iter().position(|c| *c == 0).unwrap_or(b.len());
     String::from_utf8_lossy(&b[..end]).into_owned()
-}
-
-pub fn fourcc_str(v: u32) -> String {
-    v.to_le_bytes().iter().map(|b| *b as char).collect::<String>().trim_end().to_string()
-}
-
-pub fn fourcc(s: &str) -> u32 {
-    let mut b = [b' '; 4];
-    for (i, c) in s.bytes().take(4).enumerate() {
-        b[i] = c;
-    }
-    u32::from_le_bytes(b)
-}
-
-fn device_info(f: &File) -> Result<MediaDeviceInfo> {
-    // SAFETY: the struct matches the kernel's (checked by the layout test) and lives
-    // across the call.
-    let mut info: MediaDeviceInfo = unsafe { std::mem::zeroed() };
-    unsafe { media_ioc_device_info(f.as_raw_fd(), &mut info) }?;
-    Ok(info)
 }
 
 /// `/dev/…` name of a character device, from sysfs.
@@ -391,7 +66,7 @@ pub struct V4l2Media {
 impl V4l2Media {
     pub fn open(path: &str) -> Result<Self> {
         let media = OpenOptions::new().read(true).write(true).open(path).with_context(|| format!("opening {path}"))?;
-        let info = device_info(&media).with_context(|| format!("{path}: MEDIA_IOC_DEVICE_INFO (not a media device?)"))?;
+        let info = media_device_info(media.as_fd()).with_context(|| format!("{path}: MEDIA_IOC_DEVICE_INFO (not a media device?)"))?;
         Ok(V4l2Media {
             path: path.into(),
             driver: cstr(&info.driver),
@@ -428,24 +103,20 @@ impl V4l2Media {
     }
 
     fn read_topology(&mut self) -> Result<Topology> {
-        let info = device_info(&self.media)?;
-        let mut t = MediaV2Topology::default();
-        // SAFETY: first call with null pointers only fills in the counts.
-        unsafe { media_ioc_g_topology(self.media.as_raw_fd(), &mut t) }.context("MEDIA_IOC_G_TOPOLOGY")?;
-        let mut ents = vec![MediaV2Entity { id: 0, name: [0; 64], function: 0, flags: 0, reserved: [0; 5] }; t.num_entities as usize];
-        let mut intfs = vec![
-            MediaV2Interface { id: 0, intf_type: 0, flags: 0, reserved: [0; 9], devnode: Default::default(), raw_rest: [0; 14] };
-            t.num_interfaces as usize
-        ];
-        let mut pads = vec![MediaV2Pad::default(); t.num_pads as usize];
-        let mut links = vec![MediaV2Link::default(); t.num_links as usize];
-        t.ptr_entities = ents.as_mut_ptr() as u64;
-        t.ptr_interfaces = intfs.as_mut_ptr() as u64;
-        t.ptr_pads = pads.as_mut_ptr() as u64;
-        t.ptr_links = links.as_mut_ptr() as u64;
-        // SAFETY: each array holds as many kernel-layout elements as the counts say; the
-        // kernel writes at most that many (it fails with ENOSPC if the graph grew).
-        unsafe { media_ioc_g_topology(self.media.as_raw_fd(), &mut t) }.context("MEDIA_IOC_G_TOPOLOGY (arrays)")?;
+        let info = media_device_info(self.media.as_fd()).context("MEDIA_IOC_DEVICE_INFO")?;
+        // Once for the counts, once for the elements (ENOSPC if the graph grew between).
+        let counts = media_g_topology(self.media.as_fd(), TopologyArrays::default()).context("MEDIA_IOC_G_TOPOLOGY")?;
+        let mut ents = vec![MediaV2Entity::zeroed(); counts.num_entities as usize];
+        let mut intfs = vec![MediaV2Interface::zeroed(); counts.num_interfaces as usize];
+        let mut pads = vec![MediaV2Pad::default(); counts.num_pads as usize];
+        let mut links = vec![MediaV2Link::default(); counts.num_links as usize];
+        let arrays = TopologyArrays { entities: &mut ents, interfaces: &mut intfs, pads: &mut pads, links: &mut links };
+        let t = media_g_topology(self.media.as_fd(), arrays).context("MEDIA_IOC_G_TOPOLOGY (arrays)")?;
+        // The graph may have shrunk between the calls: only the elements the kernel wrote.
+        ents.truncate(t.num_entities as usize);
+        intfs.truncate(t.num_interfaces as usize);
+        pads.truncate(t.num_pads as usize);
+        links.truncate(t.num_links as usize);
         let v = info.driver_version;
         let device = DeviceInfo {
             driver: cstr(&info.driver),
@@ -477,7 +148,7 @@ impl V4l2Media {
             if i.intf_type == MEDIA_INTF_T_V4L_VIDEO {
                 e.subtype = "V4L".into();
             }
-            e.devnode = devnode_path(i.devnode.major, i.devnode.minor);
+            e.devnode = devnode_path(i.devnode_major, i.devnode_minor);
         }
         for p in &pads {
             let Some(e) = entities.iter_mut().find(|e| e.id == p.entity_id) else {
@@ -514,14 +185,13 @@ impl V4l2Media {
     }
 
     fn pad_format(&mut self, entity: &str, pad: u32) -> Result<PadFormat> {
-        let fd = self.node(entity)?.as_raw_fd();
+        let fd = self.node(entity)?.as_fd();
         let mut f = V4l2SubdevFormat { which: V4L2_SUBDEV_FORMAT_ACTIVE, pad, ..Default::default() };
-        // SAFETY: kernel-layout struct, valid for the call.
-        unsafe { vidioc_subdev_g_fmt(fd, &mut f) }.with_context(|| format!("VIDIOC_SUBDEV_G_FMT '{entity}':{pad}"))?;
+        subdev_g_fmt(fd, &mut f).with_context(|| format!("VIDIOC_SUBDEV_G_FMT '{entity}':{pad}"))?;
         let sel = |target| {
             let mut s = V4l2SubdevSelection { which: V4L2_SUBDEV_FORMAT_ACTIVE, pad, target, ..Default::default() };
-            // SAFETY: as above; pads without selections fail, which is fine.
-            unsafe { vidioc_subdev_g_selection(fd, &mut s) }.ok().map(|_| Rect { x: s.r.left, y: s.r.top, width: s.r.width, height: s.r.height })
+            // Pads without selections fail, which is fine.
+            subdev_g_selection(fd, &mut s).ok().map(|_| rect_of(s.r))
         };
         Ok(PadFormat {
             code: mbus::display(f.format.code),
@@ -536,18 +206,17 @@ impl V4l2Media {
 
     /// Every (code, size) the sensor offers on pad 0.
     fn sensor_modes(&mut self, entity: &str) -> Result<Vec<(u32, Size)>> {
-        let fd = self.node(entity)?.as_raw_fd();
+        let fd = self.node(entity)?.as_fd();
         let mut out = Vec::new();
+        // Each enumeration ends with EINVAL; 64 bounds a driver that never says so.
         for index in 0..64 {
             let mut c = V4l2SubdevMbusCodeEnum { pad: 0, index, which: V4L2_SUBDEV_FORMAT_ACTIVE, ..Default::default() };
-            // SAFETY: kernel-layout struct; the enumeration ends with EINVAL.
-            if unsafe { vidioc_subdev_enum_mbus_code(fd, &mut c) }.is_err() {
+            if subdev_enum_mbus_code(fd, &mut c).is_err() {
                 break;
             }
             for i in 0..64 {
                 let mut s = V4l2SubdevFrameSizeEnum { index: i, pad: 0, code: c.code, which: V4L2_SUBDEV_FORMAT_ACTIVE, ..Default::default() };
-                // SAFETY: as above.
-                if unsafe { vidioc_subdev_enum_frame_size(fd, &mut s) }.is_err() {
+                if subdev_enum_frame_size(fd, &mut s).is_err() {
                     break;
                 }
                 out.push((c.code, Size::new(s.max_width, s.max_height)));
@@ -558,20 +227,19 @@ impl V4l2Media {
 
     /// The ISP sink's real size range (a Bayer code's ENUM_FRAME_SIZE).
     fn isp_sink_max(&mut self, isp: &str) -> Result<Size> {
-        let fd = self.node(isp)?.as_raw_fd();
-        let mut s =
-            V4l2SubdevFrameSizeEnum { index: 0, pad: 0, code: mbus::value("SRGGB10_1X10").unwrap(), which: V4L2_SUBDEV_FORMAT_ACTIVE, ..Default::default() };
-        // SAFETY: kernel-layout struct.
-        unsafe { vidioc_subdev_enum_frame_size(fd, &mut s) }.context("VIDIOC_SUBDEV_ENUM_FRAME_SIZE on the ISP sink")?;
+        let fd = self.node(isp)?.as_fd();
+        let code = mbus::value("SRGGB10_1X10").ok_or_else(|| anyhow!("SRGGB10_1X10 missing from the media bus code table"))?;
+        let mut s = V4l2SubdevFrameSizeEnum { index: 0, pad: 0, code, which: V4L2_SUBDEV_FORMAT_ACTIVE, ..Default::default() };
+        subdev_enum_frame_size(fd, &mut s).context("VIDIOC_SUBDEV_ENUM_FRAME_SIZE on the ISP sink")?;
         Ok(Size::new(s.max_width, s.max_height))
     }
 
     /// A capture node's size range (kernels >= 6.4 enumerate it; None before).
     fn capture_range(&mut self, entity: &str) -> Option<(Size, Size)> {
-        let fd = self.node(entity).ok()?.as_raw_fd();
+        let fd = self.node(entity).ok()?.as_fd();
         let mut f = V4l2Frmsizeenum { index: 0, pixel_format: fourcc("YUYV"), ..Default::default() };
-        // SAFETY: kernel-layout struct; ENOTTY/EINVAL on kernels without the ioctl here.
-        unsafe { vidioc_enum_framesizes(fd, &mut f) }.ok()?;
+        // ENOTTY/EINVAL on kernels without the ioctl here.
+        video_enum_framesizes(fd, &mut f).ok()?;
         if f.type_ == V4L2_FRMSIZE_TYPE_DISCRETE {
             return None;
         }
@@ -648,24 +316,22 @@ impl MediaDevice for V4l2Media {
             flags: if enabled { MEDIA_LNK_FL_ENABLED } else { 0 },
             ..Default::default()
         };
-        // SAFETY: kernel-layout struct.
-        unsafe { media_ioc_setup_link(self.media.as_raw_fd(), &mut l) }
+        media_setup_link(self.media.as_fd(), &mut l)
             .with_context(|| format!("MEDIA_IOC_SETUP_LINK '{}':{} -> '{}':{} [{}]", source.0, source.1, sink.0, sink.1, enabled as u8))?;
         Ok(())
     }
 
     fn set_format(&mut self, entity: &str, pad: u32, code: &str, size: Size) -> Result<PadFormat> {
         let code_v = mbus::value(code).ok_or_else(|| anyhow!("unknown media bus code {code}"))?;
-        let fd = self.node(entity)?.as_raw_fd();
+        let fd = self.node(entity)?.as_fd();
         let mut f = V4l2SubdevFormat { which: V4L2_SUBDEV_FORMAT_ACTIVE, pad, ..Default::default() };
         f.format = V4l2MbusFramefmt { width: size.width, height: size.height, code: code_v, field: V4L2_FIELD_NONE, ..Default::default() };
-        // SAFETY: kernel-layout struct.
-        unsafe { vidioc_subdev_s_fmt(fd, &mut f) }.with_context(|| format!("VIDIOC_SUBDEV_S_FMT '{entity}':{pad}"))?;
+        subdev_s_fmt(fd, &mut f).with_context(|| format!("VIDIOC_SUBDEV_S_FMT '{entity}':{pad}"))?;
         self.pad_format(entity, pad)
     }
 
     fn set_crop(&mut self, entity: &str, pad: u32, rect: Rect) -> Result<Rect> {
-        let fd = self.node(entity)?.as_raw_fd();
+        let fd = self.node(entity)?.as_fd();
         let mut s = V4l2SubdevSelection {
             which: V4L2_SUBDEV_FORMAT_ACTIVE,
             pad,
@@ -673,29 +339,26 @@ impl MediaDevice for V4l2Media {
             r: V4l2Rect { left: rect.x, top: rect.y, width: rect.width, height: rect.height },
             ..Default::default()
         };
-        // SAFETY: kernel-layout struct.
-        unsafe { vidioc_subdev_s_selection(fd, &mut s) }.with_context(|| format!("VIDIOC_SUBDEV_S_SELECTION '{entity}':{pad}"))?;
-        Ok(Rect { x: s.r.left, y: s.r.top, width: s.r.width, height: s.r.height })
+        subdev_s_selection(fd, &mut s).with_context(|| format!("VIDIOC_SUBDEV_S_SELECTION '{entity}':{pad}"))?;
+        Ok(rect_of(s.r))
     }
 
     fn set_video_format(&mut self, entity: &str, f: &VideoFormat) -> Result<VideoFormat> {
-        let fd = self.node(entity)?.as_raw_fd();
-        let mut v = V4l2Format { type_: V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, fmt: V4l2FormatUnion { raw_data: [0; 200] } };
-        v.fmt.pix_mp = V4l2PixFormatMplane { width: f.width, height: f.height, pixelformat: fourcc(&f.fourcc), field: V4L2_FIELD_NONE, ..Default::default() };
-        // SAFETY: kernel-layout struct; the union member read back is the one the type selects.
-        unsafe { vidioc_s_fmt(fd, &mut v) }.with_context(|| format!("VIDIOC_S_FMT on `{entity}`"))?;
-        let p = unsafe { v.fmt.pix_mp };
+        let fd = self.node(entity)?.as_fd();
+        let mut v = V4l2Format::of_type(V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE);
+        v.set_pix_mp(&V4l2PixFormatMplane { width: f.width, height: f.height, pixelformat: fourcc(&f.fourcc), field: V4L2_FIELD_NONE, ..Default::default() });
+        video_s_fmt(fd, &mut v).with_context(|| format!("VIDIOC_S_FMT on `{entity}`"))?;
+        let p = v.pix_mp();
         Ok(VideoFormat { fourcc: fourcc_str(p.pixelformat), width: p.width, height: p.height })
     }
 
     fn video_format(&mut self, entity: &str) -> Result<Option<VideoFormat>> {
-        let fd = self.node(entity)?.as_raw_fd();
-        let mut v = V4l2Format { type_: V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, fmt: V4l2FormatUnion { raw_data: [0; 200] } };
-        // SAFETY: as in set_video_format.
-        if unsafe { vidioc_g_fmt(fd, &mut v) }.is_err() {
+        let fd = self.node(entity)?.as_fd();
+        let mut v = V4l2Format::of_type(V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE);
+        if video_g_fmt(fd, &mut v).is_err() {
             return Ok(None);
         }
-        let p = unsafe { v.fmt.pix_mp };
+        let p = v.pix_mp();
         Ok(Some(VideoFormat { fourcc: fourcc_str(p.pixelformat), width: p.width, height: p.height }))
     }
 
@@ -734,23 +397,20 @@ impl Subdev {
 }
 
 fn control_on(f: &File, entity: &str, id: u32) -> Result<Option<Control>> {
-    let fd = f.as_raw_fd();
     let mut q = V4l2Queryctrl { id, ..Default::default() };
-    // SAFETY: kernel-layout struct; EINVAL means "no such control".
-    if unsafe { vidioc_queryctrl(fd, &mut q) }.is_err() {
+    // EINVAL means "no such control".
+    if queryctrl(f.as_fd(), &mut q).is_err() {
         return Ok(None);
     }
     let mut c = V4l2Control { id, value: 0 };
-    // SAFETY: as above.
-    unsafe { vidioc_g_ctrl(fd, &mut c) }.with_context(|| format!("VIDIOC_G_CTRL 0x{id:08x} on `{entity}`"))?;
+    g_ctrl(f.as_fd(), &mut c).with_context(|| format!("VIDIOC_G_CTRL 0x{id:08x} on `{entity}`"))?;
     Ok(Some(Control { min: q.minimum as i64, max: q.maximum as i64, default: q.default_value as i64, value: c.value as i64 }))
 }
 
 fn set_control_on(f: &File, entity: &str, id: u32, value: i64) -> Result<i64> {
     let v = i32::try_from(value).map_err(|_| anyhow!("control value {value} out of range"))?;
     let mut c = V4l2Control { id, value: v };
-    // SAFETY: kernel-layout struct.
-    unsafe { vidioc_s_ctrl(f.as_raw_fd(), &mut c) }.with_context(|| format!("VIDIOC_S_CTRL 0x{id:08x}={value} on `{entity}`"))?;
+    s_ctrl(f.as_fd(), &mut c).with_context(|| format!("VIDIOC_S_CTRL 0x{id:08x}={value} on `{entity}`"))?;
     if c.value as i64 != value {
         bail!("`{entity}` kept 0x{id:08x} at {} instead of {value}", c.value);
     }

@@ -7,7 +7,9 @@
 //! * `model`: the kernel's format rules and STREAMON checks.
 //! * `plan`: choose mode, formats, crops and links for a request.
 //! * `device`: the device trait, a fake device, apply + verify.
-//! * `hw`: the real device through media controller / V4L2 ioctls.
+//! * `hw`: the real device: graph reading, formats, crops, links and controls.
+//! * `uapi`: the kernel ABI: struct mirrors and one safe function per ioctl (the only
+//!   `unsafe` of the crate).
 //! * `doctor`, `defaults`: diagnosis and sensor-default fixes.
 
 #![deny(unsafe_code)]
@@ -16,10 +18,11 @@ pub mod defaults;
 pub mod device;
 pub mod doctor;
 pub mod graph;
-#[allow(unsafe_code)]
 pub mod hw;
 pub mod mbus;
 pub mod model;
 pub mod plan;
 pub mod sensors;
 pub mod topology;
+#[allow(unsafe_code)]
+pub mod uapi;

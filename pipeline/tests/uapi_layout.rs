@@ -1,106 +1,133 @@
-//! Every struct layout, ioctl number and constant of the hardware layer (`hw`), the media
+//! Every struct layout, ioctl number and constant of the kernel ABI layer (`uapi`), the media
 //! bus codes (`mbus`) and control ids (`device::cid`) against the kernel's UAPI headers,
 //! through a C probe: the build machine's /usr/include and the cached Debian 6.12 / newest
 //! headers (`scripts/fetch-kernel-headers`).
 
-use rkisp1_pipeline::{device::cid, hw::*, mbus};
+use rkisp1_pipeline::{device::cid, mbus, uapi::*};
 use std::mem::{offset_of, size_of};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// C expressions only headers newer than Linux 6.1 answer as we do: the `stream` fields
+/// (6.1 has them as the first reserved word, so the struct sizes are checked either way)
+/// and the line-based metadata fields of `v4l2_meta_format` (6.1's is 8 bytes; ours is the
+/// 20-byte union member).
+const NEWER_THAN_6_1: [&str; 6] = [
+    ",stream)",
+    "v4l2_subdev_format,reserved)",
+    "v4l2_subdev_selection,reserved)",
+    "v4l2_subdev_mbus_code_enum,reserved)",
+    "v4l2_subdev_frame_size_enum,reserved)",
+    "v4l2_meta_format",
+];
 
 macro_rules! size {
     ($t:ty, $c:literal) => {
         (concat!("sizeof(struct ", $c, ")").to_string(), size_of::<$t>() as u64)
     };
 }
+/// `offsetof` of a field, by the Rust path and (when it differs) the C member designator.
 macro_rules! off {
-    ($t:ty, $c:literal, $($f:tt).+) => {
-        (concat!("offsetof(struct ", $c, ", ", stringify!($($f).+), ")").replace(' ', "").replace("offsetof(struct", "offsetof(struct "), offset_of!($t, $($f).+) as u64)
+    ($t:ty, $c:literal, $($f:ident).+) => {
+        off!($t, $c, $($f).+ => stringify!($($f).+).replace(' ', ""))
+    };
+    ($t:ty, $c:literal, $($f:ident).+ => $cf:expr) => {
+        (format!("offsetof(struct {},{})", $c, $cf), offset_of!($t, $($f).+) as u64)
+    };
+}
+/// The size and every field's offset of a struct whose fields carry the C names.
+macro_rules! layout {
+    ($v:ident, $t:ty, $c:literal, $($f:ident),+) => {
+        $v.push(size!($t, $c));
+        $($v.push(off!($t, $c, $f));)+
     };
 }
 
 fn entries() -> Vec<(String, u64)> {
-    let mut v = vec![
-        size!(MediaDeviceInfo, "media_device_info"),
-        off!(MediaDeviceInfo, "media_device_info", bus_info),
-        off!(MediaDeviceInfo, "media_device_info", hw_revision),
-        off!(MediaDeviceInfo, "media_device_info", driver_version),
-        size!(MediaV2Topology, "media_v2_topology"),
-        off!(MediaV2Topology, "media_v2_topology", ptr_entities),
-        off!(MediaV2Topology, "media_v2_topology", num_interfaces),
-        off!(MediaV2Topology, "media_v2_topology", ptr_interfaces),
-        off!(MediaV2Topology, "media_v2_topology", num_pads),
-        off!(MediaV2Topology, "media_v2_topology", ptr_pads),
-        off!(MediaV2Topology, "media_v2_topology", num_links),
-        off!(MediaV2Topology, "media_v2_topology", ptr_links),
-        size!(MediaV2Entity, "media_v2_entity"),
-        off!(MediaV2Entity, "media_v2_entity", name),
-        off!(MediaV2Entity, "media_v2_entity", function),
-        off!(MediaV2Entity, "media_v2_entity", flags),
-        size!(MediaV2Interface, "media_v2_interface"),
-        off!(MediaV2Interface, "media_v2_interface", intf_type),
-        off!(MediaV2Interface, "media_v2_interface", devnode),
-        off!(MediaV2Interface, "media_v2_interface", devnode.minor),
-        size!(MediaV2Pad, "media_v2_pad"),
-        off!(MediaV2Pad, "media_v2_pad", entity_id),
-        off!(MediaV2Pad, "media_v2_pad", flags),
-        off!(MediaV2Pad, "media_v2_pad", index),
-        size!(MediaV2Link, "media_v2_link"),
-        off!(MediaV2Link, "media_v2_link", source_id),
-        off!(MediaV2Link, "media_v2_link", sink_id),
-        off!(MediaV2Link, "media_v2_link", flags),
-        size!(MediaPadDesc, "media_pad_desc"),
-        off!(MediaPadDesc, "media_pad_desc", index),
-        off!(MediaPadDesc, "media_pad_desc", flags),
-        size!(MediaLinkDesc, "media_link_desc"),
-        off!(MediaLinkDesc, "media_link_desc", sink),
-        off!(MediaLinkDesc, "media_link_desc", flags),
-        size!(V4l2MbusFramefmt, "v4l2_mbus_framefmt"),
-        off!(V4l2MbusFramefmt, "v4l2_mbus_framefmt", code),
-        off!(V4l2MbusFramefmt, "v4l2_mbus_framefmt", field),
-        off!(V4l2MbusFramefmt, "v4l2_mbus_framefmt", ycbcr_enc),
-        off!(V4l2MbusFramefmt, "v4l2_mbus_framefmt", quantization),
-        off!(V4l2MbusFramefmt, "v4l2_mbus_framefmt", xfer_func),
-        off!(V4l2MbusFramefmt, "v4l2_mbus_framefmt", flags),
-        size!(V4l2SubdevFormat, "v4l2_subdev_format"),
-        off!(V4l2SubdevFormat, "v4l2_subdev_format", pad),
-        off!(V4l2SubdevFormat, "v4l2_subdev_format", format),
-        off!(V4l2SubdevFormat, "v4l2_subdev_format", stream),
-        size!(V4l2SubdevSelection, "v4l2_subdev_selection"),
-        off!(V4l2SubdevSelection, "v4l2_subdev_selection", target),
-        off!(V4l2SubdevSelection, "v4l2_subdev_selection", r),
-        off!(V4l2SubdevSelection, "v4l2_subdev_selection", r.width),
-        off!(V4l2SubdevSelection, "v4l2_subdev_selection", stream),
-        size!(V4l2SubdevMbusCodeEnum, "v4l2_subdev_mbus_code_enum"),
-        off!(V4l2SubdevMbusCodeEnum, "v4l2_subdev_mbus_code_enum", code),
-        off!(V4l2SubdevMbusCodeEnum, "v4l2_subdev_mbus_code_enum", which),
-        off!(V4l2SubdevMbusCodeEnum, "v4l2_subdev_mbus_code_enum", flags),
-        size!(V4l2SubdevFrameSizeEnum, "v4l2_subdev_frame_size_enum"),
-        off!(V4l2SubdevFrameSizeEnum, "v4l2_subdev_frame_size_enum", code),
-        off!(V4l2SubdevFrameSizeEnum, "v4l2_subdev_frame_size_enum", max_width),
-        off!(V4l2SubdevFrameSizeEnum, "v4l2_subdev_frame_size_enum", max_height),
-        off!(V4l2SubdevFrameSizeEnum, "v4l2_subdev_frame_size_enum", which),
-        size!(V4l2Queryctrl, "v4l2_queryctrl"),
-        off!(V4l2Queryctrl, "v4l2_queryctrl", minimum),
-        off!(V4l2Queryctrl, "v4l2_queryctrl", default_value),
-        off!(V4l2Queryctrl, "v4l2_queryctrl", flags),
-        size!(V4l2Control, "v4l2_control"),
-        size!(V4l2Frmsizeenum, "v4l2_frmsizeenum"),
-        // C names: `type`, and the union member `stepwise`.
-        ("offsetof(struct v4l2_frmsizeenum, type)".into(), offset_of!(V4l2Frmsizeenum, type_) as u64),
-        ("offsetof(struct v4l2_frmsizeenum, stepwise.min_width)".into(), offset_of!(V4l2Frmsizeenum, min_width) as u64),
-        ("offsetof(struct v4l2_frmsizeenum, stepwise.max_height)".into(), offset_of!(V4l2Frmsizeenum, max_height) as u64),
-        ("offsetof(struct v4l2_frmsizeenum, discrete.width)".into(), offset_of!(V4l2Frmsizeenum, min_width) as u64),
-        off!(V4l2Frmsizeenum, "v4l2_frmsizeenum", reserved),
-        size!(V4l2PlanePixFormat, "v4l2_plane_pix_format"),
-        size!(V4l2PixFormatMplane, "v4l2_pix_format_mplane"),
-        off!(V4l2PixFormatMplane, "v4l2_pix_format_mplane", pixelformat),
-        off!(V4l2PixFormatMplane, "v4l2_pix_format_mplane", plane_fmt),
-        off!(V4l2PixFormatMplane, "v4l2_pix_format_mplane", num_planes),
-        size!(V4l2Format, "v4l2_format"),
-        off!(V4l2Format, "v4l2_format", fmt),
-    ];
-    for (name, value) in ioctl_numbers() {
+    let mut v = Vec::new();
+    // Every mirrored struct, field by field. Fields that are not in C: `_pad` (padding the
+    // C compiler inserts) and the union stand-ins, checked by their C designators below.
+    layout!(v, MediaDeviceInfo, "media_device_info", driver, model, serial, bus_info, media_version, hw_revision, driver_version, reserved);
+    layout!(
+        v,
+        MediaV2Topology,
+        "media_v2_topology",
+        topology_version,
+        num_entities,
+        reserved1,
+        ptr_entities,
+        num_interfaces,
+        reserved2,
+        ptr_interfaces,
+        num_pads,
+        reserved3,
+        ptr_pads,
+        num_links,
+        reserved4,
+        ptr_links
+    );
+    layout!(v, MediaV2Entity, "media_v2_entity", id, name, function, flags, reserved);
+    layout!(v, MediaV2Interface, "media_v2_interface", id, intf_type, flags, reserved);
+    v.push(off!(MediaV2Interface, "media_v2_interface", devnode_major => "devnode.major"));
+    v.push(off!(MediaV2Interface, "media_v2_interface", devnode_minor => "devnode.minor"));
+    v.push(off!(MediaV2Interface, "media_v2_interface", raw_rest => "raw[2]"));
+    layout!(v, MediaV2Pad, "media_v2_pad", id, entity_id, flags, index, reserved);
+    layout!(v, MediaV2Link, "media_v2_link", id, source_id, sink_id, flags, reserved);
+    layout!(v, MediaPadDesc, "media_pad_desc", entity, index, flags, reserved);
+    layout!(v, MediaLinkDesc, "media_link_desc", source, sink, flags, reserved);
+    layout!(v, V4l2MbusFramefmt, "v4l2_mbus_framefmt", width, height, code, field, colorspace, ycbcr_enc, quantization, xfer_func, flags, reserved);
+    layout!(v, V4l2SubdevFormat, "v4l2_subdev_format", which, pad, format, stream, reserved);
+    layout!(v, V4l2Rect, "v4l2_rect", left, top, width, height);
+    layout!(v, V4l2SubdevSelection, "v4l2_subdev_selection", which, pad, target, flags, r, stream, reserved);
+    layout!(v, V4l2SubdevMbusCodeEnum, "v4l2_subdev_mbus_code_enum", pad, index, code, which, flags, stream, reserved);
+    layout!(v, V4l2SubdevFrameSizeEnum, "v4l2_subdev_frame_size_enum", index, pad, code, min_width, max_width, min_height, max_height, which, stream, reserved);
+    layout!(v, V4l2PlanePixFormat, "v4l2_plane_pix_format", sizeimage, bytesperline, reserved);
+    layout!(
+        v,
+        V4l2PixFormatMplane,
+        "v4l2_pix_format_mplane",
+        width,
+        height,
+        pixelformat,
+        field,
+        colorspace,
+        plane_fmt,
+        num_planes,
+        flags,
+        ycbcr_enc,
+        quantization,
+        xfer_func,
+        reserved
+    );
+    layout!(v, V4l2MetaFormat, "v4l2_meta_format", dataformat, buffersize, width, height, bytesperline);
+    v.push(size!(V4l2Format, "v4l2_format"));
+    v.push(off!(V4l2Format, "v4l2_format", type_ => "type"));
+    v.push(off!(V4l2Format, "v4l2_format", fmt => "fmt.pix_mp"));
+    v.push(off!(V4l2Format, "v4l2_format", fmt => "fmt.meta"));
+    v.push(off!(V4l2Format, "v4l2_format", fmt => "fmt.raw_data"));
+    v.push(("sizeof(((struct v4l2_format *)0)->fmt)".into(), 200));
+    // The union `fmt` as the stepwise member; the discrete size overlays min/max width.
+    v.push(size!(V4l2Frmsizeenum, "v4l2_frmsizeenum"));
+    v.push(off!(V4l2Frmsizeenum, "v4l2_frmsizeenum", index));
+    v.push(off!(V4l2Frmsizeenum, "v4l2_frmsizeenum", pixel_format));
+    v.push(off!(V4l2Frmsizeenum, "v4l2_frmsizeenum", type_ => "type"));
+    v.push(off!(V4l2Frmsizeenum, "v4l2_frmsizeenum", min_width => "discrete.width"));
+    v.push(off!(V4l2Frmsizeenum, "v4l2_frmsizeenum", max_width => "discrete.height"));
+    for (ours, c) in [
+        (offset_of!(V4l2Frmsizeenum, min_width), "min_width"),
+        (offset_of!(V4l2Frmsizeenum, max_width), "max_width"),
+        (offset_of!(V4l2Frmsizeenum, step_width), "step_width"),
+        (offset_of!(V4l2Frmsizeenum, min_height), "min_height"),
+        (offset_of!(V4l2Frmsizeenum, max_height), "max_height"),
+        (offset_of!(V4l2Frmsizeenum, step_height), "step_height"),
+    ] {
+        v.push((format!("offsetof(struct v4l2_frmsizeenum,stepwise.{c})"), ours as u64));
+    }
+    v.push(off!(V4l2Frmsizeenum, "v4l2_frmsizeenum", reserved));
+    layout!(v, V4l2Queryctrl, "v4l2_queryctrl", id, name, minimum, maximum, step, default_value, flags, reserved);
+    v.push(off!(V4l2Queryctrl, "v4l2_queryctrl", type_ => "type"));
+    layout!(v, V4l2Control, "v4l2_control", id, value);
+    for (name, value) in REQUESTS {
         v.push((format!("(unsigned long){name}"), value));
     }
     for (c, value) in [
@@ -141,10 +168,9 @@ fn entries() -> Vec<(String, u64)> {
     v
 }
 
-/// `streams`: the header has the `stream` fields (added after Linux 6.1; 6.1 has them as
-/// reserved words, so the struct sizes are checked either way).
-fn probe(label: &str, include: Option<&Path>, streams: bool) -> usize {
-    let want: Vec<_> = entries().into_iter().filter(|(e, _)| streams || !e.contains(",stream)")).collect();
+/// `newer`: the headers are newer than Linux 6.1 (`NEWER_THAN_6_1` applies).
+fn probe(label: &str, include: Option<&Path>, newer: bool) -> usize {
+    let want: Vec<_> = entries().into_iter().filter(|(e, _)| newer || !NEWER_THAN_6_1.iter().any(|n| e.contains(n))).collect();
     let dir = std::env::temp_dir().join(format!("rkisp1-setup-probe-{}-{label}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut src = String::from("#include <stddef.h>\n#include <stdio.h>\n#include <linux/media.h>\n#include <linux/v4l2-subdev.h>\n#include <linux/videodev2.h>\n#include <linux/media-bus-format.h>\nint main(void) {\n");
