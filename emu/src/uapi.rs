@@ -1,10 +1,23 @@
 //! Kernel ABI: the media controller, V4L2 subdevice and video node structs and ioctl
 //! numbers the emulator serves, laid out as `linux/media.h`, `linux/v4l2-subdev.h` and
-//! `linux/videodev2.h` define them on 64-bit Linux. Unions are byte arrays (read with
-//! `bytemuck`), padding the C compiler inserts is an explicit field. Every size, offset and
-//! number is compared with the real headers by `tests/uapi_layout.rs`.
+//! `linux/videodev2.h` define them on 64-bit Linux. Those `rkisp1-setup` also calls come
+//! from its kernel-ABI module (`rkisp1_pipeline::uapi`, re-exported here); this file holds
+//! the rest. Unions are byte arrays (read with `bytemuck`), padding the C compiler inserts
+//! is an explicit field. Every size, offset and number is compared with the real headers by
+//! `tests/uapi_layout.rs`.
 
 use bytemuck::{Pod, Zeroable};
+
+pub use rkisp1_pipeline::uapi::{
+    fourcc_str, MediaDeviceInfo, MediaLinkDesc, MediaPadDesc, MediaV2Entity, MediaV2Interface, MediaV2Link, MediaV2Pad, MediaV2Topology, V4l2Control,
+    V4l2Format, V4l2Frmsizeenum, V4l2MbusFramefmt, V4l2MetaFormat, V4l2PixFormatMplane, V4l2PlanePixFormat, V4l2Queryctrl, V4l2Rect, V4l2SubdevFormat,
+    V4l2SubdevFrameSizeEnum, V4l2SubdevMbusCodeEnum, V4l2SubdevSelection, MEDIA_ENT_F_CAM_SENSOR, MEDIA_INTF_T_V4L_SUBDEV, MEDIA_INTF_T_V4L_VIDEO,
+    MEDIA_IOC_DEVICE_INFO, MEDIA_IOC_G_TOPOLOGY, MEDIA_IOC_SETUP_LINK, MEDIA_LNK_FL_DATA_LINK, MEDIA_LNK_FL_ENABLED, MEDIA_LNK_FL_IMMUTABLE,
+    MEDIA_LNK_FL_INTERFACE_LINK, MEDIA_LNK_FL_LINK_TYPE, MEDIA_PAD_FL_MUST_CONNECT, MEDIA_PAD_FL_SINK, MEDIA_PAD_FL_SOURCE, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE,
+    V4L2_FIELD_NONE, V4L2_SEL_TGT_CROP, V4L2_SEL_TGT_CROP_BOUNDS, V4L2_SUBDEV_FORMAT_ACTIVE, VIDIOC_ENUM_FRAMESIZES, VIDIOC_G_CTRL, VIDIOC_G_FMT,
+    VIDIOC_QUERYCTRL, VIDIOC_SUBDEV_ENUM_FRAME_SIZE, VIDIOC_SUBDEV_ENUM_MBUS_CODE, VIDIOC_SUBDEV_G_FMT, VIDIOC_SUBDEV_G_SELECTION, VIDIOC_SUBDEV_S_FMT,
+    VIDIOC_SUBDEV_S_SELECTION, VIDIOC_S_CTRL, VIDIOC_S_FMT,
+};
 
 // ---- ioctl request encoding (asm-generic, used by x86_64 and aarch64) ----
 
@@ -33,99 +46,6 @@ pub fn put_name<const N: usize>(dst: &mut [u8; N], s: &str) {
 }
 
 // ---- linux/media.h ----
-
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable)]
-pub struct MediaDeviceInfo {
-    pub driver: [u8; 16],
-    pub model: [u8; 32],
-    pub serial: [u8; 40],
-    pub bus_info: [u8; 32],
-    pub media_version: u32,
-    pub hw_revision: u32,
-    pub driver_version: u32,
-    pub reserved: [u32; 31],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable, Default)]
-pub struct MediaV2Topology {
-    pub topology_version: u64,
-    pub num_entities: u32,
-    pub reserved1: u32,
-    pub ptr_entities: u64,
-    pub num_interfaces: u32,
-    pub reserved2: u32,
-    pub ptr_interfaces: u64,
-    pub num_pads: u32,
-    pub reserved3: u32,
-    pub ptr_pads: u64,
-    pub num_links: u32,
-    pub reserved4: u32,
-    pub ptr_links: u64,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable)]
-pub struct MediaV2Entity {
-    pub id: u32,
-    pub name: [u8; 64],
-    pub function: u32,
-    pub flags: u32,
-    pub reserved: [u32; 5],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable)]
-pub struct MediaV2Interface {
-    pub id: u32,
-    pub intf_type: u32,
-    pub flags: u32,
-    pub reserved: [u32; 9],
-    /// The union of `devnode { major, minor }` and `raw[16]`.
-    pub devnode_major: u32,
-    pub devnode_minor: u32,
-    pub raw_rest: [u32; 14],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable, Default)]
-pub struct MediaV2Pad {
-    pub id: u32,
-    pub entity_id: u32,
-    pub flags: u32,
-    pub index: u32,
-    pub reserved: [u32; 4],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable, Default)]
-pub struct MediaV2Link {
-    pub id: u32,
-    pub source_id: u32,
-    pub sink_id: u32,
-    pub flags: u32,
-    pub reserved: [u32; 6],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable, Default, Debug)]
-pub struct MediaPadDesc {
-    pub entity: u32,
-    pub index: u16,
-    pub _pad: u16,
-    pub flags: u32,
-    pub reserved: [u32; 2],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable, Default, Debug)]
-pub struct MediaLinkDesc {
-    pub source: MediaPadDesc,
-    pub sink: MediaPadDesc,
-    pub flags: u32,
-    pub reserved: [u32; 2],
-}
 
 /// `struct media_entity_desc` (the legacy MEDIA_IOC_ENUM_ENTITIES, used by media-ctl): the
 /// union holds `dev { major, minor }` first.
@@ -157,33 +77,19 @@ pub struct MediaLinksEnum {
     pub reserved: [u32; 4],
 }
 
-pub const MEDIA_IOC_DEVICE_INFO: u64 = iowr::<MediaDeviceInfo>(b'|', 0x00);
 pub const MEDIA_IOC_ENUM_ENTITIES: u64 = iowr::<MediaEntityDesc>(b'|', 0x01);
 pub const MEDIA_IOC_ENUM_LINKS: u64 = iowr::<MediaLinksEnum>(b'|', 0x02);
-pub const MEDIA_IOC_SETUP_LINK: u64 = iowr::<MediaLinkDesc>(b'|', 0x03);
-pub const MEDIA_IOC_G_TOPOLOGY: u64 = iowr::<MediaV2Topology>(b'|', 0x04);
 pub const MEDIA_IOC_REQUEST_ALLOC: u64 = ior::<i32>(b'|', 0x05);
 
 pub const MEDIA_ENT_ID_FLAG_NEXT: u32 = 1 << 31;
 pub const MEDIA_ENT_F_IO_V4L: u32 = 0x0001_0001;
-pub const MEDIA_ENT_F_CAM_SENSOR: u32 = 0x0002_0001;
 pub const MEDIA_ENT_F_LENS: u32 = 0x0002_0003;
 pub const MEDIA_ENT_F_PROC_VIDEO_PIXEL_FORMATTER: u32 = 0x4002;
 pub const MEDIA_ENT_F_PROC_VIDEO_SCALER: u32 = 0x4005;
 pub const MEDIA_ENT_F_VID_IF_BRIDGE: u32 = 0x5002;
 pub const MEDIA_ENT_FL_DEFAULT: u32 = 1;
-pub const MEDIA_PAD_FL_SINK: u32 = 1;
-pub const MEDIA_PAD_FL_SOURCE: u32 = 2;
-pub const MEDIA_PAD_FL_MUST_CONNECT: u32 = 4;
-pub const MEDIA_LNK_FL_ENABLED: u32 = 1;
-pub const MEDIA_LNK_FL_IMMUTABLE: u32 = 2;
 pub const MEDIA_LNK_FL_DYNAMIC: u32 = 4;
-pub const MEDIA_LNK_FL_LINK_TYPE: u32 = 0xf << 28;
-pub const MEDIA_LNK_FL_DATA_LINK: u32 = 0;
-pub const MEDIA_LNK_FL_INTERFACE_LINK: u32 = 1 << 28;
 pub const MEDIA_LNK_FL_ANCILLARY_LINK: u32 = 2 << 28;
-pub const MEDIA_INTF_T_V4L_VIDEO: u32 = 0x200;
-pub const MEDIA_INTF_T_V4L_SUBDEV: u32 = 0x203;
 
 // ---- linux/v4l2-subdev.h ----
 
@@ -196,100 +102,18 @@ pub struct V4l2SubdevCapability {
 }
 
 #[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable, Default, Debug, PartialEq, Eq)]
-pub struct V4l2MbusFramefmt {
-    pub width: u32,
-    pub height: u32,
-    pub code: u32,
-    pub field: u32,
-    pub colorspace: u32,
-    pub ycbcr_enc: u16,
-    pub quantization: u16,
-    pub xfer_func: u16,
-    pub flags: u16,
-    pub reserved: [u16; 10],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable, Default)]
-pub struct V4l2SubdevFormat {
-    pub which: u32,
-    pub pad: u32,
-    pub format: V4l2MbusFramefmt,
-    pub stream: u32,
-    pub reserved: [u32; 7],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable, Default, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct V4l2Rect {
-    pub left: i32,
-    pub top: i32,
-    pub width: u32,
-    pub height: u32,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable, Default)]
-pub struct V4l2SubdevSelection {
-    pub which: u32,
-    pub pad: u32,
-    pub target: u32,
-    pub flags: u32,
-    pub r: V4l2Rect,
-    pub stream: u32,
-    pub reserved: [u32; 7],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable, Default)]
-pub struct V4l2SubdevMbusCodeEnum {
-    pub pad: u32,
-    pub index: u32,
-    pub code: u32,
-    pub which: u32,
-    pub flags: u32,
-    pub stream: u32,
-    pub reserved: [u32; 6],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable, Default)]
-pub struct V4l2SubdevFrameSizeEnum {
-    pub index: u32,
-    pub pad: u32,
-    pub code: u32,
-    pub min_width: u32,
-    pub max_width: u32,
-    pub min_height: u32,
-    pub max_height: u32,
-    pub which: u32,
-    pub stream: u32,
-    pub reserved: [u32; 7],
-}
-
-#[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable, Default)]
 pub struct V4l2SubdevClientCapability {
     pub capabilities: u64,
 }
 
 pub const VIDIOC_SUBDEV_QUERYCAP: u64 = ior::<V4l2SubdevCapability>(b'V', 0);
-pub const VIDIOC_SUBDEV_G_FMT: u64 = iowr::<V4l2SubdevFormat>(b'V', 4);
-pub const VIDIOC_SUBDEV_S_FMT: u64 = iowr::<V4l2SubdevFormat>(b'V', 5);
-pub const VIDIOC_SUBDEV_ENUM_MBUS_CODE: u64 = iowr::<V4l2SubdevMbusCodeEnum>(b'V', 2);
-pub const VIDIOC_SUBDEV_ENUM_FRAME_SIZE: u64 = iowr::<V4l2SubdevFrameSizeEnum>(b'V', 74);
-pub const VIDIOC_SUBDEV_G_SELECTION: u64 = iowr::<V4l2SubdevSelection>(b'V', 61);
-pub const VIDIOC_SUBDEV_S_SELECTION: u64 = iowr::<V4l2SubdevSelection>(b'V', 62);
 pub const VIDIOC_SUBDEV_G_CLIENT_CAP: u64 = ior::<V4l2SubdevClientCapability>(b'V', 101);
 pub const VIDIOC_SUBDEV_S_CLIENT_CAP: u64 = iowr::<V4l2SubdevClientCapability>(b'V', 102);
 
 pub const V4L2_SUBDEV_FORMAT_TRY: u32 = 0;
-pub const V4L2_SUBDEV_FORMAT_ACTIVE: u32 = 1;
 pub const V4L2_SUBDEV_CAP_RO_SUBDEV: u32 = 1;
-pub const V4L2_SEL_TGT_CROP: u32 = 0;
 pub const V4L2_SEL_TGT_CROP_DEFAULT: u32 = 1;
-pub const V4L2_SEL_TGT_CROP_BOUNDS: u32 = 2;
 pub const V4L2_SEL_TGT_NATIVE_SIZE: u32 = 3;
 pub const V4L2_MBUS_FRAMEFMT_SET_CSC: u16 = 1;
 pub const V4L2_SUBDEV_MBUS_CODE_CSC_QUANTIZATION: u32 = 1 << 3;
@@ -320,90 +144,9 @@ pub struct V4l2Fmtdesc {
     pub reserved: [u32; 3],
 }
 
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable, Default, Debug)]
-pub struct V4l2PlanePixFormat {
-    pub sizeimage: u32,
-    pub bytesperline: u32,
-    pub reserved: [u16; 6],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable, Default, Debug)]
-pub struct V4l2PixFormatMplane {
-    pub width: u32,
-    pub height: u32,
-    pub pixelformat: u32,
-    pub field: u32,
-    pub colorspace: u32,
-    pub plane_fmt: [V4l2PlanePixFormat; 8],
-    pub num_planes: u8,
-    pub flags: u8,
-    pub ycbcr_enc: u8,
-    pub quantization: u8,
-    pub xfer_func: u8,
-    pub reserved: [u8; 7],
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable, Default, Debug)]
-pub struct V4l2MetaFormat {
-    pub dataformat: u32,
-    pub buffersize: u32,
-    pub width: u32,
-    pub height: u32,
-    pub bytesperline: u32,
-}
-
-/// `struct v4l2_format`: the union `fmt` is 200 bytes, 8-aligned (it holds pointers).
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable)]
-pub struct V4l2Format {
-    pub type_: u32,
-    pub _pad: u32,
-    pub fmt: [u8; 200],
-}
-
-impl V4l2Format {
-    pub fn pix_mp(&self) -> V4l2PixFormatMplane {
-        bytemuck::pod_read_unaligned(&self.fmt[..std::mem::size_of::<V4l2PixFormatMplane>()])
-    }
-    pub fn set_pix_mp(&mut self, p: &V4l2PixFormatMplane) {
-        self.fmt = [0; 200];
-        self.fmt[..std::mem::size_of::<V4l2PixFormatMplane>()].copy_from_slice(bytemuck::bytes_of(p));
-    }
-    pub fn meta(&self) -> V4l2MetaFormat {
-        bytemuck::pod_read_unaligned(&self.fmt[..std::mem::size_of::<V4l2MetaFormat>()])
-    }
-    pub fn set_meta(&mut self, m: &V4l2MetaFormat) {
-        self.fmt = [0; 200];
-        self.fmt[..std::mem::size_of::<V4l2MetaFormat>()].copy_from_slice(bytemuck::bytes_of(m));
-    }
-}
-
-/// `struct v4l2_frmsizeenum` with its union as `stepwise` (the discrete size overlays
-/// `min_width`/`max_width`).
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable, Default)]
-pub struct V4l2Frmsizeenum {
-    pub index: u32,
-    pub pixel_format: u32,
-    pub type_: u32,
-    pub min_width: u32,
-    pub max_width: u32,
-    pub step_width: u32,
-    pub min_height: u32,
-    pub max_height: u32,
-    pub step_height: u32,
-    pub reserved: [u32; 2],
-}
-
 pub const VIDIOC_QUERYCAP: u64 = ior::<V4l2Capability>(b'V', 0);
 pub const VIDIOC_ENUM_FMT: u64 = iowr::<V4l2Fmtdesc>(b'V', 2);
-pub const VIDIOC_G_FMT: u64 = iowr::<V4l2Format>(b'V', 4);
-pub const VIDIOC_S_FMT: u64 = iowr::<V4l2Format>(b'V', 5);
 pub const VIDIOC_TRY_FMT: u64 = iowr::<V4l2Format>(b'V', 64);
-pub const VIDIOC_ENUM_FRAMESIZES: u64 = iowr::<V4l2Frmsizeenum>(b'V', 74);
 
 pub const V4L2_CAP_VIDEO_CAPTURE_MPLANE: u32 = 0x0000_1000;
 pub const V4L2_CAP_META_CAPTURE: u32 = 0x0080_0000;
@@ -414,11 +157,9 @@ pub const V4L2_CAP_DEVICE_CAPS: u32 = 0x8000_0000;
 pub const V4L2_FMT_FLAG_CSC_QUANTIZATION: u32 = 0x0100;
 pub const V4L2_FRMSIZE_TYPE_STEPWISE: u32 = 3;
 
-pub const V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE: u32 = 9;
 pub const V4L2_BUF_TYPE_META_CAPTURE: u32 = 13;
 pub const V4L2_BUF_TYPE_META_OUTPUT: u32 = 14;
 pub const V4L2_FIELD_ANY: u32 = 0;
-pub const V4L2_FIELD_NONE: u32 = 1;
 
 pub const V4L2_COLORSPACE_DEFAULT: u32 = 0;
 pub const V4L2_COLORSPACE_SMPTE170M: u32 = 1;
@@ -567,20 +308,6 @@ pub struct V4l2QueryExtCtrl {
     pub reserved: [u32; 32],
 }
 
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable)]
-pub struct V4l2Queryctrl {
-    pub id: u32,
-    pub type_: u32,
-    pub name: [u8; 32],
-    pub minimum: i32,
-    pub maximum: i32,
-    pub step: i32,
-    pub default_value: i32,
-    pub flags: u32,
-    pub reserved: [u32; 2],
-}
-
 /// `struct v4l2_querymenu` (packed in C): the union of `name[32]` and `__s64 value`.
 #[repr(C)]
 #[derive(Clone, Copy, Pod, Zeroable)]
@@ -589,13 +316,6 @@ pub struct V4l2Querymenu {
     pub index: u32,
     pub name_or_value: [u8; 32],
     pub reserved: u32,
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Pod, Zeroable, Default)]
-pub struct V4l2Control {
-    pub id: u32,
-    pub value: i32,
 }
 
 /// `struct v4l2_ext_controls`; `which` overlays the legacy `ctrl_class`.
@@ -637,9 +357,6 @@ impl V4l2ExtControl {
     }
 }
 
-pub const VIDIOC_G_CTRL: u64 = iowr::<V4l2Control>(b'V', 27);
-pub const VIDIOC_S_CTRL: u64 = iowr::<V4l2Control>(b'V', 28);
-pub const VIDIOC_QUERYCTRL: u64 = iowr::<V4l2Queryctrl>(b'V', 36);
 pub const VIDIOC_QUERYMENU: u64 = iowr::<V4l2Querymenu>(b'V', 37);
 pub const VIDIOC_G_EXT_CTRLS: u64 = iowr::<V4l2ExtControls>(b'V', 71);
 pub const VIDIOC_S_EXT_CTRLS: u64 = iowr::<V4l2ExtControls>(b'V', 72);
@@ -800,11 +517,6 @@ pub mod errno {
     pub const ERANGE: i32 = 34;
     pub const EACCES: i32 = 13;
     pub const EPERM: i32 = 1;
-}
-
-/// A fourcc as text ("NV12").
-pub fn fourcc_str(v: u32) -> String {
-    v.to_le_bytes().iter().map(|b| *b as char).collect::<String>().trim_end().to_string()
 }
 
 /// The name of an ioctl request the emulator knows, for logs.
