@@ -229,6 +229,38 @@ static bool hasAll(const ControlList &md, std::initializer_list<const ControlId 
 	return true;
 }
 
+/* Every metadata value is an output control, with libcamera's type and array size for it. */
+static void checkMetadataTypes(const ControlList &md, uint32_t frame)
+{
+	for (const auto &[id, value] : md) {
+		auto it = controls::controls.find(id);
+		CHECK(it != controls::controls.end(), "frame %u: metadata control %u unknown to libcamera", frame, id);
+		if (it == controls::controls.end())
+			continue;
+		const ControlId *cid = it->second;
+		CHECK(cid->isOutput(), "frame %u: %s reported but not an output control", frame, cid->name().c_str());
+		CHECK(value.type() == cid->type() && value.isArray() == cid->isArray() &&
+			      (!cid->isArray() || value.numElements() == cid->size()),
+		      "frame %u: %s has type %d × %zu, libcamera's is %d × %zu", frame, cid->name().c_str(),
+		      int(value.type()), value.numElements(), int(cid->type()), cid->size());
+	}
+}
+
+/*
+ * Every advertised control is an input, its default of the control's type. One exception:
+ * libcamera 0.7 declares ColourTemperature an output only, yet the AWB has always accepted
+ * it as a manual setting (ipa/src/algorithms/awb.rs).
+ */
+static void checkAdvertised(const ControlInfoMap &ipaControls)
+{
+	for (const auto &[cid, info] : ipaControls) {
+		CHECK(cid->isInput() || cid == &controls::ColourTemperature,
+		      "%s advertised but not an input control", cid->name().c_str());
+		CHECK(info.def().type() == cid->type(), "%s: default of type %d, libcamera's is %d",
+		      cid->name().c_str(), int(info.def().type()), int(cid->type()));
+	}
+}
+
 struct Cost {
 	std::vector<double> ns;
 };
@@ -245,6 +277,7 @@ static double runSession(IPARkISP1Interface *ipa, Receiver &rx, const Sensor &s,
 	CHECK(ret == 0, "%s %ux%u: configure returned %d", s.model, m.width, m.height, ret);
 	CHECK(ipaControls.find(&controls::ExposureTime) != ipaControls.end(), "ExposureTime not advertised");
 	CHECK(ipaControls.find(&controls::AwbMode) != ipaControls.end(), "AwbMode not advertised");
+	checkAdvertised(ipaControls);
 
 	SharedBuffer params(paramsSize), stats(sizeof(rkisp1_stat_buffer));
 	ipa->mapBuffers({ params.ipaBuffer(1), stats.ipaBuffer(2) });
@@ -291,6 +324,7 @@ static double runSession(IPARkISP1Interface *ipa, Receiver &rx, const Sensor &s,
 		CHECK(hasAll(md, { &controls::ExposureTime, &controls::AnalogueGain, &controls::FrameDuration,
 				   &controls::ColourGains, &controls::ColourTemperature, &controls::SensorBlackLevels }),
 		      "frame %u: metadata incomplete (%zu entries)", frame, md.size());
+		checkMetadataTypes(md, frame);
 		auto it = rx.sensor.find(frame);
 		CHECK(it != rx.sensor.end(), "frame %u: no setSensorControls", frame);
 		if (it != rx.sensor.end()) {
