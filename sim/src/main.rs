@@ -4,6 +4,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use rkisp1_ipa::abi::{HwRevision, ParamFormat};
 use rkisp1_sim::metrics::{final_neutral_deg, frames_to_neutral, step_response, AE_TARGET, CONVERGED_DEG, NEUTRAL_FRAMES};
+use rkisp1_sim::output::convergence_plot::{self, Marker};
 use rkisp1_sim::random_scene::RandomScene;
 use rkisp1_sim::robustness::{self, Case, Options};
 use rkisp1_sim::run::{run, Event, RunResult};
@@ -141,6 +142,8 @@ fn real_main() -> Result<()> {
 }
 
 fn run_cmd(a: RunArgs) -> Result<()> {
+    // The plot needs a font: say so before the run rather than after it.
+    convergence_plot::load_font()?;
     let mut c = scenarios::base(&a.sensor, "chart", &a.illuminant, a.frames)?;
     let path = PathBuf::from(&a.scene);
     c.scene = if let Some(seed) = a.scene.strip_prefix("random:") {
@@ -183,7 +186,8 @@ fn run_cmd(a: RunArgs) -> Result<()> {
     let r = run(&c, |_| bar.inc(1))?;
     bar.finish_and_clear();
     let title = format!("{} · {} · {} · {} frames", a.sensor, c.scene.name, a.illuminant, a.frames);
-    write_pictures(&a.out, &title, &r)?;
+    let markers: Vec<Marker> = c.events.iter().map(|(f, e)| Marker::from_event(*f, e)).collect();
+    write_pictures(&a.out, &title, &r, &markers)?;
     let last = r.records.last().unwrap();
     let step = (a.step_ev.is_some() || a.step_illuminant.is_some()).then(|| step_response(&r.records, a.step_at.min(a.frames - 1)));
     let summary = serde_json::json!({
@@ -211,20 +215,21 @@ fn run_cmd(a: RunArgs) -> Result<()> {
         last.colour_temperature,
         final_neutral_deg(&r.records, NEUTRAL_FRAMES)
     );
-    println!("wrote {}/{{bare,first,converged}}.png, convergence.svg, summary.json", a.out.display());
+    println!("wrote {}/{{bare,first,converged}}.png, convergence.{{svg,png}}, summary.json", a.out.display());
     if r.rejected_params > 0 {
         bail!("{} params buffers would have been rejected by the kernel", r.rejected_params);
     }
     Ok(())
 }
 
-/// bare.png, first.png, converged.png and convergence.svg of a run.
-fn write_pictures(dir: &std::path::Path, title: &str, r: &RunResult) -> Result<()> {
+/// bare.png, first.png, converged.png and the convergence plot (convergence.svg and
+/// convergence.png) of a run.
+fn write_pictures(dir: &std::path::Path, title: &str, r: &RunResult, markers: &[Marker]) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     output::write_png(&dir.join("bare.png"), r.width, r.height, &r.bare_image)?;
     output::write_png(&dir.join("first.png"), r.width, r.height, &r.first_image)?;
     output::write_png(&dir.join("converged.png"), r.width, r.height, &r.final_image)?;
-    output::write_convergence_svg(&dir.join("convergence.svg"), title, &r.records)
+    convergence_plot::write(&dir.join("convergence.svg"), &dir.join("convergence.png"), title, &r.records, markers)
 }
 
 fn robustness_cmd(a: RobustnessArgs) -> Result<()> {
@@ -290,11 +295,15 @@ fn robustness_one(case: &Case, json: Option<&std::path::Path>, out: Option<&std:
         Some(v) => print!("{}", v.describe(&nominal)),
         None => println!("no module variation"),
     }
+    if out.is_some() {
+        convergence_plot::load_font()?;
+    }
     let (o, r) = robustness::run_case(case)?;
     println!("{}", serde_json::to_string_pretty(&o)?);
     if let Some(dir) = out {
-        write_pictures(dir, &format!("robustness run {}", case.seed), &r)?;
-        println!("wrote {}/{{bare,first,converged}}.png, convergence.svg", dir.display());
+        let markers: Vec<Marker> = case.event.iter().map(|(f, _)| Marker { frame: *f, label: case.event_text() }).collect();
+        write_pictures(dir, &format!("robustness run {}", case.seed), &r, &markers)?;
+        println!("wrote {}/{{bare,first,converged}}.png, convergence.{{svg,png}}", dir.display());
     }
     if let Some(p) = json {
         std::fs::write(p, serde_json::to_string_pretty(&serde_json::json!({"outcome": o, "records": r.records}))?)
