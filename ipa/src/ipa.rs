@@ -5,7 +5,8 @@ use crate::abi::{HwRevision, ParamFormat, ParamsWriter, Stats};
 use crate::algorithms::{self, Algorithm};
 use crate::context::{FrameContext, FrameContexts, SensorFrame, Session};
 use crate::controls::{ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
-use crate::sensor::{SensorControls, SensorHelper, SensorInfo, SensorTiming};
+use crate::sensor::{SensorControls, SensorHelper, SensorInfo, SensorSettings, SensorTiming};
+use crate::status::{check_order, InitStatus};
 use crate::tuning::{Params, Tuning, TuningError};
 
 #[derive(Debug, thiserror::Error)]
@@ -33,22 +34,6 @@ pub struct InitInfo {
     pub sensor_controls: SensorControls,
 }
 
-/// Sensor controls the pipeline should apply (V4L2 values).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SensorCommand {
-    pub exposure_lines: u32,
-    pub gain_code: i64,
-    pub vblank: u32,
-}
-
-/// Sensor values that applied to a frame, as the pipeline reports them with the stats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AppliedSensorControls {
-    pub exposure_lines: u32,
-    pub gain_code: i64,
-    pub vblank: u32,
-}
-
 pub struct Ipa {
     init: InitInfo,
     helper: SensorHelper,
@@ -57,7 +42,11 @@ pub struct Ipa {
     contexts: FrameContexts,
     /// The latest decisions: the template for newly queued frames.
     latest: FrameContext,
-    command: Option<SensorCommand>,
+    /// The frame processed last, as its processing left it.
+    processed: FrameContext,
+    /// What the algorithms published when they were created.
+    published: InitStatus,
+    command: Option<SensorSettings>,
 }
 
 impl Ipa {
@@ -65,24 +54,42 @@ impl Ipa {
     pub fn init(info: InitInfo, tuning_file: &str, tuning_text: &str) -> Result<Ipa, IpaError> {
         let helper = SensorHelper::for_model(&info.sensor.model, info.sensor_controls.analogue_gain);
         let tuning = Tuning::parse(tuning_file, tuning_text)?;
-        let mut algorithms = Vec::new();
+        let mut algorithms: Vec<Box<dyn Algorithm>> = Vec::new();
+        let mut published = InitStatus::default();
         for (name, value) in &tuning.algorithms {
             let p = Params::new(&tuning.file, name, value)?;
             if !p.enabled()? {
                 log::debug!("{tuning_file}: {name} disabled by tuning");
                 continue;
             }
-            if let Some(a) = algorithms::create(name, &p, &info)? {
+            if let Some(a) = algorithms::create(name, &p, info.hw, &mut published)? {
                 algorithms.push(a);
             }
         }
+        let contracts: Vec<(&str, &[crate::status::Access])> = algorithms.iter().map(|a| (a.name(), a.contract())).collect();
+        check_order(&contracts).map_err(|e| TuningError { file: tuning.file.clone(), algorithm: e.reader.clone(), key: "-".into(), reason: e.to_string() })?;
         log::info!(
             "IPA initialised for {} (ISP {:?}), algorithms: {}",
             info.sensor.model,
             info.hw,
             algorithms.iter().map(|a| a.name()).collect::<Vec<_>>().join(", ")
         );
-        Ok(Ipa { init: info, helper, algorithms, session: None, contexts: FrameContexts::default(), latest: FrameContext::default(), command: None })
+        Ok(Ipa {
+            init: info,
+            helper,
+            algorithms,
+            session: None,
+            contexts: FrameContexts::default(),
+            latest: FrameContext::default(),
+            processed: FrameContext::default(),
+            published,
+            command: None,
+        })
+    }
+
+    /// The algorithms in the order they run.
+    pub fn algorithm_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.algorithms.iter().map(|a| a.name())
     }
 
     pub fn helper(&self) -> &SensorHelper {
@@ -90,7 +97,7 @@ impl Ipa {
     }
 
     /// The sensor controls last asked for, if any.
-    pub fn last_command(&self) -> Option<SensorCommand> {
+    pub fn last_command(&self) -> Option<SensorSettings> {
         self.command
     }
 
@@ -124,10 +131,11 @@ impl Ipa {
             format,
             min_gain,
             max_gain,
-            zone_shading: self.algorithms.iter().find_map(|a| a.zone_shading()),
+            zone_shading: self.published.zone_shading.clone(),
         };
         self.contexts.clear();
         self.latest = FrameContext::default();
+        self.processed = FrameContext::default();
         self.command = None;
         for a in &mut self.algorithms {
             a.configure(&session);
@@ -198,7 +206,7 @@ impl Ipa {
 
     /// Process the statistics of `frame` (`None` when missing or unreadable). Returns the
     /// frame's metadata and the sensor controls to apply next.
-    pub fn process_stats(&mut self, frame: u32, stats: Option<&[u8]>, applied: AppliedSensorControls) -> (Metadata, Option<SensorCommand>) {
+    pub fn process_stats(&mut self, frame: u32, stats: Option<&[u8]>, applied: SensorSettings) -> (Metadata, Option<SensorSettings>) {
         let mut md = Metadata::default();
         let Some(s) = self.session.as_ref() else {
             log::error!("process_stats({frame}) before configure");
@@ -219,11 +227,12 @@ impl Ipa {
         let fc = self.contexts.get(frame).expect("allocated above");
         fc.sensor = SensorFrame { exposure_lines: applied.exposure_lines, gain: s.helper.gain(applied.gain_code), vblank: applied.vblank };
         for a in &mut self.algorithms {
-            a.process(s, fc, parsed.as_ref(), &mut md, &mut self.latest);
+            a.process(s, fc, parsed.as_ref(), &mut md, &mut self.latest, &self.processed);
         }
+        self.processed = *fc;
         // The newest AGC decision drives the sensor (not the one prepared for this frame).
-        let agc = self.latest.agc;
-        let cmd = SensorCommand { exposure_lines: agc.exposure_lines, gain_code: s.helper.gain_code(agc.gain, s.controls.analogue_gain), vblank: agc.vblank };
+        let agc = self.latest.agc.decision;
+        let cmd = SensorSettings { exposure_lines: agc.exposure_lines, gain_code: s.helper.gain_code(agc.gain, s.controls.analogue_gain), vblank: agc.vblank };
         self.command = Some(cmd);
         (md, Some(cmd))
     }

@@ -215,6 +215,15 @@ impl SensorTiming {
     }
 }
 
+/// Sensor controls in V4L2 units: what the IPA asks the pipeline to apply, and what the
+/// pipeline reports as applied to a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SensorSettings {
+    pub exposure_lines: u32,
+    pub gain_code: i64,
+    pub vblank: u32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! maps. Errors name the file, algorithm, key and reason; unknown keys are logged at debug
 //! level and ignored so that upstream files load unchanged.
 
+use crate::interpolate::Pwl;
 use serde_norway::{Mapping, Value};
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
@@ -140,56 +141,19 @@ pub fn describe(v: &Value) -> &'static str {
     }
 }
 
-/// Piecewise-linear function: a flat list `[x0, y0, x1, y1, ...]` or a single number.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Pwl {
-    points: Vec<(f64, f64)>,
-}
-
-impl Pwl {
-    pub fn constant(y: f64) -> Self {
-        Self { points: vec![(0.0, y)] }
+/// A tuned piecewise-linear curve: a flat list `[x0, y0, x1, y1, ...]` with increasing x,
+/// or a single number (a constant), each y in [min_y, max_y].
+pub fn parse_pwl(p: &Params, key: &str, v: &Value, min_y: f64, max_y: f64) -> Result<Pwl<f64>, TuningError> {
+    if v.as_f64().is_some() {
+        return Ok(Pwl::constant(p.value_f64(key, v, min_y, max_y)?));
     }
-
-    pub fn parse(p: &Params, key: &str, v: &Value, min_y: f64, max_y: f64) -> Result<Self, TuningError> {
-        if v.as_f64().is_some() {
-            return Ok(Self::constant(p.value_f64(key, v, min_y, max_y)?));
-        }
-        let flat = p.list_f64(key, v, None, f64::MIN, f64::MAX)?;
-        if flat.is_empty() || flat.len() % 2 != 0 {
-            return Err(p.error(key, "a PWL needs an even, non-zero number of values"));
-        }
-        let points: Vec<(f64, f64)> = flat.chunks(2).map(|c| (c[0], c[1])).collect();
-        if points.windows(2).any(|w| w[1].0 <= w[0].0) {
-            return Err(p.error(key, "PWL x values must increase"));
-        }
-        if let Some((_, y)) = points.iter().find(|(_, y)| !(min_y..=max_y).contains(y)) {
-            return Err(p.error(key, format!("PWL value {y} is outside [{min_y}, {max_y}]")));
-        }
-        Ok(Self { points })
+    let flat = p.list_f64(key, v, None, f64::MIN, f64::MAX)?;
+    if flat.is_empty() || flat.len() % 2 != 0 {
+        return Err(p.error(key, "a PWL needs an even, non-zero number of values"));
     }
-
-    pub fn eval(&self, x: f64) -> f64 {
-        interpolate(&self.points, x)
+    let points: Vec<(f64, f64)> = flat.chunks(2).map(|c| (c[0], c[1])).collect();
+    if let Some((_, y)) = points.iter().find(|(_, y)| !(min_y..=max_y).contains(y)) {
+        return Err(p.error(key, format!("PWL value {y} is outside [{min_y}, {max_y}]")));
     }
-}
-
-/// Linear interpolation over sorted (x, y) points, clamped at the ends.
-pub fn interpolate(points: &[(f64, f64)], x: f64) -> f64 {
-    match points {
-        [] => 0.0,
-        [(_, y)] => *y,
-        _ => {
-            if x <= points[0].0 {
-                return points[0].1;
-            }
-            for w in points.windows(2) {
-                let ((x0, y0), (x1, y1)) = (w[0], w[1]);
-                if x <= x1 {
-                    return y0 + (y1 - y0) * (x - x0) / (x1 - x0);
-                }
-            }
-            points[points.len() - 1].1
-        }
-    }
+    Pwl::new(points).map_err(|e| p.error(key, format!("PWL {e}")))
 }

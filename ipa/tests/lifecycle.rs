@@ -6,7 +6,7 @@ use rkisp1_ipa::abi::layout::stat;
 use rkisp1_ipa::abi::ParamFormat;
 use rkisp1_ipa::controls::{AutoMode, RequestControls};
 use rkisp1_ipa::sensor::{Range, SensorControls, SensorInfo};
-use rkisp1_ipa::{AppliedSensorControls, InitInfo, Ipa};
+use rkisp1_ipa::{InitInfo, Ipa, SensorSettings};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -68,7 +68,7 @@ fn dark_frames_raise_exposure_and_metadata_is_reported() {
     ipa.queue_request(0, &RequestControls::default());
     let used = ipa.compute_params(0, &mut buf);
     assert!(used > 8 && used <= buf.len());
-    let applied = AppliedSensorControls { exposure_lines: 400, gain_code: 0, vblank: 32 };
+    let applied = SensorSettings { exposure_lines: 400, gain_code: 0, vblank: 32 };
     let (md, cmd) = ipa.process_stats(0, Some(&stats(10)), applied);
     let cmd = cmd.unwrap();
     assert!(cmd.exposure_lines as u64 * 4 > 400 * 4 || cmd.gain_code > 0, "darker than target must raise exposure: {cmd:?}");
@@ -97,7 +97,7 @@ fn manual_exposure_and_gain() {
     ipa.queue_request(0, &c);
     let mut buf = vec![0u8; 3048];
     assert_eq!(ipa.compute_params(0, &mut buf), 3048);
-    let (_, cmd) = ipa.process_stats(0, Some(&stats(200)), AppliedSensorControls { exposure_lines: 100, gain_code: 0, vblank: 32 });
+    let (_, cmd) = ipa.process_stats(0, Some(&stats(200)), SensorSettings { exposure_lines: 100, gain_code: 0, vblank: 32 });
     let cmd = cmd.unwrap();
     assert_eq!(cmd.exposure_lines, (10_000.0 / (5352.0 / 256.8)) as u32);
     assert_eq!(cmd.gain_code, 256, "2x on imx258 is code 256");
@@ -112,7 +112,7 @@ fn bad_input_gives_safe_results() {
     assert_eq!(ipa.compute_params(0, &mut buf), 3048);
     ipa.configure(info, ctrls, ParamFormat::Extensible).unwrap();
     ipa.start();
-    let applied = AppliedSensorControls { exposure_lines: 400, gain_code: 0, vblank: 32 };
+    let applied = SensorSettings { exposure_lines: 400, gain_code: 0, vblank: 32 };
     for (i, s) in [vec![], vec![0xFF; 10], vec![0xFF; stat::SIZE], vec![0; stat::SIZE]].iter().enumerate() {
         ipa.queue_request(i as u32, &RequestControls::default());
         ipa.compute_params(i as u32, &mut buf);
@@ -147,7 +147,7 @@ fn no_heap_allocation_per_frame_in_steady_state() {
         for f in from..to {
             ipa.queue_request(f, &req);
             ipa.compute_params(f, &mut buf);
-            ipa.process_stats(f, Some(&st[f as usize % 2]), AppliedSensorControls { exposure_lines: 800, gain_code: 10, vblank: 32 });
+            ipa.process_stats(f, Some(&st[f as usize % 2]), SensorSettings { exposure_lines: 800, gain_code: 10, vblank: 32 });
         }
     };
     run(0, 50);

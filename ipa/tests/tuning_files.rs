@@ -71,5 +71,42 @@ fn bad_files_are_explained() {
 #[test]
 fn unknown_keys_are_ignored_and_disabled_algorithms_skipped() {
     let t = "version: 1\nalgorithms:\n  - Agc:\n      someFutureKey: 3\n  - Awb:\n      enabled: false\n";
-    Ipa::init(init("imx258"), "t.yaml", t).unwrap();
+    let ipa = Ipa::init(init("imx258"), "t.yaml", t).unwrap();
+    assert_eq!(ipa.algorithm_names().collect::<Vec<_>>(), ["Agc"]);
+    // A disabled algorithm is not even created: its parameters may be anything.
+    let t = "version: 1\nalgorithms:\n  - Awb:\n      enabled: false\n      colourGains: 3\n";
+    assert_eq!(Ipa::init(init("imx258"), "t.yaml", t).unwrap().algorithm_names().count(), 0);
+}
+
+#[test]
+fn an_order_that_reads_a_status_before_it_is_written_is_refused() {
+    // CCM picks its matrix from the colour temperature AWB decides for the same frame.
+    let e = err("version: 1\nalgorithms:\n  - Ccm:\n  - Awb:\n");
+    assert_eq!(e, "bad.yaml: Ccm: -: Ccm reads the Awb status in prepare (compute_params) before Awb writes it: list Awb before Ccm");
+    // Our file with AWB moved to the end: LSC is the first to read its status too early.
+    let text = std::fs::read_to_string(repo().join("tuning/imx258.yaml")).unwrap();
+    let mut v: serde_norway::Value = serde_norway::from_str(&text).unwrap();
+    let list = v.get_mut("algorithms").and_then(|a| a.as_sequence_mut()).unwrap();
+    let awb = list.iter().position(|a| a.get("Awb").is_some()).unwrap();
+    let entry = list.remove(awb);
+    list.push(entry);
+    let e = err(&serde_norway::to_string(&v).unwrap());
+    assert!(e.starts_with("bad.yaml: LensShadingCorrection: -: LensShadingCorrection reads the Awb status in prepare"), "{e}");
+    Ipa::init(init("imx258"), "t.yaml", "version: 1\nalgorithms:\n  - Awb:\n  - Ccm:\n").unwrap();
+}
+
+#[test]
+fn reads_of_earlier_phases_and_of_the_previous_frame_allow_any_order() {
+    // The black level is decided at queue_request, so AWB's prepare may run before BLC's
+    // (libcamera's files list Awb first); AGC reads the previous frame's lux.
+    for algorithms in [["BlackLevelCorrection", "Awb", "Agc", "Lux"], ["Awb", "BlackLevelCorrection", "Lux", "Agc"]] {
+        let mut t = String::from("version: 1\nalgorithms:\n");
+        for a in algorithms {
+            t += &format!("  - {a}:\n");
+            if a == "Lux" {
+                t += "      referenceExposureTime: 10000\n      referenceAnalogueGain: 1\n      referenceDigitalGain: 1\n      referenceY: 0.2\n      referenceLux: 1000\n";
+            }
+        }
+        Ipa::init(init("imx258"), "t.yaml", &t).unwrap_or_else(|e| panic!("{algorithms:?}: {e}"));
+    }
 }

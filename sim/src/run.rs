@@ -19,7 +19,7 @@ use rand_distr::{Distribution, Normal};
 use rkisp1_ipa::abi::{HwRevision, ParamFormat};
 use rkisp1_ipa::controls::RequestControls;
 use rkisp1_ipa::sensor::{Range, SensorControls, SensorInfo};
-use rkisp1_ipa::{AppliedSensorControls, InitInfo, Ipa};
+use rkisp1_ipa::{InitInfo, Ipa, SensorSettings};
 
 /// A change of the scene at a given frame.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,7 +106,7 @@ pub struct RunResult {
     pub height: usize,
     /// Statistics buffers ('RK1S' bytes) of the last frames, with the sensor values that
     /// applied to them: realistic input for the benchmark.
-    pub last_stats: Vec<(Vec<u8>, AppliedSensorControls)>,
+    pub last_stats: Vec<(Vec<u8>, SensorSettings)>,
 }
 
 /// How many statistics buffers a run keeps.
@@ -218,7 +218,7 @@ pub fn run(cfg: &RunConfig, mut progress: impl FnMut(usize)) -> Result<RunResult
             }
         }
         let out = isp.process(&raw, w, h, (mode.width, mode.height), cfg.hw);
-        let applied_controls = AppliedSensorControls { exposure_lines: applied.lines, gain_code: applied.code, vblank: applied.vblank };
+        let applied_controls = SensorSettings { exposure_lines: applied.lines, gain_code: applied.code, vblank: applied.vblank };
         let (md, cmd) = ipa.process_stats(n as u32, Some(&out.stats), applied_controls);
         if n + KEPT_STATS >= cfg.frames {
             last_stats.push((out.stats.to_vec(), applied_controls));

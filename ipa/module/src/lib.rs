@@ -12,7 +12,7 @@ pub mod logger;
 
 use rkisp1_ipa::abi::{HwRevision, ParamFormat};
 use rkisp1_ipa::ipa::{empty_params, InitInfo, Ipa};
-use rkisp1_ipa::AppliedSensorControls;
+use rkisp1_ipa::SensorSettings;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 #[cxx::bridge(namespace = "rkisp1_rs")]
@@ -306,19 +306,11 @@ impl Module {
                 return;
             };
             let applied = if applied.valid {
-                AppliedSensorControls {
-                    exposure_lines: applied.exposure.max(0) as u32,
-                    gain_code: applied.analogue_gain as i64,
-                    vblank: applied.vblank.max(0) as u32,
-                }
+                SensorSettings { exposure_lines: applied.exposure.max(0) as u32, gain_code: applied.analogue_gain as i64, vblank: applied.vblank.max(0) as u32 }
             } else {
                 // Without the sensor's report, assume our last command applied.
                 let c = ipa.last_command();
-                AppliedSensorControls {
-                    exposure_lines: c.map_or(0, |c| c.exposure_lines),
-                    gain_code: c.map_or(0, |c| c.gain_code),
-                    vblank: c.map_or(0, |c| c.vblank),
-                }
+                SensorSettings { exposure_lines: c.map_or(0, |c| c.exposure_lines), gain_code: c.map_or(0, |c| c.gain_code), vblank: c.map_or(0, |c| c.vblank) }
             };
             let stats = (!stats.is_empty()).then_some(stats);
             let (md, cmd) = ipa.process_stats(frame, stats, applied);

@@ -58,6 +58,15 @@ pub struct ParamsWriter<'a> {
     awb_gain: Pair,
 }
 
+/// Whether buffers of `format` can carry block `ty` for a kernel that reports
+/// `supported_blocks` (bit n: extensible block type n).
+pub fn block_supported(format: ParamFormat, supported_blocks: u64, ty: ExtBlockType) -> bool {
+    match format {
+        ParamFormat::Fixed => module_bit(ty) != 0,
+        ParamFormat::Extensible => supported_blocks & (1u64 << ty as u16) != 0,
+    }
+}
+
 impl<'a> ParamsWriter<'a> {
     /// Start a new params buffer: zero what we own and write the header. `buf` is the whole
     /// mapped buffer; its length bounds what the extensible format may use.
@@ -82,10 +91,7 @@ impl<'a> ParamsWriter<'a> {
 
     /// Whether the kernel accepts this block in the current format.
     pub fn supports(&self, ty: ExtBlockType) -> bool {
-        match self.format {
-            ParamFormat::Fixed => module_bit(ty) != 0,
-            ParamFormat::Extensible => self.supported_blocks & (1u64 << ty as u16) != 0,
-        }
+        block_supported(self.format, self.supported_blocks, ty)
     }
 
     /// Write a block's config. `enable` turns the block on (or keeps it on); GOC always

@@ -14,12 +14,13 @@
 //! Backlight: AE cells brighter than `backlightRatio` × the weighted median cell are
 //! limited to that value, so a bright window cannot drag the subject into black.
 
-use super::Algorithm;
-use crate::abi::{consts, AecConfig, Block, HstConfig, ParamsError, ParamsWriter, Stats, Window};
+use super::interface::Algorithm;
+use crate::abi::{consts, AecConfig, Block, HstConfig, HwRevision, ParamsError, ParamsWriter, Stats, Window};
 use crate::context::{FrameContext, Session};
 use crate::controls::{enums, AutoMode, ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
-use crate::ipa::InitInfo;
-use crate::tuning::{Params, Pwl, TuningError};
+use crate::interpolate::Pwl;
+use crate::status::{Access, AgcStatus, ExposureDecision, Phase, StatusId};
+use crate::tuning::{parse_pwl, Params, TuningError};
 
 /// A histogram constraint: the mean of the quantile range [q_lo, q_hi] must be at least
 /// (`Lower`) or at most (`Upper`) `y_target`.
@@ -28,14 +29,7 @@ struct Constraint {
     upper: bool,
     q_lo: f64,
     q_hi: f64,
-    y_target: Pwl,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Decision {
-    exposure_lines: u32,
-    gain: f64,
-    vblank: u32,
+    y_target: Pwl<f64>,
 }
 
 /// Reference histogram of the last frame without clipping, for clipped-scene estimates.
@@ -51,7 +45,7 @@ pub struct Agc {
     metering: Vec<(i32, Vec<u8>)>,
     constraints: Vec<(i32, Vec<Constraint>)>,
     exposure_modes: Vec<(i32, Vec<(f64, f64)>)>,
-    target: Pwl,
+    target: Pwl<f64>,
     backlight_ratio: f64,
     // Request state.
     metering_mode: i32,
@@ -64,8 +58,9 @@ pub struct Agc {
     manual_gain: Option<f64>,
     frame_duration_us: (f64, f64),
     flicker_period_us: Option<f64>,
-    // Algorithm state.
-    current: Decision,
+    flicker_mode: i32,
+    // Algorithm state: the newest decision, published by [`Agc::publish`].
+    current: ExposureDecision,
     measurement_written: bool,
     reference: Option<Reference>,
 }
@@ -79,6 +74,18 @@ fn default_exposure_modes() -> Vec<(i32, Vec<(f64, f64)>)> {
         (enums::EXPOSURE_NORMAL, vec![(10_000.0, 1.0), (33_333.0, 2.0), (66_666.0, 4.0)]),
         (enums::EXPOSURE_LONG, vec![(10_000.0, 1.0), (66_666.0, 2.0), (250_000.0, 4.0), (1_000_000.0, 8.0)]),
     ]
+}
+
+/// Scene illuminance at which the tuned targets are read when no Lux estimate exists (no
+/// Lux algorithm, or no statistics yet): an ordinarily lit room.
+const UNKNOWN_LUX: f64 = 400.0;
+
+/// The scene's illuminance for this frame's targets: the Lux estimate of the frame
+/// processed before it. The previous frame's rather than this frame's so that AGC does
+/// not depend on being listed after Lux (libcamera's files list Agc first); the targets
+/// vary slowly with lux, so a frame's lag does not matter.
+fn scene_lux(previous: &FrameContext) -> f64 {
+    previous.lux.lux.filter(|l| l.is_finite() && *l >= 0.0).unwrap_or(UNKNOWN_LUX)
 }
 
 /// Default relative luminance target (mean of the AE cells, 0..1).
@@ -99,9 +106,9 @@ const INITIAL_EXPOSURE_US: f64 = 10_000.0;
 const CLIPPED_FRACTION: f64 = 0.02;
 
 impl Agc {
-    pub fn from_tuning(p: &Params, init: &InitInfo) -> Result<Self, TuningError> {
+    pub fn from_tuning(p: &Params, hw: HwRevision) -> Result<Self, TuningError> {
         p.warn_unknown(&["AeMeteringMode", "AeConstraintMode", "AeExposureMode", "relativeLuminanceTarget", "backlightRatio"]);
-        let n_weights = init.hw.hist_weights();
+        let n_weights = hw.hist_weights();
         let mut metering = Vec::new();
         if let Some(v) = p.get("AeMeteringMode") {
             let m = v.as_mapping().ok_or_else(|| p.error("AeMeteringMode", "expected a mapping"))?;
@@ -144,7 +151,7 @@ impl Agc {
                         return Err(p.error(&key, format!("qLo {q_lo} must be below qHi {q_hi}")));
                     }
                     let yt = cm.get("yTarget").ok_or_else(|| p.error(&format!("{key}.yTarget"), "missing"))?;
-                    let y_target = Pwl::parse(p, &format!("{key}.yTarget"), yt, 0.0, 1.0)?;
+                    let y_target = parse_pwl(p, &format!("{key}.yTarget"), yt, 0.0, 1.0)?;
                     list.push(Constraint { upper, q_lo, q_hi, y_target });
                 }
                 constraints.push((id, list));
@@ -179,7 +186,7 @@ impl Agc {
             exposure_modes = default_exposure_modes();
         }
         let target = match p.get("relativeLuminanceTarget") {
-            Some(v) => Pwl::parse(p, "relativeLuminanceTarget", v, 0.0, 1.0)?,
+            Some(v) => parse_pwl(p, "relativeLuminanceTarget", v, 0.0, 1.0)?,
             None => Pwl::constant(DEFAULT_TARGET),
         };
         // Our extension: cells brighter than this multiple of the median cell are limited
@@ -201,10 +208,31 @@ impl Agc {
             manual_gain: None,
             frame_duration_us: (0.0, f64::MAX),
             flicker_period_us: None,
-            current: Decision { exposure_lines: 0, gain: 1.0, vblank: 0 },
+            flicker_mode: enums::FLICKER_OFF,
+            current: ExposureDecision { exposure_lines: 0, gain: 1.0, vblank: 0 },
             measurement_written: false,
             reference: None,
         })
+    }
+
+    /// Publish the newest decision and the request state behind it: into the frame being
+    /// prepared, and into the template for frames queued later.
+    fn publish(&self, status: &mut AgcStatus) {
+        *status = AgcStatus {
+            decision: self.current,
+            auto_exposure: self.auto_exposure,
+            auto_gain: self.auto_gain,
+            exposure_value: self.ev,
+            metering_mode: self.metering_mode,
+            constraint_mode: self.constraint_mode,
+            exposure_mode: self.exposure_mode,
+            flicker_mode: self.flicker_mode,
+        };
+    }
+
+    /// The mean luminance (0..1) to aim for in a scene of `lux`, with the exposure value.
+    fn luminance_target(&self, lux: f64) -> f64 {
+        (self.target.eval(lux) * 2f64.powf(self.ev)).min(0.95)
     }
 
     fn weights(&self) -> &[u8] {
@@ -217,9 +245,10 @@ impl Agc {
 
     /// `k` held by the active constraints, in tuning order, for the distribution `cdf`:
     /// upper-bound ones lower it when `upper`, lower-bound ones raise it when `lower`.
-    fn constrain(&self, k: f64, cdf: &[f64], upper: bool, lower: bool) -> f64 {
+    /// The constraints' targets are evaluated at the scene's `lux`.
+    fn constrain(&self, k: f64, cdf: &[f64], upper: bool, lower: bool, lux: f64) -> f64 {
         self.active_constraints().iter().fold(k, |k, con| {
-            let kc = con.y_target.eval(0.0) / inter_quantile_mean(cdf, con.q_lo, con.q_hi).max(1.0 / 255.0);
+            let kc = con.y_target.eval(lux) / inter_quantile_mean(cdf, con.q_lo, con.q_hi).max(1.0 / 255.0);
             match con.upper {
                 true if upper => k.min(kc),
                 false if lower => k.max(kc),
@@ -256,7 +285,7 @@ impl Agc {
     }
 
     /// Split a total exposure (µs × gain) into exposure time and gain.
-    fn split(&self, s: &Session, total: f64) -> Decision {
+    fn split(&self, s: &Session, total: f64) -> ExposureDecision {
         let (t_min, t_max) = self.exposure_limits(s);
         let t_max = self.exposure_cap(s, t_max).max(t_min);
         let (g_min, g_max) = (s.min_gain, s.max_gain);
@@ -329,7 +358,7 @@ impl Agc {
             .max(self.frame_duration_us.0)
             .min(self.frame_duration_us.1.max(s.timing.min_frame_duration_us()));
         let vblank = s.timing.vblank_for_frame_duration(frame_us);
-        Decision { exposure_lines: lines, gain: g, vblank }
+        ExposureDecision { exposure_lines: lines, gain: g, vblank }
     }
 
     /// Weighted mean of the AE cells (0..1), with bright outliers limited.
@@ -402,9 +431,20 @@ impl Algorithm for Agc {
         "Agc"
     }
 
+    fn contract(&self) -> &'static [Access] {
+        use Access::*;
+        &[
+            Write(Phase::Prepare, StatusId::Agc),
+            Read(Phase::Process, StatusId::Agc),
+            Read(Phase::Process, StatusId::Blc),
+            ReadPrevious(StatusId::Lux),
+            WriteNext(StatusId::Agc),
+        ]
+    }
+
     fn configure(&mut self, s: &Session) {
         self.frame_duration_us = (s.timing.min_frame_duration_us(), s.timing.max_frame_duration_us());
-        self.current = Decision { exposure_lines: 0, gain: s.min_gain, vblank: s.controls.vblank.min as u32 };
+        self.current = ExposureDecision { exposure_lines: 0, gain: s.min_gain, vblank: s.controls.vblank.min as u32 };
         self.current = self.split(s, INITIAL_EXPOSURE_US * s.min_gain);
         self.measurement_written = false;
         self.reference = None;
@@ -449,7 +489,7 @@ impl Algorithm for Agc {
         self.measurement_written = false;
     }
 
-    fn queue_request(&mut self, s: &Session, fc: &mut FrameContext, c: &RequestControls) {
+    fn queue_request(&mut self, s: &Session, _fc: &mut FrameContext, c: &RequestControls) {
         if let Some(on) = c.ae_enable {
             if c.exposure_time_mode.is_none() {
                 self.auto_exposure = on;
@@ -521,7 +561,7 @@ impl Algorithm for Agc {
             self.frame_duration_us = (lo, hi);
         }
         if let Some(m) = c.ae_flicker_mode {
-            fc.agc.flicker_mode = m;
+            self.flicker_mode = m;
             if m == enums::FLICKER_OFF {
                 self.flicker_period_us = None;
             }
@@ -542,15 +582,7 @@ impl Algorithm for Agc {
     }
 
     fn prepare(&mut self, s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
-        fc.agc.auto_exposure = self.auto_exposure;
-        fc.agc.auto_gain = self.auto_gain;
-        fc.agc.exposure_lines = self.current.exposure_lines;
-        fc.agc.gain = self.current.gain;
-        fc.agc.vblank = self.current.vblank;
-        fc.agc.exposure_value = self.ev;
-        fc.agc.metering_mode = self.metering_mode;
-        fc.agc.constraint_mode = self.constraint_mode;
-        fc.agc.exposure_mode = self.exposure_mode;
+        self.publish(&mut fc.agc);
         if self.measurement_written {
             return Ok(());
         }
@@ -567,10 +599,11 @@ impl Algorithm for Agc {
         Ok(())
     }
 
-    fn process(&mut self, s: &Session, fc: &mut FrameContext, stats: Option<&Stats>, md: &mut Metadata, latest: &mut FrameContext) {
-        let applied_lines = if fc.sensor.exposure_lines > 0 { fc.sensor.exposure_lines } else { fc.agc.exposure_lines };
-        let applied_gain = if fc.sensor.gain > 0.0 { fc.sensor.gain } else { fc.agc.gain };
-        let vblank = if fc.sensor.vblank > 0 { fc.sensor.vblank } else { fc.agc.vblank };
+    fn process(&mut self, s: &Session, fc: &mut FrameContext, stats: Option<&Stats>, md: &mut Metadata, latest: &mut FrameContext, previous: &FrameContext) {
+        let prepared = fc.agc.decision;
+        let applied_lines = if fc.sensor.exposure_lines > 0 { fc.sensor.exposure_lines } else { prepared.exposure_lines };
+        let applied_gain = if fc.sensor.gain > 0.0 { fc.sensor.gain } else { prepared.gain };
+        let vblank = if fc.sensor.vblank > 0 { fc.sensor.vblank } else { prepared.vblank };
         md.exposure_time = Some(s.timing.lines_to_us(applied_lines).round() as i32);
         md.analogue_gain = Some(applied_gain as f32);
         md.frame_duration = Some(s.timing.frame_duration_us(vblank).round() as i64);
@@ -586,7 +619,8 @@ impl Algorithm for Agc {
         let ae = stats.and_then(|st| st.ae);
         if let (Some(ae), true) = (ae, self.auto_exposure || self.auto_gain) {
             let y = self.luminance(ae.cells());
-            let target = (self.target.eval(0.0) * 2f64.powf(self.ev)).min(0.95);
+            let lux = scene_lux(previous);
+            let target = self.luminance_target(lux);
             // The cell means are rounded to 8 bits: take the end of the rounding interval
             // that shortens the step, so a dark (few-count) frame cannot cause overshoot.
             let half_lsb = 0.5 / 255.0;
@@ -599,7 +633,7 @@ impl Algorithm for Agc {
             // interval that shortens it (the next frame finishes it). Brighter frames keep
             // the plain ratio: the uncertainty is small there, and a shorter step would
             // only slow the AE.
-            let uncertainty = 1.0 / 255.0 + BLACK_LEVEL_ERROR * fc.black_level_12bit.max(0.0) / 4095.0;
+            let uncertainty = 1.0 / 255.0 + BLACK_LEVEL_ERROR * fc.blc.black_level_12bit.max(0.0) / 4095.0;
             if target > y && y < DEEP_FRAME * uncertainty {
                 k = k.min(target / (y + uncertainty)).max(1.0);
             }
@@ -610,7 +644,7 @@ impl Algorithm for Agc {
                     let top = 1.0 - c[bins - 1];
                     let clipped = top > CLIPPED_FRACTION;
                     // Clipped frames under-report the shadows' level too: only upper bounds.
-                    k = self.constrain(k, &c[..=bins], true, !clipped);
+                    k = self.constrain(k, &c[..=bins], true, !clipped, lux);
                     if clipped {
                         if let Some(r) = self.reference.filter(|r| r.bins == bins) {
                             // The level the lower constraints asked above the target on the
@@ -618,7 +652,7 @@ impl Algorithm for Agc {
                             // step lands on the target and the constraints raise it again
                             // (a 20-30% undershoot after a +4 EV step into clipping).
                             let k_ref = target / r.luminance.max(1e-6);
-                            let boost = self.constrain(k_ref, &r.cdf[..=bins], false, true) / k_ref;
+                            let boost = self.constrain(k_ref, &r.cdf[..=bins], false, true, lux) / k_ref;
                             k = k.min(clipped_correction(&r, &c[..=bins], target, y) * boost);
                         }
                     } else if top < CLIPPED_FRACTION / 4.0 {
@@ -635,9 +669,7 @@ impl Algorithm for Agc {
                 self.current = self.split(s, applied * k);
             }
         }
-        latest.agc.exposure_lines = self.current.exposure_lines;
-        latest.agc.gain = self.current.gain;
-        latest.agc.vblank = self.current.vblank;
+        self.publish(&mut latest.agc);
     }
 }
 
@@ -663,4 +695,97 @@ fn clipped_correction(r: &Reference, cdf_now: &[f64], target: f64, y_now: f64) -
     let y_unclipped = r.luminance * (clip_edge / v_ref);
     log::debug!("clipped {clipped_now:.3}: reference value at the clip {v_ref:.3}, luminance {:.4} -> {y_unclipped:.4}", r.luminance);
     (target / y_unclipped.max(1e-6)).min(target / y_now.max(1e-6))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agc(yaml: &str) -> Agc {
+        let v: serde_norway::Value = serde_norway::from_str(yaml).unwrap();
+        Agc::from_tuning(&Params::new("test.yaml", "Agc", &v).unwrap(), HwRevision::V10).unwrap()
+    }
+
+    /// CDF at the bin edges of a histogram.
+    fn cdf_of(bins: &[u32]) -> [f64; 33] {
+        let mut c = [0.0; 33];
+        cdf(bins, &mut c);
+        c
+    }
+
+    #[test]
+    fn quantiles_interpolate_inside_bins() {
+        let c = cdf_of(&[1, 1, 1, 1]);
+        let c = &c[..=4];
+        assert_eq!(quantile(c, 0.0), 0.0);
+        assert_eq!(quantile(c, 0.5), 0.5);
+        assert_eq!(quantile(c, 0.125), 0.125);
+        assert_eq!(quantile(c, 1.0), 1.0);
+        // All samples in the second of four bins: every quantile lies inside it.
+        let c = cdf_of(&[0, 8, 0, 0]);
+        let c = &c[..=4];
+        assert_eq!(quantile(c, 0.5), 0.375);
+        assert!((0.25..=0.5).contains(&quantile(c, 0.01)));
+    }
+
+    #[test]
+    fn the_inter_quantile_mean_is_the_mean_of_that_part_of_the_distribution() {
+        let c = cdf_of(&[1, 1, 1, 1]);
+        let c = &c[..=4];
+        // Uniform on [0, 1]: the mean between quantiles lo and hi is their midpoint.
+        assert!((inter_quantile_mean(c, 0.0, 1.0) - 0.5).abs() < 1e-12);
+        assert!((inter_quantile_mean(c, 0.98, 1.0) - 0.99).abs() < 1e-12);
+        assert!((inter_quantile_mean(c, 0.2, 0.4) - 0.3).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_clipped_frame_is_corrected_from_the_reference_distribution() {
+        // Reference: uniform over the 16 bins, mean luminance 0.25.
+        let mut bins = [0u32; 16];
+        bins.fill(100);
+        let r = Reference { cdf: cdf_of(&bins), bins: 16, luminance: 0.25 };
+        // Now half the pixels sit in the top bin: about the reference's median reached the
+        // clip, so the scene is about (15/16) / (9/16) brighter than the reference.
+        let mut now = [0u32; 16];
+        now[..8].fill(100);
+        now[15] = 800;
+        let c = cdf_of(&now);
+        // The first reference edge past the unclipped half (with the margin) is 9/16.
+        let k = clipped_correction(&r, &c[..=16], 0.16, 0.3);
+        let y_unclipped = 0.25 * (15.0 / 16.0) / (9.0 / 16.0);
+        assert!((k - 0.16 / y_unclipped).abs() < 1e-9, "k {k}");
+        // Never brighter than the measured (clipped) frame says.
+        assert_eq!(clipped_correction(&r, &c[..=16], 0.16, 0.6), 0.16 / 0.6);
+        // A frame clipped by less than the margin is taken at its measured level.
+        let mut now = bins;
+        now[15] += 1;
+        let c = cdf_of(&now);
+        assert!((clipped_correction(&r, &c[..=16], 0.16, 0.3) - 0.16 / 0.3).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_targets_follow_a_tuned_lux_curve() {
+        let a = agc("relativeLuminanceTarget: [ 100, 0.1, 1000, 0.3 ]
+AeConstraintMode:
+  ConstraintNormal:
+    lower: { qLo: 0.98, qHi: 1.0, yTarget: [ 100, 0.2, 1000, 0.6 ] }
+");
+        let mut previous = FrameContext::default();
+        for (lux, target, y_target) in [(10.0, 0.1, 0.2), (550.0, 0.2, 0.4), (5000.0, 0.3, 0.6)] {
+            previous.lux.lux = Some(lux);
+            let lux = scene_lux(&previous);
+            assert!((a.luminance_target(lux) - target).abs() < 1e-12, "{lux} lux");
+            // The constraint's target: a frame whose top 2% sit at 0.1 is raised to it.
+            let mut bins = [0u32; 16];
+            bins[1] = 100;
+            let c = cdf_of(&bins);
+            let k = a.constrain(1.0, &c[..=16], false, true, lux);
+            let top = inter_quantile_mean(&c[..=16], 0.98, 1.0);
+            assert!((k - y_target / top).abs() < 1e-9, "{lux} lux: k {k}");
+        }
+        // Without a lux estimate the curves are read at an ordinarily lit room's level.
+        previous.lux.lux = None;
+        assert_eq!(scene_lux(&previous), UNKNOWN_LUX);
+        assert!((a.luminance_target(scene_lux(&previous)) - (0.1 + 0.2 * 300.0 / 900.0)).abs() < 1e-12);
+    }
 }

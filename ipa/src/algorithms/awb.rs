@@ -30,37 +30,33 @@
 //! Updates are dead-beat on the absolute estimate (no overshoot despite the 4-frame params
 //! pipeline) and smoothed once close.
 
-use super::zones::{self, ZoneShading, ZONES};
-use super::Algorithm;
+use super::interface::Algorithm;
 use crate::abi::{consts, AwbGainConfig, AwbMeasConfig, Block, ParamsError, ParamsWriter, Stats, Window};
 use crate::context::{FrameContext, Session};
 use crate::controls::{enums, ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
 use crate::fixed_point::to_unsigned_q;
+use crate::interpolate::{Pwl, PwlError};
+use crate::status::{Access, Phase, StatusId};
 use crate::tuning::{Params, TuningError};
+use crate::zones::{self, ZoneShading, ZONES};
 use nalgebra::{Matrix3, Vector3};
 
 /// Colour-temperature curve: white points (r/g, b/g of a grey in camera RGB) against CT.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CtCurve {
-    /// (ct, r/g, b/g), sorted by CT.
-    points: Vec<(f64, f64, f64)>,
+    /// (r/g, b/g) against CT.
+    white: Pwl<(f64, f64)>,
 }
 
 impl CtCurve {
+    /// The curve through (ct, r/g, b/g) points sorted by strictly increasing CT.
+    fn new(points: Vec<(f64, f64, f64)>) -> Result<Self, PwlError> {
+        Ok(Self { white: Pwl::new(points.into_iter().map(|(ct, r, b)| (ct, (r, b))).collect())? })
+    }
+
     /// White point (r/g, b/g) at a colour temperature, clamped at the ends.
     pub fn white_point(&self, ct: f64) -> (f64, f64) {
-        let p = &self.points;
-        if ct <= p[0].0 {
-            return (p[0].1, p[0].2);
-        }
-        for w in p.windows(2) {
-            if ct <= w[1].0 {
-                let f = (ct - w[0].0) / (w[1].0 - w[0].0);
-                return (w[0].1 + f * (w[1].1 - w[0].1), w[0].2 + f * (w[1].2 - w[0].2));
-            }
-        }
-        let l = p[p.len() - 1];
-        (l.1, l.2)
+        self.white.eval(ct)
     }
 
     /// Closest point of the curve (within [ct_lo, ct_hi]) to (r, b): returns (ct, r, b).
@@ -90,7 +86,7 @@ impl CtCurve {
     }
 
     pub fn range(&self) -> (f64, f64) {
-        (self.points[0].0, self.points[self.points.len() - 1].0)
+        self.white.domain()
     }
 }
 
@@ -194,7 +190,7 @@ struct Candidate {
     /// Preference for the curve itself over lights across it.
     prior: f64,
     /// The lens-shading tables this light would get.
-    blend: Option<super::zones::Blend>,
+    blend: Option<zones::Blend>,
 }
 
 /// One zone of the scan: its camera-space mean colour and how much it should count.
@@ -366,7 +362,7 @@ impl Awb {
             if pts.len() < 2 {
                 return Err(p.error("colourGains", "need at least two points"));
             }
-            curve = Some(CtCurve { points: pts });
+            curve = Some(CtCurve::new(pts).map_err(|e| p.error("colourGains", e.to_string()))?);
         }
         // libcamera's bayes keys transversePos/Neg (their sign convention is not ours) set a
         // floor on both sides. Our keys: `transverse` (both sides), `transverseGreen` and
@@ -529,7 +525,7 @@ impl Awb {
         // The LSC tables that light (ct, ln r, ln b) would get.
         let blend_for = |ct: f64, lr: f64, lb: f64| shading.map(|sh| (sh, sh.choose(ct, (-lr, -lb))));
         // Zone colour as the image shows it with those tables.
-        let seen = |i: usize, z: &Zone, blend: Option<(&ZoneShading, super::zones::Blend)>| match blend {
+        let seen = |i: usize, z: &Zone, blend: Option<(&ZoneShading, zones::Blend)>| match blend {
             Some((sh, bl)) => {
                 let c = sh.colour(bl, i);
                 (z.log_r + c.0, z.log_b + c.1)
@@ -709,7 +705,7 @@ impl Awb {
         ];
         self.ct = self.ct * (1.0 - sp) + ct * sp;
         latest.awb.temperature_k = self.ct;
-        // Relative gains for algorithms that prepare before us (LSC picks tables by them).
+        // The template for frames queued from now on (what a frame never prepared reports).
         latest.awb.gains = [self.gains[0], 1.0, self.gains[1]];
     }
 
@@ -733,6 +729,20 @@ impl Awb {
 impl Algorithm for Awb {
     fn name(&self) -> &'static str {
         "Awb"
+    }
+
+    fn contract(&self) -> &'static [Access] {
+        use Access::*;
+        &[
+            Read(Phase::Configure, StatusId::ZoneShading),
+            Write(Phase::QueueRequest, StatusId::Awb),
+            Read(Phase::Prepare, StatusId::Blc),
+            Write(Phase::Prepare, StatusId::Awb),
+            Read(Phase::Process, StatusId::Awb),
+            Read(Phase::Process, StatusId::Ccm),
+            Read(Phase::Process, StatusId::Lsc),
+            WriteNext(StatusId::Awb),
+        ]
     }
 
     fn configure(&mut self, s: &Session) {
@@ -807,7 +817,7 @@ impl Algorithm for Awb {
         // A common digital gain maps the post-BLS white level back to full scale, so that
         // sensor-clipped pixels stay white instead of turning magenta (G clips at
         // 4095 − black level, R and B reach 4095 with their gains).
-        let headroom = 4095.0 / (4095.0 - fc.black_level_12bit.clamp(0.0, 2048.0));
+        let headroom = 4095.0 / (4095.0 - fc.blc.black_level_12bit.clamp(0.0, 2048.0));
         let q = |g: f64| to_unsigned_q(g * headroom, 8, 0x3FF);
         let (r, g, b) = (q(self.gains[0]), q(1.0), q(self.gains[1]));
         fc.awb.gains = [r as f64 / 256.0, g as f64 / 256.0, b as f64 / 256.0];
@@ -846,7 +856,7 @@ impl Algorithm for Awb {
         Ok(())
     }
 
-    fn process(&mut self, s: &Session, fc: &mut FrameContext, stats: Option<&Stats>, md: &mut Metadata, latest: &mut FrameContext) {
+    fn process(&mut self, s: &Session, fc: &mut FrameContext, stats: Option<&Stats>, md: &mut Metadata, latest: &mut FrameContext, _previous: &FrameContext) {
         let g = fc.awb.gains[1].max(0.01);
         md.awb_enable = Some(fc.awb.auto);
         md.awb_mode = Some(fc.awb.mode);
@@ -912,7 +922,7 @@ impl Algorithm for Awb {
                 let log_level = level.max(1.0).ln();
                 // Back to before lens shading correction (what the zone is without the
                 // tables of this frame).
-                let lsc = match (&s.zone_shading, fc.lsc_blend) {
+                let lsc = match (&s.zone_shading, fc.lsc.blend) {
                     (Some(sh), Some(bl)) => sh.colour(bl, z as usize),
                     _ => (0.0, 0.0),
                 };
@@ -1008,7 +1018,7 @@ impl Algorithm for Awb {
                     self.zones[z as usize].epoch = self.epoch;
                 }
                 log::trace!("frame {}: zone {z}: {:?} YCbCr {} {} {} passed {passed:.2}", fc.frame, self.zones[z as usize], m.y_or_g, m.cb_or_b, m.cr_or_r);
-                let shading = s.zone_shading.as_deref().filter(|_| fc.lsc_blend.is_some());
+                let shading = s.zone_shading.as_deref().filter(|_| fc.lsc.blend.is_some());
                 self.zone_estimate = self.vote(shading);
                 self.estimated |= self.zone_estimate.is_some();
             }
@@ -1208,5 +1218,25 @@ mod tests {
         assert_eq!(a.transverse, Transverse { green: 0.12, magenta: 0.07 });
         let bad: serde_norway::Value = serde_norway::from_str(&format!("{CURVE}transverseGreen: -1\n")).unwrap();
         assert!(Awb::from_tuning(&Params::new("test.yaml", "Awb", &bad).unwrap()).is_err());
+    }
+
+    #[test]
+    fn projection_finds_the_nearest_curve_point_within_the_range() {
+        let a = awb("");
+        let c = a.curve.as_ref().unwrap();
+        // A point on the curve projects onto itself (to the search's step of 400).
+        let (r, b) = c.white_point(4500.0);
+        let (ct, pr, pb) = c.project(r, b, 2856.0, 6504.0);
+        assert!((ct - 4500.0).abs() <= (6504.0 - 2856.0) / 400.0, "ct {ct}");
+        assert!((pr - r).abs() < 2e-3 && (pb - b).abs() < 2e-3);
+        // Off the curve along its normal: back to the same point.
+        let (nr, nb) = c.green_normal(4500.0);
+        let (ct, _, _) = c.project(r + 0.05 * nr, b + 0.05 * nb, 2856.0, 6504.0);
+        assert!((ct - 4500.0).abs() < 60.0, "ct {ct}");
+        // Beyond the allowed range: the range's end.
+        let (r, b) = c.white_point(6000.0);
+        let (ct, pr, pb) = c.project(r, b, 3000.0, 5000.0);
+        assert_eq!(ct, 5000.0);
+        assert_eq!((pr, pb), c.white_point(5000.0));
     }
 }

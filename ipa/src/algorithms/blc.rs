@@ -7,13 +7,15 @@
 //! Tuning key of ours: `estimate` (boolean, default true) turns that measurement off.
 
 use super::black_level_estimate::{BlackLevelEstimator, Observation};
-use super::zones::Blend;
-use super::Algorithm;
+use super::interface::Algorithm;
 use crate::abi::consts::AE_MEAN_MAX;
+use crate::abi::params::block_supported;
 use crate::abi::{Block, BlsConfig, ExtBlockType, ParamsError, ParamsWriter};
 use crate::context::{FrameContext, Session};
 use crate::controls::Metadata;
+use crate::status::{Access, BlcStatus, Phase, StatusId};
 use crate::tuning::{Params, TuningError};
+use crate::zones::Blend;
 
 pub struct BlackLevelCorrection {
     tuning: Option<[u32; 4]>,
@@ -26,6 +28,8 @@ pub struct BlackLevelCorrection {
     delta: i32,
     /// The correction the hardware holds, once written.
     written: Option<i32>,
+    /// The kernel takes the BLS block in the configured params format.
+    bls_supported: bool,
     /// Lens-shading gains (R, G, B) over each AE cell for `shading_key`.
     shading: [[f64; 3]; AE_MEAN_MAX],
     shading_key: Option<(Blend, usize)>,
@@ -61,6 +65,7 @@ impl BlackLevelCorrection {
             estimator: BlackLevelEstimator::new(),
             delta: 0,
             written: None,
+            bls_supported: true,
             shading: [[1.0; 3]; AE_MEAN_MAX],
             shading_key: None,
         })
@@ -114,6 +119,19 @@ impl Algorithm for BlackLevelCorrection {
         "BlackLevelCorrection"
     }
 
+    fn contract(&self) -> &'static [Access] {
+        use Access::*;
+        &[
+            Write(Phase::QueueRequest, StatusId::Blc),
+            Read(Phase::Prepare, StatusId::Blc),
+            Read(Phase::Process, StatusId::Blc),
+            Read(Phase::Process, StatusId::Awb),
+            Read(Phase::Process, StatusId::Ccm),
+            Read(Phase::Process, StatusId::Lsc),
+            Read(Phase::Process, StatusId::ZoneShading),
+        ]
+    }
+
     fn configure(&mut self, s: &Session) {
         self.levels = match (self.tuning, s.helper.black_level_16bit()) {
             (Some(t), _) => t,
@@ -125,6 +143,10 @@ impl Algorithm for BlackLevelCorrection {
         };
         self.written = None;
         self.estimator.restart();
+        self.bls_supported = block_supported(s.format, s.supported_blocks, ExtBlockType::Bls);
+        if !self.bls_supported {
+            log::warn!("kernel does not accept the BLS block; black level not subtracted");
+        }
     }
 
     fn start(&mut self) {
@@ -133,31 +155,33 @@ impl Algorithm for BlackLevelCorrection {
     }
 
     fn queue_request(&mut self, _s: &Session, fc: &mut FrameContext, _c: &crate::controls::RequestControls) {
-        // Runs before any prepare(): the AWB gains need the white-level headroom.
-        fc.black_level_12bit = self.levels_12bit(self.delta).into_iter().max().unwrap_or(0) as f64;
+        // The frame's black level is decided when it is queued, so that every prepare()
+        // (AWB's white-level headroom) reads the one programmed, whatever the order.
+        fc.blc = match self.bls_supported {
+            true => BlcStatus { black_level_12bit: self.levels_12bit(self.delta).into_iter().max().unwrap_or(0) as f64, delta_12bit: Some(self.delta as f64) },
+            false => BlcStatus { black_level_12bit: 0.0, delta_12bit: None },
+        };
     }
 
     fn prepare(&mut self, _s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
-        if !p.supports(ExtBlockType::Bls) {
-            fc.black_level_12bit = 0.0;
-            fc.black_level_delta_12bit = None;
-            if self.written.is_none() {
-                log::warn!("kernel does not accept the BLS block; black level not subtracted");
-                self.written = Some(0);
-            }
-            return Ok(());
+        let Some(delta) = fc.blc.delta_12bit.map(|d| d as i32) else { return Ok(()) };
+        if self.written != Some(delta) && p.write(&Block::Bls(BlsConfig { fixed: self.levels_12bit(delta) }), true)? {
+            self.written = Some(delta);
         }
-        if self.written != Some(self.delta) && p.write(&Block::Bls(BlsConfig { fixed: self.levels_12bit(self.delta) }), true)? {
-            self.written = Some(self.delta);
-        }
-        fc.black_level_delta_12bit = self.written.map(f64::from);
-        fc.black_level_12bit = self.levels_12bit(self.written.unwrap_or(0)).into_iter().max().unwrap_or(0) as f64;
         Ok(())
     }
 
-    fn process(&mut self, s: &Session, fc: &mut FrameContext, st: Option<&crate::abi::Stats>, md: &mut Metadata, _l: &mut FrameContext) {
+    fn process(
+        &mut self,
+        s: &Session,
+        fc: &mut FrameContext,
+        st: Option<&crate::abi::Stats>,
+        md: &mut Metadata,
+        _l: &mut FrameContext,
+        _previous: &FrameContext,
+    ) {
         md.sensor_black_levels = Some(self.levels_16bit().map(|l| l as i32));
-        let (Some(ae), Some(applied)) = (st.and_then(|st| st.ae.as_ref()), fc.black_level_delta_12bit) else { return };
+        let (Some(ae), Some(applied)) = (st.and_then(|st| st.ae.as_ref()), fc.blc.delta_12bit) else { return };
         if !self.estimate || fc.sensor.exposure_lines == 0 || fc.sensor.gain <= 0.0 {
             return;
         }
@@ -165,7 +189,7 @@ impl Algorithm for BlackLevelCorrection {
         let channel_weight = [0, 1, 2].map(|c| (m[(0, c)] + m[(1, c)] + m[(2, c)]) * fc.awb.gains[c]);
         let offset_sum_8bit = fc.ccm.offsets.iter().sum();
         let exposure = s.timing.lines_to_us(fc.sensor.exposure_lines) * fc.sensor.gain;
-        let blend = if fc.lsc_enabled { fc.lsc_blend } else { None };
+        let blend = if fc.lsc.enabled { fc.lsc.blend } else { None };
         let shading = self.update_cell_shading(s, blend, ae.grid).then(|| &self.shading[..ae.grid * ae.grid]);
         let top_bin_fraction = match st.and_then(|st| st.hist.as_ref()) {
             Some(h) if h.bins().iter().any(|b| *b > 0) => *h.bins().last().unwrap_or(&0) as f64 / h.bins().iter().map(|b| *b as f64).sum::<f64>(),

@@ -2,17 +2,19 @@
 //! tuning's `ccms` list ({ct, ccm: 9 values, offsets: 3 optional}); identity without one.
 //! Manual ColourCorrectionMatrix overrides it.
 
-use super::Algorithm;
+use super::interface::Algorithm;
 use crate::abi::{Block, CtkConfig, ParamsError, ParamsWriter};
 use crate::context::{FrameContext, Session};
 use crate::controls::{ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
 use crate::fixed_point::{from_signed_q, to_signed_q};
+use crate::interpolate::Pwl;
+use crate::status::{Access, Phase, StatusId};
 use crate::tuning::{Params, TuningError};
 use nalgebra::Matrix3;
 
 pub struct Ccm {
-    /// (ct, matrix, offsets in the 12-bit register scale), sorted by CT.
-    table: Vec<(f64, Matrix3<f64>, [f64; 3])>,
+    /// Matrix and offsets (12-bit register scale) against CT; `None` without `ccms`.
+    table: Option<Pwl<(Matrix3<f64>, [f64; 3])>>,
     manual: Option<Matrix3<f64>>,
     last: Option<CtkConfig>,
 }
@@ -20,8 +22,9 @@ pub struct Ccm {
 impl Ccm {
     pub fn from_tuning(p: &Params) -> Result<Self, TuningError> {
         p.warn_unknown(&["ccms"]);
-        let mut table = Vec::new();
+        let mut table = None;
         if let Some(v) = p.get("ccms") {
+            let mut points = Vec::new();
             let list = v.as_sequence().ok_or_else(|| p.error("ccms", "expected a list"))?;
             for (i, e) in list.iter().enumerate() {
                 let key = format!("ccms[{i}]");
@@ -37,26 +40,25 @@ impl Ccm {
                     }
                     None => [0.0; 3],
                 };
-                table.push((ct, Matrix3::from_row_slice(&c), offsets));
+                points.push((ct, (Matrix3::from_row_slice(&c), offsets)));
             }
-            table.sort_by(|a, b| a.0.total_cmp(&b.0));
+            points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let n = points.len();
+            points.dedup_by(|b, a| a.0 == b.0);
+            if points.len() < n {
+                log::warn!("{}", p.error("ccms", "repeated colour temperatures: the first matrix of each is used"));
+            }
+            if !points.is_empty() {
+                table = Some(Pwl::new(points).map_err(|e| p.error("ccms", e.to_string()))?);
+            }
         }
         Ok(Self { table, manual: None, last: None })
     }
 
     fn at(&self, ct: f64) -> (Matrix3<f64>, [f64; 3]) {
-        let t = &self.table;
-        match t.len() {
-            0 => (Matrix3::identity(), [0.0; 3]),
-            _ if ct <= t[0].0 => (t[0].1, t[0].2),
-            _ if ct >= t[t.len() - 1].0 => (t[t.len() - 1].1, t[t.len() - 1].2),
-            _ => {
-                let i = t.windows(2).position(|w| ct <= w[1].0).unwrap_or(0);
-                let (a, b) = (&t[i], &t[i + 1]);
-                let f = (ct - a.0) / (b.0 - a.0);
-                let off = [0, 1, 2].map(|k| a.2[k] + f * (b.2[k] - a.2[k]));
-                (a.1 * (1.0 - f) + b.1 * f, off)
-            }
+        match &self.table {
+            Some(t) => t.eval(ct),
+            None => (Matrix3::identity(), [0.0; 3]),
         }
     }
 }
@@ -76,6 +78,11 @@ fn quantize_row(row: [f64; 3]) -> [u16; 3] {
 impl Algorithm for Ccm {
     fn name(&self) -> &'static str {
         "Ccm"
+    }
+
+    fn contract(&self) -> &'static [Access] {
+        use Access::*;
+        &[Read(Phase::Prepare, StatusId::Awb), Write(Phase::Prepare, StatusId::Ccm), Read(Phase::Process, StatusId::Ccm)]
     }
 
     fn controls(&self, _s: &Session, out: &mut Vec<ControlInfo>) {
@@ -122,7 +129,15 @@ impl Algorithm for Ccm {
         Ok(())
     }
 
-    fn process(&mut self, _s: &Session, fc: &mut FrameContext, _st: Option<&crate::abi::Stats>, md: &mut Metadata, _l: &mut FrameContext) {
+    fn process(
+        &mut self,
+        _s: &Session,
+        fc: &mut FrameContext,
+        _st: Option<&crate::abi::Stats>,
+        md: &mut Metadata,
+        _l: &mut FrameContext,
+        _previous: &FrameContext,
+    ) {
         let m = fc.ccm.matrix;
         md.colour_correction_matrix = Some([0, 1, 2, 3, 4, 5, 6, 7, 8].map(|i| m[(i / 3, i % 3)] as f32));
     }

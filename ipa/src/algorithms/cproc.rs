@@ -2,10 +2,11 @@
 //! to the YCbCr output. No tuning keys (as upstream); the defaults leave the image as is.
 //! The block is written when a value changes and after every start().
 
-use super::Algorithm;
+use super::interface::Algorithm;
 use crate::abi::{Block, CprocConfig, ParamsError, ParamsWriter};
 use crate::context::{FrameContext, Session};
 use crate::controls::{clamp_logged, ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
+use crate::status::{Access, CprocStatus, Phase, StatusId};
 use crate::tuning::{Params, TuningError};
 
 /// Control ranges follow the register formats: UQ1.7 for contrast and saturation, Q1.7
@@ -15,33 +16,19 @@ const CONTRAST: (f32, f32) = (0.0, 255.0 / 128.0);
 const SATURATION: (f32, f32) = (0.0, 255.0 / 128.0);
 const HUE: (f32, f32) = (-90.0 * 127.0 / 128.0, 90.0);
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Settings {
-    pub brightness: f32,
-    pub contrast: f32,
-    pub saturation: f32,
-    pub hue: f32,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self { brightness: 0.0, contrast: 1.0, saturation: 1.0, hue: 0.0 }
-    }
-}
-
 pub struct ColorProcessing {
-    current: Settings,
+    current: CprocStatus,
     written: Option<CprocConfig>,
 }
 
 impl ColorProcessing {
     pub fn from_tuning(p: &Params) -> Result<Self, TuningError> {
         p.warn_unknown(&[]);
-        Ok(Self { current: Settings::default(), written: None })
+        Ok(Self { current: CprocStatus::default(), written: None })
     }
 
     /// Register values for the settings (clamped to what the registers hold).
-    pub fn config(s: &Settings) -> CprocConfig {
+    pub fn config(s: &CprocStatus) -> CprocConfig {
         let uq17 = |v: f32| (v * 128.0).round().clamp(0.0, 255.0) as u8;
         let q17 = |v: f32| ((v * 128.0).round().clamp(-128.0, 127.0) as i8) as u8;
         CprocConfig {
@@ -61,6 +48,11 @@ impl ColorProcessing {
 impl Algorithm for ColorProcessing {
     fn name(&self) -> &'static str {
         "ColorProcessing"
+    }
+
+    fn contract(&self) -> &'static [Access] {
+        use Access::*;
+        &[Write(Phase::QueueRequest, StatusId::Cproc), Read(Phase::Prepare, StatusId::Cproc), Read(Phase::Process, StatusId::Cproc)]
     }
 
     fn controls(&self, _s: &Session, out: &mut Vec<ControlInfo>) {
@@ -103,7 +95,15 @@ impl Algorithm for ColorProcessing {
         Ok(())
     }
 
-    fn process(&mut self, _s: &Session, fc: &mut FrameContext, _st: Option<&crate::abi::Stats>, md: &mut Metadata, _l: &mut FrameContext) {
+    fn process(
+        &mut self,
+        _s: &Session,
+        fc: &mut FrameContext,
+        _st: Option<&crate::abi::Stats>,
+        md: &mut Metadata,
+        _l: &mut FrameContext,
+        _previous: &FrameContext,
+    ) {
         // What the registers hold, in control units.
         let c = Self::config(&fc.cproc);
         md.brightness = Some(c.brightness as i8 as f32 / 128.0);
@@ -119,11 +119,11 @@ mod tests {
 
     #[test]
     fn register_formats() {
-        let c = ColorProcessing::config(&Settings::default());
+        let c = ColorProcessing::config(&CprocStatus::default());
         assert_eq!((c.contrast, c.sat, c.brightness, c.hue), (0x80, 0x80, 0, 0));
-        let c = ColorProcessing::config(&Settings { brightness: -1.0, contrast: 2.0, saturation: 0.0, hue: 90.0 });
+        let c = ColorProcessing::config(&CprocStatus { brightness: -1.0, contrast: 2.0, saturation: 0.0, hue: 90.0 });
         assert_eq!((c.contrast, c.sat, c.brightness, c.hue), (0xFF, 0, 0x80, 0x80));
-        let c = ColorProcessing::config(&Settings { brightness: 0.5, contrast: 0.5, saturation: 1.5, hue: -45.0 });
+        let c = ColorProcessing::config(&CprocStatus { brightness: 0.5, contrast: 0.5, saturation: 1.5, hue: -45.0 });
         assert_eq!((c.contrast, c.sat, c.brightness, c.hue), (0x40, 0xC0, 0x40, 0x40));
     }
 }

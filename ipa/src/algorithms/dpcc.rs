@@ -8,9 +8,10 @@
 //! `rg-factor` (ring gradient). A method is enabled for a colour when its keys give that
 //! colour a value; the line and rank-neighbour methods need both of their keys.
 
-use super::Algorithm;
+use super::interface::Algorithm;
 use crate::abi::{consts::dpcc, Block, DpccConfig, ParamsError, ParamsWriter};
 use crate::context::{FrameContext, Session};
+use crate::status::Access;
 use crate::tuning::{Params, TuningError};
 use serde_norway::Value;
 
@@ -91,6 +92,10 @@ impl DefectPixelClusterCorrection {
 impl Algorithm for DefectPixelClusterCorrection {
     fn name(&self) -> &'static str {
         "DefectPixelClusterCorrection"
+    }
+
+    fn contract(&self) -> &'static [Access] {
+        &[]
     }
 
     fn start(&mut self) {

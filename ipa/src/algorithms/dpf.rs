@@ -19,10 +19,11 @@
 //! are applied by the hardware itself (gain usage AWB_LSC_GAINS), as the noise was measured
 //! before them.
 
-use super::Algorithm;
+use super::interface::Algorithm;
 use crate::abi::{consts, Block, DpfConfig, DpfStrengthConfig, ExtBlockType, ParamsError, ParamsWriter};
 use crate::context::{FrameContext, Session};
 use crate::controls::{enums, ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
+use crate::status::{Access, Phase, StatusId};
 use crate::tuning::{Params, TuningError};
 
 const MODES: [i32; 5] = [enums::NR_OFF, enums::NR_FAST, enums::NR_HIGH_QUALITY, enums::NR_MINIMAL, enums::NR_ZSL];
@@ -106,6 +107,16 @@ impl Algorithm for Dpf {
         "Dpf"
     }
 
+    fn contract(&self) -> &'static [Access] {
+        use Access::*;
+        &[
+            Write(Phase::QueueRequest, StatusId::NoiseReduction),
+            Read(Phase::Prepare, StatusId::NoiseReduction),
+            Read(Phase::Prepare, StatusId::Agc),
+            Read(Phase::Process, StatusId::NoiseReduction),
+        ]
+    }
+
     fn controls(&self, _s: &Session, out: &mut Vec<ControlInfo>) {
         out.push(ControlInfo::new(
             ControlId::NoiseReductionMode,
@@ -146,14 +157,22 @@ impl Algorithm for Dpf {
             // Re-enabling rewrites the strength too, as after start().
             self.written_strength = None;
         }
-        let strength = self.strength_for(fc.noise_reduction_mode, fc.agc.gain);
+        let strength = self.strength_for(fc.noise_reduction_mode, fc.agc.decision.gain);
         if self.written_strength != Some(strength) && p.write(&Block::DpfStrength(strength), true)? {
             self.written_strength = Some(strength);
         }
         Ok(())
     }
 
-    fn process(&mut self, _s: &Session, fc: &mut FrameContext, _st: Option<&crate::abi::Stats>, md: &mut Metadata, _l: &mut FrameContext) {
+    fn process(
+        &mut self,
+        _s: &Session,
+        fc: &mut FrameContext,
+        _st: Option<&crate::abi::Stats>,
+        md: &mut Metadata,
+        _l: &mut FrameContext,
+        _previous: &FrameContext,
+    ) {
         md.noise_reduction_mode = Some(fc.noise_reduction_mode);
     }
 }

@@ -22,10 +22,11 @@
 //! the flat-area factors stay as tuned, so noise in flat areas is not amplified. Values are
 //! rounded to whole steps, as upstream does.
 
-use super::Algorithm;
+use super::interface::Algorithm;
 use crate::abi::{consts, Block, ExtBlockType, FltConfig, ParamsError, ParamsWriter};
 use crate::context::{FrameContext, Session};
 use crate::controls::{clamp_logged, ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
+use crate::status::{Access, Phase, StatusId};
 use crate::tuning::{Params, TuningError};
 
 const SHARPNESS_MAX: f64 = 10.0;
@@ -122,6 +123,16 @@ impl Algorithm for Filter {
         "Filter"
     }
 
+    fn contract(&self) -> &'static [Access] {
+        use Access::*;
+        &[
+            Write(Phase::QueueRequest, StatusId::Sharpness),
+            Read(Phase::Prepare, StatusId::Sharpness),
+            Read(Phase::Prepare, StatusId::Agc),
+            Read(Phase::Process, StatusId::Sharpness),
+        ]
+    }
+
     fn controls(&self, _s: &Session, out: &mut Vec<ControlInfo>) {
         out.push(ControlInfo::new(
             ControlId::Sharpness,
@@ -143,7 +154,7 @@ impl Algorithm for Filter {
     }
 
     fn prepare(&mut self, _s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
-        let want = self.config(fc.sharpness, fc.agc.gain);
+        let want = self.config(fc.sharpness, fc.agc.decision.gain);
         if self.written == Some(want) {
             return Ok(());
         }
@@ -157,7 +168,15 @@ impl Algorithm for Filter {
         Ok(())
     }
 
-    fn process(&mut self, _s: &Session, fc: &mut FrameContext, _st: Option<&crate::abi::Stats>, md: &mut Metadata, _l: &mut FrameContext) {
+    fn process(
+        &mut self,
+        _s: &Session,
+        fc: &mut FrameContext,
+        _st: Option<&crate::abi::Stats>,
+        md: &mut Metadata,
+        _l: &mut FrameContext,
+        _previous: &FrameContext,
+    ) {
         md.sharpness = Some(fc.sharpness.round() as f32);
     }
 }

@@ -3,11 +3,11 @@
 //! samples on logarithmic x segments with 10-bit outputs; V12 takes 34 values, here 33
 //! equidistant samples (128 apart) plus a repeat, with 12-bit outputs.
 
-use super::Algorithm;
+use super::interface::Algorithm;
 use crate::abi::{consts, Block, GocConfig, HwRevision, ParamsError, ParamsWriter};
 use crate::context::{FrameContext, Session};
 use crate::controls::{ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
-use crate::ipa::InitInfo;
+use crate::status::{Access, Phase, StatusId};
 use crate::tuning::{Params, TuningError};
 
 /// x segment widths of the V10 logarithmic mode (sum 4096).
@@ -42,7 +42,7 @@ pub struct GammaOutCorrection {
 }
 
 impl GammaOutCorrection {
-    pub fn from_tuning(p: &Params, _init: &InitInfo) -> Result<Self, TuningError> {
+    pub fn from_tuning(p: &Params) -> Result<Self, TuningError> {
         p.warn_unknown(&["gamma"]);
         let default = match p.get("gamma") {
             None => Curve::Power(2.2),
@@ -83,6 +83,11 @@ impl Algorithm for GammaOutCorrection {
         "GammaOutCorrection"
     }
 
+    fn contract(&self) -> &'static [Access] {
+        use Access::*;
+        &[Write(Phase::Prepare, StatusId::Gamma), Read(Phase::Process, StatusId::Gamma)]
+    }
+
     fn controls(&self, _s: &Session, out: &mut Vec<ControlInfo>) {
         let def = match self.default {
             Curve::Power(g) => g,
@@ -118,7 +123,15 @@ impl Algorithm for GammaOutCorrection {
         Ok(())
     }
 
-    fn process(&mut self, _s: &Session, fc: &mut FrameContext, _st: Option<&crate::abi::Stats>, md: &mut Metadata, _l: &mut FrameContext) {
+    fn process(
+        &mut self,
+        _s: &Session,
+        fc: &mut FrameContext,
+        _st: Option<&crate::abi::Stats>,
+        md: &mut Metadata,
+        _l: &mut FrameContext,
+        _previous: &FrameContext,
+    ) {
         md.gamma = Some(fc.gamma as f32);
     }
 }

@@ -9,12 +9,13 @@
 //! temperature) and rewritten only when the blend has moved (the block is 2.4 KiB and the
 //! driver switches RAM banks to load it).
 
-use super::zones::{Blend, SharedZoneShading, ZoneShading};
-use super::Algorithm;
+use super::interface::Algorithm;
 use crate::abi::{consts, Block, ExtBlockType, HwRevision, LscConfig, ParamsError, ParamsWriter, LSC_TABLE};
 use crate::context::{FrameContext, Session};
 use crate::controls::{ControlId, ControlInfo, ControlValue, Metadata, RequestControls};
+use crate::status::{Access, Phase, StatusId};
 use crate::tuning::{Params, TuningError};
+use crate::zones::{Blend, SharedZoneShading, ZoneShading};
 
 const SECTORS: usize = consts::LSC_SECTORS_TBL_SIZE;
 /// Change of a set's weight that triggers a new table.
@@ -138,6 +139,11 @@ impl LensShadingCorrection {
     /// Position on the 17-point grid (0..16) of the normalised coordinate `u`, for the
     /// 8 sector fractions mirrored about the centre.
     /// Blend sets `lo` and `hi` (weight `f` on `hi`) into the block config.
+    /// Lens-shading colours per AWB zone of the tuned sets (published at init).
+    pub fn zone_shading(&self) -> SharedZoneShading {
+        self.shading.clone()
+    }
+
     fn fill_tables(&mut self, lo: usize, hi: usize, f: f32) {
         let s = &self.sets;
         let max = self.max_sample as f32;
@@ -153,6 +159,17 @@ impl LensShadingCorrection {
 impl Algorithm for LensShadingCorrection {
     fn name(&self) -> &'static str {
         "LensShadingCorrection"
+    }
+
+    fn contract(&self) -> &'static [Access] {
+        use Access::*;
+        &[
+            Write(Phase::Init, StatusId::ZoneShading),
+            Write(Phase::QueueRequest, StatusId::Lsc),
+            Read(Phase::Prepare, StatusId::Awb),
+            Write(Phase::Prepare, StatusId::Lsc),
+            Read(Phase::Process, StatusId::Lsc),
+        ]
     }
 
     fn configure(&mut self, s: &Session) {
@@ -182,7 +199,7 @@ impl Algorithm for LensShadingCorrection {
         if let Some(on) = c.lens_shading_enable {
             self.enabled = on;
         }
-        fc.lsc_enabled = self.enabled;
+        fc.lsc.enabled = self.enabled;
     }
 
     fn prepare(&mut self, _s: &Session, fc: &mut FrameContext, p: &mut ParamsWriter) -> Result<(), ParamsError> {
@@ -190,7 +207,7 @@ impl Algorithm for LensShadingCorrection {
         let g = fc.awb.gains[1].max(1e-3);
         let gains = ((fc.awb.gains[0] / g).max(1e-3).ln(), (fc.awb.gains[2] / g).max(1e-3).ln());
         let blend = self.shading.choose(ct, gains);
-        fc.lsc_enabled = self.enabled;
+        fc.lsc.enabled = self.enabled;
         let same = |b: Blend| {
             // The same pair (either order) with a weight within BLEND_STEP.
             let w = |x: (usize, usize, f32), i: usize| {
@@ -218,19 +235,23 @@ impl Algorithm for LensShadingCorrection {
                 self.written = Some((false, blend));
             }
         }
-        fc.lsc_blend = match self.written {
+        fc.lsc.blend = match self.written {
             Some((true, b)) => Some(b),
             _ => None,
         };
         Ok(())
     }
 
-    fn process(&mut self, _s: &Session, fc: &mut FrameContext, _st: Option<&crate::abi::Stats>, md: &mut Metadata, _l: &mut FrameContext) {
-        md.lens_shading_enable = Some(fc.lsc_enabled);
-    }
-
-    fn zone_shading(&self) -> Option<SharedZoneShading> {
-        Some(self.shading.clone())
+    fn process(
+        &mut self,
+        _s: &Session,
+        fc: &mut FrameContext,
+        _st: Option<&crate::abi::Stats>,
+        md: &mut Metadata,
+        _l: &mut FrameContext,
+        _previous: &FrameContext,
+    ) {
+        md.lens_shading_enable = Some(fc.lsc.enabled);
     }
 }
 

@@ -7,9 +7,10 @@
 //! Y is the mean of the AE grid (0..1), the exposure and gain those that applied to the
 //! measured frame. The digital gain is 1: the pipeline applies none besides white balance.
 
-use super::Algorithm;
+use super::interface::Algorithm;
 use crate::context::{FrameContext, Session};
 use crate::controls::Metadata;
+use crate::status::{Access, LuxStatus, Phase, StatusId};
 use crate::tuning::{Params, TuningError};
 
 pub struct Lux {
@@ -46,7 +47,21 @@ impl Algorithm for Lux {
         "Lux"
     }
 
-    fn process(&mut self, s: &Session, fc: &mut FrameContext, stats: Option<&crate::abi::Stats>, md: &mut Metadata, _l: &mut FrameContext) {
+    fn contract(&self) -> &'static [Access] {
+        use Access::*;
+        &[Write(Phase::Process, StatusId::Lux)]
+    }
+
+    fn process(
+        &mut self,
+        s: &Session,
+        fc: &mut FrameContext,
+        stats: Option<&crate::abi::Stats>,
+        md: &mut Metadata,
+        _l: &mut FrameContext,
+        _previous: &FrameContext,
+    ) {
+        fc.lux = LuxStatus { lux: None };
         let Some(ae) = stats.and_then(|st| st.ae) else {
             return;
         };
@@ -56,7 +71,9 @@ impl Algorithm for Lux {
         }
         let y = cells.iter().map(|&c| c as f64).sum::<f64>() / cells.len() as f64 / 255.0;
         let exposure_us = s.timing.lines_to_us(fc.sensor.exposure_lines);
-        md.lux = Some(self.estimate(y, exposure_us, fc.sensor.gain.max(1e-3)) as f32);
+        let lux = self.estimate(y, exposure_us, fc.sensor.gain.max(1e-3));
+        fc.lux = LuxStatus { lux: Some(lux) };
+        md.lux = Some(lux as f32);
     }
 }
 

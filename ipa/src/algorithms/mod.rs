@@ -1,10 +1,10 @@
 //! The image-processing algorithms, one per file. Each one reads plain data (statistics,
 //! request controls, the frame context) and writes plain data (ISP blocks, metadata,
-//! frame-context decisions). They run in tuning-file order.
+//! typed statuses in the frame context, see [`crate::status`]). They run in tuning-file
+//! order, which must respect their contracts ([`Algorithm::contract`]).
 
-use crate::abi::{ParamsError, ParamsWriter, Stats};
-use crate::context::{FrameContext, Session};
-use crate::controls::{ControlInfo, Metadata, RequestControls};
+use crate::abi::HwRevision;
+use crate::status::InitStatus;
 use crate::tuning::{Params, TuningError};
 
 pub mod agc;
@@ -17,41 +17,27 @@ pub mod dpcc;
 pub mod dpf;
 pub mod filter;
 pub mod goc;
+pub mod interface;
 pub mod lsc;
 pub mod lux;
-pub mod zones;
 
-pub trait Algorithm: Send {
-    fn name(&self) -> &'static str;
-    /// Called at every `configure()` with the new sensor mode.
-    fn configure(&mut self, _s: &Session) {}
-    /// Controls this algorithm adds to the camera's control map.
-    fn controls(&self, _s: &Session, _out: &mut Vec<ControlInfo>) {}
-    /// Called at `start()`: the hardware state is unknown again.
-    fn start(&mut self) {}
-    fn queue_request(&mut self, _s: &Session, _fc: &mut FrameContext, _c: &RequestControls) {}
-    fn prepare(&mut self, _s: &Session, _fc: &mut FrameContext, _p: &mut ParamsWriter) -> Result<(), ParamsError> {
-        Ok(())
-    }
-    /// Process the statistics of the frame `fc` describes. New decisions go into `latest`,
-    /// the template for frames queued from now on.
-    fn process(&mut self, _s: &Session, _fc: &mut FrameContext, _stats: Option<&Stats>, _md: &mut Metadata, _latest: &mut FrameContext) {}
-    /// Lens-shading colours per AWB zone, from the algorithm that owns the LSC tables.
-    fn zone_shading(&self) -> Option<zones::SharedZoneShading> {
-        None
-    }
-}
+pub use interface::Algorithm;
 
-/// Create an algorithm by its libcamera tuning name. `Ok(None)` for names we know about
-/// but do not implement yet (logged), an error for unknown names.
-pub fn create(name: &str, p: &Params, s: &crate::ipa::InitInfo) -> Result<Option<Box<dyn Algorithm>>, TuningError> {
+/// Create an algorithm by its libcamera tuning name for an ISP of revision `hw`; what it
+/// publishes at creation goes into `published`. `Ok(None)` for names we know about but do
+/// not implement yet (logged), an error for unknown names.
+pub fn create(name: &str, p: &Params, hw: HwRevision, published: &mut InitStatus) -> Result<Option<Box<dyn Algorithm>>, TuningError> {
     Ok(Some(match name {
-        "Agc" => Box::new(agc::Agc::from_tuning(p, s)?),
+        "Agc" => Box::new(agc::Agc::from_tuning(p, hw)?),
         "Awb" => Box::new(awb::Awb::from_tuning(p)?),
         "BlackLevelCorrection" => Box::new(blc::BlackLevelCorrection::from_tuning(p)?),
         "Ccm" => Box::new(ccm::Ccm::from_tuning(p)?),
-        "GammaOutCorrection" => Box::new(goc::GammaOutCorrection::from_tuning(p, s)?),
-        "LensShadingCorrection" => Box::new(lsc::LensShadingCorrection::from_tuning(p)?),
+        "GammaOutCorrection" => Box::new(goc::GammaOutCorrection::from_tuning(p)?),
+        "LensShadingCorrection" => {
+            let lsc = lsc::LensShadingCorrection::from_tuning(p)?;
+            published.zone_shading = Some(lsc.zone_shading());
+            Box::new(lsc)
+        }
         "ColorProcessing" => Box::new(cproc::ColorProcessing::from_tuning(p)?),
         "Lux" => Box::new(lux::Lux::from_tuning(p)?),
         "Dpf" => Box::new(dpf::Dpf::from_tuning(p)?),

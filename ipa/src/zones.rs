@@ -10,6 +10,7 @@
 
 use crate::abi::consts::{LSC_SAMPLES_MAX, LSC_SECTORS_TBL_SIZE as SECTORS};
 use crate::abi::LSC_TABLE;
+use crate::interpolate::Pwl;
 use std::sync::Arc;
 
 /// AWB zones: a GRID × GRID grid over the centre 7/8 of the frame (the margin of 1/16 on
@@ -59,9 +60,11 @@ pub struct ZoneShading {
     /// ln of the mean table ratio (R/G, B/G) over each zone, per set.
     pub zone_colour: Vec<[(f64, f64); ZONES]>,
     tables: Vec<Tables>,
-    /// Sector sizes of one half of the frame, as fractions (the other half mirrors them).
-    x_frac: [f64; SECTORS],
-    y_frac: [f64; SECTORS],
+    /// Set index against colour temperature (for [`Self::choose`]).
+    by_ct: Pwl<f64>,
+    /// Position on the 16-sector table grid against position in the frame (fraction).
+    x_grid: Pwl<f64>,
+    y_grid: Pwl<f64>,
 }
 
 pub type SharedZoneShading = Arc<ZoneShading>;
@@ -69,7 +72,10 @@ pub type SharedZoneShading = Arc<ZoneShading>;
 impl ZoneShading {
     /// Sets sorted by colour temperature (`cts` and `tables` in the same order).
     pub fn new(cts: Vec<f64>, log_gains: Option<Vec<(f64, f64)>>, tables: Vec<Tables>, x_frac: [f64; SECTORS], y_frac: [f64; SECTORS]) -> Self {
-        let mut z = ZoneShading { cts, log_gains, zone_colour: Vec::new(), tables, x_frac, y_frac };
+        // LSC refuses unsorted or repeated colour temperatures; a constant stands in for them.
+        let by_ct = Pwl::new(cts.iter().enumerate().map(|(i, ct)| (*ct, i as f64)).collect()).unwrap_or_else(|_| Pwl::constant(0.0));
+        let (x_grid, y_grid) = (Self::sector_grid(&x_frac), Self::sector_grid(&y_frac));
+        let mut z = ZoneShading { cts, log_gains, zone_colour: Vec::new(), tables, by_ct, x_grid, y_grid };
         z.zone_colour = (0..z.tables.len())
             .map(|set| {
                 let mut colours = [(0.0, 0.0); ZONES];
@@ -84,17 +90,17 @@ impl ZoneShading {
         z
     }
 
-    /// Position on the 16-sector table grid of `u` (fraction of the frame).
-    fn grid_coord(frac: &[f64; SECTORS], u: f64) -> f64 {
+    /// Sector edges (fractions of the frame) against table grid positions 0..=16, from the
+    /// sector sizes of one half of the frame (the other half mirrors them).
+    fn sector_grid(frac: &[f64; SECTORS]) -> Pwl<f64> {
+        let mut points = vec![(0.0, 0.0)];
         let mut edge = 0.0;
-        for i in 0..16 {
-            let w = frac[if i < 8 { i } else { 15 - i }];
-            if u < edge + w || i == 15 {
-                return i as f64 + ((u - edge) / w).clamp(0.0, 1.0);
-            }
-            edge += w;
+        for i in 0..2 * SECTORS {
+            edge += frac[if i < SECTORS { i } else { 2 * SECTORS - 1 - i }];
+            points.push((edge, (i + 1) as f64));
         }
-        16.0
+        // Sector sizes are at least 0.001 (LSC checks them), so the edges increase.
+        Pwl::new(points).unwrap_or_else(|_| Pwl::constant(0.0))
     }
 
     /// Mean gain of `set`'s tables per Bayer channel (R, Gr, Gb, B) over `rect` (x0, y0,
@@ -114,7 +120,7 @@ impl ZoneShading {
             for b in 0..steps {
                 let u = x0 + (x1 - x0) * (b as f64 + 0.5) / steps as f64;
                 let v = y0 + (y1 - y0) * (a as f64 + 0.5) / steps as f64;
-                let (gx, gy) = (Self::grid_coord(&self.x_frac, u), Self::grid_coord(&self.y_frac, v));
+                let (gx, gy) = (self.x_grid.eval(u), self.y_grid.eval(v));
                 for (ch, acc) in acc.iter_mut().enumerate() {
                     *acc += sample(ch, gx, gy) / (steps * steps) as f64;
                 }
@@ -154,14 +160,8 @@ impl ZoneShading {
             let (da, db) = (d(a), d(b));
             return (a, b, if da + db > 0.0 { (da / (da + db)) as f32 } else { 0.0 });
         }
-        if ct <= self.cts[0] {
-            (0, 0, 0.0)
-        } else if ct >= self.cts[n - 1] {
-            (n - 1, n - 1, 0.0)
-        } else {
-            let i = self.cts.windows(2).position(|w| ct <= w[1]).unwrap_or(0);
-            (i, i + 1, ((ct - self.cts[i]) / (self.cts[i + 1] - self.cts[i])) as f32)
-        }
+        let seg = self.by_ct.segment(ct);
+        (seg.lo, seg.hi, seg.f as f32)
     }
 
     /// ln (R/G, B/G) the blend gives zone `z`.
