@@ -9,11 +9,13 @@
 //! |Cb − ref_cb| + |Cr − ref_cr| < max_csum; the hardware's exact rule is undocumented
 //! (kernel-rkisp1.md §2.7), this is the interpretation the simulator makes.
 
-use anyhow::{bail, Result};
-use rkisp1_ipa::abi::blocks::{module_bit, Block};
+pub mod decode;
+
+use anyhow::Result;
+use decode::{Action, Config, Module};
 use rkisp1_ipa::abi::consts::{self, HwRevision};
-use rkisp1_ipa::abi::layout::{fixed, stat, ExtBlockType};
-use rkisp1_ipa::abi::params::{fixed_offset, ParamFormat};
+use rkisp1_ipa::abi::layout::stat;
+use rkisp1_ipa::abi::params::ParamFormat;
 use rkisp1_ipa::abi::{
     AecConfig, AwbMeasConfig, CprocConfig, CtkConfig, DpccConfig, DpfConfig, DpfStrengthConfig, FltConfig, GocConfig, HstConfig, LscConfig, Window,
 };
@@ -131,152 +133,80 @@ pub struct IspOutput {
 
 impl IspState {
     /// Apply a params buffer as the driver would; an invalid buffer is rejected whole.
-    pub fn apply_params(&mut self, buf: &[u8], format: ParamFormat, hw: HwRevision) -> Result<()> {
-        let r = match format {
-            ParamFormat::Fixed => self.apply_fixed(buf),
-            ParamFormat::Extensible => self.apply_ext(buf, hw),
-        };
-        if r.is_err() {
-            self.rejected += 1;
-        }
-        r
-    }
-
-    fn apply_fixed(&mut self, buf: &[u8]) -> Result<()> {
-        if buf.len() != fixed::SIZE {
-            bail!("fixed params payload {} != {}", buf.len(), fixed::SIZE);
-        }
-        let rd = |o: usize| u32::from_le_bytes(buf[o..o + 4].try_into().unwrap());
-        let (en_update, ens, cfg_update) = (rd(fixed::MODULE_EN_UPDATE), rd(fixed::MODULE_ENS), rd(fixed::MODULE_CFG_UPDATE));
-        for ty in ALL_TYPES {
-            let bit = module_bit(ty);
-            if bit == 0 {
-                continue;
-            }
-            if cfg_update & bit != 0 {
-                if let Some(b) = Block::decode(ty, &buf[fixed_offset(ty).unwrap()..]) {
-                    self.configure(b);
-                }
-            }
-            if en_update & bit != 0 {
-                self.set_enable(ty, ens & bit != 0);
+    pub fn apply_params(&mut self, buf: &[u8], format: ParamFormat, _hw: HwRevision) -> Result<()> {
+        let actions = decode::decode(buf, format).inspect_err(|_| self.rejected += 1)?;
+        for action in actions {
+            match action {
+                Action::Configure(c) => self.configure(c),
+                Action::Enable(m, on) => self.set_enable(m, on),
             }
         }
         Ok(())
     }
 
-    fn apply_ext(&mut self, buf: &[u8], _hw: HwRevision) -> Result<()> {
-        if buf.len() < 8 {
-            bail!("ext params payload {} < 8", buf.len());
-        }
-        let version = u32::from_le_bytes(buf[0..4].try_into().unwrap());
-        let data_size = u32::from_le_bytes(buf[4..8].try_into().unwrap()) as usize;
-        if version != consts::EXT_PARAM_BUFFER_V1 {
-            bail!("ext params version {version}");
-        }
-        if 8 + data_size != buf.len() {
-            bail!("ext params data_size {data_size} does not match payload {}", buf.len());
-        }
-        // Validate everything first: the kernel rejects the buffer whole.
-        let mut blocks = Vec::new();
-        let mut off = 8;
-        while off < buf.len() {
-            if buf.len() - off < 8 {
-                bail!("truncated block header at {off}");
+    fn configure(&mut self, c: Config) {
+        match c {
+            Config::Bls(fixed) => {
+                self.bls_cfg = fixed;
+                update_if_enabled(&mut self.bls, fixed);
             }
-            let ty = u16::from_le_bytes([buf[off], buf[off + 1]]);
-            let flags = u16::from_le_bytes([buf[off + 2], buf[off + 3]]);
-            let size = u32::from_le_bytes(buf[off + 4..off + 8].try_into().unwrap()) as usize;
-            let Some(t) = ALL_TYPES.iter().copied().find(|t| *t as u16 == ty) else { bail!("unknown block type {ty}") };
-            if size != t.block_size() {
-                bail!("block {t:?} size {size} != {}", t.block_size());
-            }
-            if off + size > buf.len() {
-                bail!("block {t:?} overruns the payload");
-            }
-            let (dis, en) = (flags & consts::EXT_FL_BLOCK_DISABLE != 0, flags & consts::EXT_FL_BLOCK_ENABLE != 0);
-            if dis && en {
-                bail!("block {t:?} has both ENABLE and DISABLE");
-            }
-            blocks.push((t, dis, en, off + 8, off + size));
-            off += size;
-        }
-        for (t, dis, en, a, b) in blocks {
-            if !dis {
-                if let Some(blk) = Block::decode(t, &buf[a..b]) {
-                    self.configure(blk);
-                }
-            }
-            if dis || en {
-                self.set_enable(t, en);
-            }
-        }
-        Ok(())
-    }
-
-    fn configure(&mut self, b: Block) {
-        match b {
-            Block::Bls(c) => {
-                self.bls_cfg = c.fixed;
-                update_if_enabled(&mut self.bls, c.fixed);
-            }
-            Block::AwbGain(c) => self.awb_gains = c.gains,
-            Block::Ctk(c) => {
+            Config::AwbGain(gains) => self.awb_gains = gains,
+            Config::Ctk(c) => {
                 self.ctk_cfg = c;
                 update_if_enabled(&mut self.ctk, c);
             }
-            Block::Goc(c) => {
+            Config::Goc(c) => {
                 // Erratum E2: programming the curve clears the gamma enable.
                 self.goc_cfg = Some(c);
                 self.goc = None;
             }
-            Block::AwbMeas(c) => self.awb_meas = c,
-            Block::Hst(c) => {
+            Config::AwbMeas(c) => self.awb_meas = c,
+            Config::Hst(c) => {
                 self.hst_cfg = Some(c);
                 update_if_enabled(&mut self.hst, c);
             }
-            Block::Aec(c) => {
+            Config::Aec(c) => {
                 self.aec_cfg = c;
                 update_if_enabled(&mut self.aec, c);
             }
-            Block::Cproc(c) => {
+            Config::Cproc(c) => {
                 self.cproc_cfg = c;
                 update_if_enabled(&mut self.cproc, c);
             }
-            Block::Lsc(c) => {
+            Config::Lsc(c) => {
                 self.lsc_cfg = Some(c);
                 update_if_enabled(&mut self.lsc, c);
             }
-            Block::Dpf(c) => {
+            Config::Dpf(c) => {
                 self.dpf_cfg = Some(c);
                 update_if_enabled(&mut self.dpf, c);
             }
             // The strength registers have no enable of their own.
-            Block::DpfStrength(c) => self.dpf_strength = c,
-            Block::Flt(c) => {
+            Config::DpfStrength(c) => self.dpf_strength = c,
+            Config::Flt(c) => {
                 self.flt_cfg = Some(c);
                 update_if_enabled(&mut self.flt, c);
             }
-            Block::Dpcc(c) => {
+            Config::Dpcc(c) => {
                 self.dpcc_cfg = Some(c);
                 update_if_enabled(&mut self.dpcc, c);
             }
         }
     }
 
-    fn set_enable(&mut self, ty: ExtBlockType, on: bool) {
-        match ty {
-            ExtBlockType::Bls => self.bls = on.then_some(self.bls_cfg),
-            ExtBlockType::AwbGain | ExtBlockType::AwbMeas => self.awb_enabled = on,
-            ExtBlockType::Ctk => self.ctk = on.then_some(self.ctk_cfg),
-            ExtBlockType::Goc => self.goc = if on { self.goc_cfg } else { None },
-            ExtBlockType::HstMeas => self.hst = if on { self.hst_cfg } else { None },
-            ExtBlockType::AecMeas => self.aec = on.then_some(self.aec_cfg),
-            ExtBlockType::Lsc => self.lsc = if on { self.lsc_cfg } else { None },
-            ExtBlockType::Cproc => self.cproc = on.then_some(self.cproc_cfg),
-            ExtBlockType::Dpf => self.dpf = if on { self.dpf_cfg } else { None },
-            ExtBlockType::Flt => self.flt = if on { self.flt_cfg } else { None },
-            ExtBlockType::Dpcc => self.dpcc = if on { self.dpcc_cfg } else { None },
+    fn set_enable(&mut self, m: Module, on: bool) {
+        match m {
+            Module::Bls => self.bls = on.then_some(self.bls_cfg),
+            Module::AwbGain | Module::AwbMeas => self.awb_enabled = on,
+            Module::Ctk => self.ctk = on.then_some(self.ctk_cfg),
+            Module::Goc => self.goc = if on { self.goc_cfg } else { None },
+            Module::Hst => self.hst = if on { self.hst_cfg } else { None },
+            Module::Aec => self.aec = on.then_some(self.aec_cfg),
+            Module::Lsc => self.lsc = if on { self.lsc_cfg } else { None },
+            Module::Cproc => self.cproc = on.then_some(self.cproc_cfg),
+            Module::Dpf => self.dpf = if on { self.dpf_cfg } else { None },
+            Module::Flt => self.flt = if on { self.flt_cfg } else { None },
+            Module::Dpcc => self.dpcc = if on { self.dpcc_cfg } else { None },
             _ => {}
         }
     }
@@ -481,30 +411,6 @@ impl IspState {
         self.ctk.is_some()
     }
 }
-
-const ALL_TYPES: [ExtBlockType; 21] = [
-    ExtBlockType::Bls,
-    ExtBlockType::Dpcc,
-    ExtBlockType::Sdg,
-    ExtBlockType::AwbGain,
-    ExtBlockType::Flt,
-    ExtBlockType::Bdm,
-    ExtBlockType::Ctk,
-    ExtBlockType::Goc,
-    ExtBlockType::Dpf,
-    ExtBlockType::DpfStrength,
-    ExtBlockType::Cproc,
-    ExtBlockType::Ie,
-    ExtBlockType::Lsc,
-    ExtBlockType::AwbMeas,
-    ExtBlockType::HstMeas,
-    ExtBlockType::AecMeas,
-    ExtBlockType::AfcMeas,
-    ExtBlockType::CompandBls,
-    ExtBlockType::CompandExpand,
-    ExtBlockType::CompandCompress,
-    ExtBlockType::Wdr,
-];
 
 /// Gamma curve as a function of the 12-bit input, returning the 10-bit output.
 fn gamma_lut(g: &GocConfig, hw: HwRevision) -> impl Fn(f32) -> f32 {

@@ -1,29 +1,14 @@
-//! Plain-data configurations of the ISP blocks and their encoding into the UAPI byte
-//! layout. Algorithms fill these structs; `params.rs` places them in a params buffer.
+//! Plain-data configurations of the ISP blocks and their conversion to the kernel's
+//! structs ([`super::uapi`]). Algorithms fill these structs; `params.rs` places them in a
+//! params buffer.
 
-use super::consts::{self, module};
-use super::layout::{field, size, ExtBlockType};
+use super::consts;
+use super::layout::ExtBlockType;
+use super::uapi::{self, CStruct};
+use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout};
 
-/// A measurement window in ISP input coordinates.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Window {
-    pub h_offs: u16,
-    pub v_offs: u16,
-    pub h_size: u16,
-    pub v_size: u16,
-}
-
-impl Window {
-    fn encode(&self, out: &mut [u8]) {
-        put_u16(out, 0, self.h_offs);
-        put_u16(out, 2, self.v_offs);
-        put_u16(out, 4, self.h_size);
-        put_u16(out, 6, self.v_size);
-    }
-    pub fn decode(b: &[u8]) -> Self {
-        Self { h_offs: get_u16(b, 0), v_offs: get_u16(b, 2), h_size: get_u16(b, 4), v_size: get_u16(b, 6) }
-    }
-}
+/// A measurement window in ISP input coordinates (the kernel's struct as it is).
+pub use super::uapi::Window;
 
 /// Black level subtraction with fixed values (12-bit domain, r/gr/gb/b).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -179,12 +164,87 @@ pub struct DpfStrengthConfig {
     pub b: u8,
 }
 
-/// One ISP block's configuration, as written to a params buffer.
-// Blocks are built on the stack and written at once; boxing the large ones (LSC tables)
-// would allocate on every frame.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Block {
+/// A plain-data block config: its block type, the kernel struct it is written as, and the
+/// conversion both ways (the only place that knows which field goes where).
+pub trait BlockConfig: Sized {
+    const TYPE: ExtBlockType;
+    type Uapi: CStruct + FromBytes + IntoBytes + KnownLayout + Immutable;
+    fn to_uapi(&self) -> Self::Uapi;
+    fn from_uapi(u: &Self::Uapi) -> Self;
+}
+
+/// Write a config's kernel struct at the start of `out` (which must be large enough).
+fn encode_config<C: BlockConfig>(c: &C, out: &mut [u8]) {
+    let u = c.to_uapi();
+    let bytes = u.as_bytes();
+    out[..bytes.len()].copy_from_slice(bytes);
+}
+
+fn decode_config<C: BlockConfig>(b: &[u8]) -> Option<C> {
+    C::Uapi::read_from_prefix(b).ok().map(|(u, _)| C::from_uapi(&u))
+}
+
+/// Whether two C names are the same (usable in constants).
+const fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Defines [`Block`] from one list of (variant, config type); everything per block type
+/// comes from the config's [`BlockConfig`] impl and the block table (`layout::BLOCKS`).
+macro_rules! blocks {
+    ($($variant:ident($cfg:ident)),* $(,)?) => {
+        /// One ISP block's configuration, as written to a params buffer.
+        // Blocks are built on the stack and written at once; boxing the large ones (LSC
+        // tables) would allocate on every frame.
+        #[allow(clippy::large_enum_variant)]
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub enum Block {
+            $($variant($cfg),)*
+        }
+
+        impl Block {
+            pub fn ext_type(&self) -> ExtBlockType {
+                match self {
+                    $(Block::$variant(_) => <$cfg as BlockConfig>::TYPE,)*
+                }
+            }
+
+            /// Encode the config struct into the first `config_size()` bytes of `out`.
+            pub fn encode(&self, out: &mut [u8]) {
+                match self {
+                    $(Block::$variant(c) => encode_config(c, out),)*
+                }
+            }
+
+            /// Decode a config of the given type (tests use it to check round trips).
+            pub fn decode(ty: ExtBlockType, b: &[u8]) -> Option<Block> {
+                $(if ty == <$cfg as BlockConfig>::TYPE {
+                    return decode_config::<$cfg>(b).map(Block::$variant);
+                })*
+                None
+            }
+        }
+
+        // Each config converts to the kernel struct the block table names for its type.
+        $(const _: () = assert!(same_name(
+            <<$cfg as BlockConfig>::Uapi as CStruct>::C_NAME,
+            <$cfg as BlockConfig>::TYPE.info().c_config,
+        ));)*
+    };
+}
+
+blocks! {
     Bls(BlsConfig),
     AwbGain(AwbGainConfig),
     Ctk(CtkConfig),
@@ -201,366 +261,285 @@ pub enum Block {
 }
 
 impl Block {
-    pub fn ext_type(&self) -> ExtBlockType {
-        match self {
-            Block::Bls(_) => ExtBlockType::Bls,
-            Block::AwbGain(_) => ExtBlockType::AwbGain,
-            Block::Ctk(_) => ExtBlockType::Ctk,
-            Block::Goc(_) => ExtBlockType::Goc,
-            Block::AwbMeas(_) => ExtBlockType::AwbMeas,
-            Block::Hst(_) => ExtBlockType::HstMeas,
-            Block::Aec(_) => ExtBlockType::AecMeas,
-            Block::Lsc(_) => ExtBlockType::Lsc,
-            Block::Cproc(_) => ExtBlockType::Cproc,
-            Block::Dpcc(_) => ExtBlockType::Dpcc,
-            Block::Flt(_) => ExtBlockType::Flt,
-            Block::Dpf(_) => ExtBlockType::Dpf,
-            Block::DpfStrength(_) => ExtBlockType::DpfStrength,
-        }
-    }
-
     /// Bit of the fixed format's module masks.
     pub fn module_bit(&self) -> u32 {
-        module_bit(self.ext_type())
+        self.ext_type().module_bit()
     }
 
     pub fn config_size(&self) -> usize {
-        match self {
-            Block::Bls(_) => size::BLS,
-            Block::AwbGain(_) => size::AWB_GAIN,
-            Block::Ctk(_) => size::CTK,
-            Block::Goc(_) => size::GOC,
-            Block::AwbMeas(_) => size::AWB_MEAS,
-            Block::Hst(_) => size::HST,
-            Block::Aec(_) => size::AEC,
-            Block::Lsc(_) => size::LSC,
-            Block::Cproc(_) => size::CPROC,
-            Block::Dpcc(_) => size::DPCC,
-            Block::Flt(_) => size::FLT,
-            Block::Dpf(_) => size::DPF,
-            Block::DpfStrength(_) => size::DPF_STRENGTH,
+        self.ext_type().config_size()
+    }
+}
+
+impl BlockConfig for BlsConfig {
+    const TYPE: ExtBlockType = ExtBlockType::Bls;
+    type Uapi = uapi::BlsConfig;
+    fn to_uapi(&self) -> uapi::BlsConfig {
+        // Fixed subtraction, no measurement windows.
+        let mut u = uapi::BlsConfig::new_zeroed();
+        let [r, gr, gb, b] = self.fixed;
+        u.fixed_val = uapi::BlsFixedVal { r, gr, gb, b };
+        u
+    }
+    fn from_uapi(u: &uapi::BlsConfig) -> Self {
+        let v = u.fixed_val;
+        Self { fixed: [v.r, v.gr, v.gb, v.b] }
+    }
+}
+
+impl BlockConfig for AwbGainConfig {
+    const TYPE: ExtBlockType = ExtBlockType::AwbGain;
+    type Uapi = uapi::AwbGainConfig;
+    fn to_uapi(&self) -> uapi::AwbGainConfig {
+        let [gain_red, gain_green_r, gain_green_b, gain_blue] = self.gains;
+        uapi::AwbGainConfig { gain_red, gain_green_r, gain_blue, gain_green_b }
+    }
+    fn from_uapi(u: &uapi::AwbGainConfig) -> Self {
+        Self { gains: [u.gain_red, u.gain_green_r, u.gain_green_b, u.gain_blue] }
+    }
+}
+
+impl BlockConfig for CtkConfig {
+    const TYPE: ExtBlockType = ExtBlockType::Ctk;
+    type Uapi = uapi::CtkConfig;
+    fn to_uapi(&self) -> uapi::CtkConfig {
+        let c = &self.coeff;
+        uapi::CtkConfig { coeff: [[c[0], c[1], c[2]], [c[3], c[4], c[5]], [c[6], c[7], c[8]]], ct_offset: self.offset }
+    }
+    fn from_uapi(u: &uapi::CtkConfig) -> Self {
+        let [[a, b, c], [d, e, f], [g, h, i]] = u.coeff;
+        Self { coeff: [a, b, c, d, e, f, g, h, i], offset: u.ct_offset }
+    }
+}
+
+impl BlockConfig for GocConfig {
+    const TYPE: ExtBlockType = ExtBlockType::Goc;
+    type Uapi = uapi::GocConfig;
+    fn to_uapi(&self) -> uapi::GocConfig {
+        uapi::GocConfig { mode: self.mode, gamma_y: self.gamma_y }
+    }
+    fn from_uapi(u: &uapi::GocConfig) -> Self {
+        Self { mode: u.mode, gamma_y: u.gamma_y }
+    }
+}
+
+impl BlockConfig for AwbMeasConfig {
+    const TYPE: ExtBlockType = ExtBlockType::AwbMeas;
+    type Uapi = uapi::AwbMeasConfig;
+    fn to_uapi(&self) -> uapi::AwbMeasConfig {
+        uapi::AwbMeasConfig {
+            awb_wnd: self.window,
+            awb_mode: self.mode,
+            max_y: self.max_y,
+            min_y: self.min_y,
+            max_csum: self.max_csum,
+            min_c: self.min_c,
+            frames: self.frames,
+            awb_ref_cr: self.ref_cr,
+            awb_ref_cb: self.ref_cb,
+            enable_ymax_cmp: self.enable_ymax_cmp as u8,
         }
     }
-
-    /// Encode the config struct into `out` (exactly `config_size()` bytes, zeroed first).
-    pub fn encode(&self, out: &mut [u8]) {
-        let out = &mut out[..self.config_size()];
-        out.fill(0);
-        match self {
-            Block::Bls(c) => {
-                // Fixed subtraction, no measurement windows.
-                out[field::BLS_ENABLE_AUTO] = 0;
-                out[field::BLS_EN_WINDOWS] = 0;
-                for (i, v) in c.fixed.iter().enumerate() {
-                    put_u16(out, field::BLS_FIXED_VAL + 2 * i, *v as u16);
-                }
-            }
-            Block::AwbGain(c) => {
-                put_u16(out, field::AWB_GAIN_RED, c.gains[0]);
-                put_u16(out, field::AWB_GAIN_GREEN_R, c.gains[1]);
-                put_u16(out, field::AWB_GAIN_GREEN_B, c.gains[2]);
-                put_u16(out, field::AWB_GAIN_BLUE, c.gains[3]);
-            }
-            Block::Ctk(c) => {
-                for (i, v) in c.coeff.iter().enumerate() {
-                    put_u16(out, field::CTK_COEFF + 2 * i, *v);
-                }
-                for (i, v) in c.offset.iter().enumerate() {
-                    put_u16(out, field::CTK_OFFSET + 2 * i, *v);
-                }
-            }
-            Block::Goc(c) => {
-                put_u32(out, field::GOC_MODE, c.mode);
-                for (i, v) in c.gamma_y.iter().enumerate() {
-                    put_u16(out, field::GOC_GAMMA_Y + 2 * i, *v);
-                }
-            }
-            Block::AwbMeas(c) => {
-                c.window.encode(&mut out[field::AWB_MEAS_WINDOW..]);
-                put_u32(out, field::AWB_MEAS_MODE, c.mode);
-                out[field::AWB_MEAS_MAX_Y] = c.max_y;
-                out[field::AWB_MEAS_MIN_Y] = c.min_y;
-                out[field::AWB_MEAS_MAX_CSUM] = c.max_csum;
-                out[field::AWB_MEAS_MIN_C] = c.min_c;
-                out[field::AWB_MEAS_FRAMES] = c.frames;
-                out[field::AWB_MEAS_REF_CR] = c.ref_cr;
-                out[field::AWB_MEAS_REF_CB] = c.ref_cb;
-                out[field::AWB_MEAS_YMAX_CMP] = c.enable_ymax_cmp as u8;
-            }
-            Block::Hst(c) => {
-                put_u32(out, field::HST_MODE, c.mode);
-                out[field::HST_PREDIVIDER] = c.predivider;
-                c.window.encode(&mut out[field::HST_WINDOW..]);
-                out[field::HST_WEIGHT..field::HST_WEIGHT + 81].copy_from_slice(&c.weights);
-            }
-            Block::Aec(c) => {
-                put_u32(out, field::AEC_MODE, c.mode);
-                put_u32(out, field::AEC_AUTOSTOP, c.autostop);
-                c.window.encode(&mut out[field::AEC_WINDOW..]);
-            }
-            Block::Cproc(c) => {
-                out[field::CPROC_C_OUT_RANGE] = c.c_out_range;
-                out[field::CPROC_Y_IN_RANGE] = c.y_in_range;
-                out[field::CPROC_Y_OUT_RANGE] = c.y_out_range;
-                out[field::CPROC_CONTRAST] = c.contrast;
-                out[field::CPROC_BRIGHTNESS] = c.brightness;
-                out[field::CPROC_SAT] = c.sat;
-                out[field::CPROC_HUE] = c.hue;
-            }
-            Block::Dpcc(c) => {
-                put_u32(out, field::DPCC_MODE, c.mode);
-                put_u32(out, field::DPCC_OUTPUT_MODE, c.output_mode);
-                put_u32(out, field::DPCC_SET_USE, c.set_use);
-                for (i, m) in c.methods.iter().enumerate() {
-                    let o = field::DPCC_METHODS + i * field::DPCC_METHODS_SIZE;
-                    put_u32(out, o + field::DPCC_METHOD, m.method);
-                    put_u32(out, o + field::DPCC_LINE_THRESH, m.line_thresh);
-                    put_u32(out, o + field::DPCC_LINE_MAD_FAC, m.line_mad_fac);
-                    put_u32(out, o + field::DPCC_PG_FAC, m.pg_fac);
-                    put_u32(out, o + field::DPCC_RND_THRESH, m.rnd_thresh);
-                    put_u32(out, o + field::DPCC_RG_FAC, m.rg_fac);
-                }
-                put_u32(out, field::DPCC_RO_LIMITS, c.ro_limits);
-                put_u32(out, field::DPCC_RND_OFFS, c.rnd_offs);
-            }
-            Block::Flt(c) => {
-                put_u32(out, field::FLT_MODE, c.mode);
-                out[field::FLT_GRN_STAGE1] = c.grn_stage1;
-                out[field::FLT_CHR_H_MODE] = c.chr_h_mode;
-                out[field::FLT_CHR_V_MODE] = c.chr_v_mode;
-                put_u32(out, field::FLT_THRESH_BL0, c.thresh_bl0);
-                put_u32(out, field::FLT_THRESH_BL1, c.thresh_bl1);
-                put_u32(out, field::FLT_THRESH_SH0, c.thresh_sh0);
-                put_u32(out, field::FLT_THRESH_SH1, c.thresh_sh1);
-                put_u32(out, field::FLT_LUM_WEIGHT, c.lum_weight);
-                put_u32(out, field::FLT_FAC_SH1, c.fac_sh1);
-                put_u32(out, field::FLT_FAC_SH0, c.fac_sh0);
-                put_u32(out, field::FLT_FAC_MID, c.fac_mid);
-                put_u32(out, field::FLT_FAC_BL0, c.fac_bl0);
-                put_u32(out, field::FLT_FAC_BL1, c.fac_bl1);
-            }
-            Block::Dpf(c) => {
-                put_u32(out, field::DPF_GAIN_MODE, c.gain_mode);
-                for (i, o) in [field::DPF_NF_R_GAIN, field::DPF_NF_B_GAIN, field::DPF_NF_GR_GAIN, field::DPF_NF_GB_GAIN].into_iter().enumerate() {
-                    put_u16(out, o, c.nf_gains[i]);
-                }
-                out[field::DPF_G_SPATIAL..field::DPF_G_SPATIAL + 6].copy_from_slice(&c.g_spatial);
-                out[field::DPF_GR_ENABLE] = c.gr_enable as u8;
-                out[field::DPF_GB_ENABLE] = c.gb_enable as u8;
-                put_u32(out, field::DPF_RB_FLTSIZE, c.rb_fltsize);
-                out[field::DPF_RB_SPATIAL..field::DPF_RB_SPATIAL + 6].copy_from_slice(&c.rb_spatial);
-                out[field::DPF_R_ENABLE] = c.r_enable as u8;
-                out[field::DPF_B_ENABLE] = c.b_enable as u8;
-                for (i, v) in c.nll.iter().enumerate() {
-                    put_u16(out, field::DPF_NLL_COEFF + 2 * i, *v);
-                }
-                put_u32(out, field::DPF_NLL_SCALE_MODE, c.nll_scale_mode);
-            }
-            Block::DpfStrength(c) => {
-                out[field::DPF_STRENGTH_R] = c.r;
-                out[field::DPF_STRENGTH_G] = c.g;
-                out[field::DPF_STRENGTH_B] = c.b;
-            }
-            Block::Lsc(c) => {
-                for (t, base) in [field::LSC_R, field::LSC_GR, field::LSC_GB, field::LSC_B].into_iter().enumerate() {
-                    for (i, v) in c.tables[t].iter().enumerate() {
-                        put_u16(out, base + 2 * i, *v);
-                    }
-                }
-                for i in 0..consts::LSC_SECTORS_TBL_SIZE {
-                    put_u16(out, field::LSC_X_GRAD + 2 * i, c.x_grad[i]);
-                    put_u16(out, field::LSC_Y_GRAD + 2 * i, c.y_grad[i]);
-                    put_u16(out, field::LSC_X_SIZE + 2 * i, c.x_size[i]);
-                    put_u16(out, field::LSC_Y_SIZE + 2 * i, c.y_size[i]);
-                }
-            }
+    fn from_uapi(u: &uapi::AwbMeasConfig) -> Self {
+        Self {
+            window: u.awb_wnd,
+            mode: u.awb_mode,
+            max_y: u.max_y,
+            min_y: u.min_y,
+            max_csum: u.max_csum,
+            min_c: u.min_c,
+            frames: u.frames,
+            ref_cr: u.awb_ref_cr,
+            ref_cb: u.awb_ref_cb,
+            enable_ymax_cmp: u.enable_ymax_cmp != 0,
         }
     }
+}
 
-    /// Decode a config of the given type (used by the simulator's ISP model and tests).
-    pub fn decode(ty: ExtBlockType, b: &[u8]) -> Option<Block> {
-        Some(match ty {
-            ExtBlockType::Bls => {
-                let mut fixed = [0i16; 4];
-                for (i, f) in fixed.iter_mut().enumerate() {
-                    *f = get_u16(b, field::BLS_FIXED_VAL + 2 * i) as i16;
-                }
-                Block::Bls(BlsConfig { fixed })
-            }
-            ExtBlockType::AwbGain => Block::AwbGain(AwbGainConfig {
-                gains: [
-                    get_u16(b, field::AWB_GAIN_RED),
-                    get_u16(b, field::AWB_GAIN_GREEN_R),
-                    get_u16(b, field::AWB_GAIN_GREEN_B),
-                    get_u16(b, field::AWB_GAIN_BLUE),
-                ],
-            }),
-            ExtBlockType::Ctk => {
-                let mut c = CtkConfig::default();
-                for i in 0..9 {
-                    c.coeff[i] = get_u16(b, field::CTK_COEFF + 2 * i);
-                }
-                for i in 0..3 {
-                    c.offset[i] = get_u16(b, field::CTK_OFFSET + 2 * i);
-                }
-                Block::Ctk(c)
-            }
-            ExtBlockType::Goc => {
-                let mut gamma_y = [0u16; 34];
-                for (i, g) in gamma_y.iter_mut().enumerate() {
-                    *g = get_u16(b, field::GOC_GAMMA_Y + 2 * i);
-                }
-                Block::Goc(GocConfig { mode: get_u32(b, field::GOC_MODE), gamma_y })
-            }
-            ExtBlockType::AwbMeas => Block::AwbMeas(AwbMeasConfig {
-                window: Window::decode(&b[field::AWB_MEAS_WINDOW..]),
-                mode: get_u32(b, field::AWB_MEAS_MODE),
-                max_y: b[field::AWB_MEAS_MAX_Y],
-                min_y: b[field::AWB_MEAS_MIN_Y],
-                max_csum: b[field::AWB_MEAS_MAX_CSUM],
-                min_c: b[field::AWB_MEAS_MIN_C],
-                frames: b[field::AWB_MEAS_FRAMES],
-                ref_cr: b[field::AWB_MEAS_REF_CR],
-                ref_cb: b[field::AWB_MEAS_REF_CB],
-                enable_ymax_cmp: b[field::AWB_MEAS_YMAX_CMP] != 0,
-            }),
-            ExtBlockType::HstMeas => {
-                let mut weights = [0u8; 81];
-                weights.copy_from_slice(&b[field::HST_WEIGHT..field::HST_WEIGHT + 81]);
-                Block::Hst(HstConfig {
-                    mode: get_u32(b, field::HST_MODE),
-                    predivider: b[field::HST_PREDIVIDER],
-                    window: Window::decode(&b[field::HST_WINDOW..]),
-                    weights,
-                })
-            }
-            ExtBlockType::AecMeas => Block::Aec(AecConfig {
-                mode: get_u32(b, field::AEC_MODE),
-                autostop: get_u32(b, field::AEC_AUTOSTOP),
-                window: Window::decode(&b[field::AEC_WINDOW..]),
-            }),
-            ExtBlockType::Cproc => Block::Cproc(CprocConfig {
-                c_out_range: b[field::CPROC_C_OUT_RANGE],
-                y_in_range: b[field::CPROC_Y_IN_RANGE],
-                y_out_range: b[field::CPROC_Y_OUT_RANGE],
-                contrast: b[field::CPROC_CONTRAST],
-                brightness: b[field::CPROC_BRIGHTNESS],
-                sat: b[field::CPROC_SAT],
-                hue: b[field::CPROC_HUE],
-            }),
-            ExtBlockType::Dpcc => {
-                let mut c = DpccConfig {
-                    mode: get_u32(b, field::DPCC_MODE),
-                    output_mode: get_u32(b, field::DPCC_OUTPUT_MODE),
-                    set_use: get_u32(b, field::DPCC_SET_USE),
-                    ro_limits: get_u32(b, field::DPCC_RO_LIMITS),
-                    rnd_offs: get_u32(b, field::DPCC_RND_OFFS),
-                    ..Default::default()
-                };
-                for (i, m) in c.methods.iter_mut().enumerate() {
-                    let o = field::DPCC_METHODS + i * field::DPCC_METHODS_SIZE;
-                    *m = DpccMethods {
-                        method: get_u32(b, o + field::DPCC_METHOD),
-                        line_thresh: get_u32(b, o + field::DPCC_LINE_THRESH),
-                        line_mad_fac: get_u32(b, o + field::DPCC_LINE_MAD_FAC),
-                        pg_fac: get_u32(b, o + field::DPCC_PG_FAC),
-                        rnd_thresh: get_u32(b, o + field::DPCC_RND_THRESH),
-                        rg_fac: get_u32(b, o + field::DPCC_RG_FAC),
-                    };
-                }
-                Block::Dpcc(c)
-            }
-            ExtBlockType::Flt => Block::Flt(FltConfig {
-                mode: get_u32(b, field::FLT_MODE),
-                grn_stage1: b[field::FLT_GRN_STAGE1],
-                chr_h_mode: b[field::FLT_CHR_H_MODE],
-                chr_v_mode: b[field::FLT_CHR_V_MODE],
-                thresh_bl0: get_u32(b, field::FLT_THRESH_BL0),
-                thresh_bl1: get_u32(b, field::FLT_THRESH_BL1),
-                thresh_sh0: get_u32(b, field::FLT_THRESH_SH0),
-                thresh_sh1: get_u32(b, field::FLT_THRESH_SH1),
-                lum_weight: get_u32(b, field::FLT_LUM_WEIGHT),
-                fac_sh1: get_u32(b, field::FLT_FAC_SH1),
-                fac_sh0: get_u32(b, field::FLT_FAC_SH0),
-                fac_mid: get_u32(b, field::FLT_FAC_MID),
-                fac_bl0: get_u32(b, field::FLT_FAC_BL0),
-                fac_bl1: get_u32(b, field::FLT_FAC_BL1),
-            }),
-            ExtBlockType::Dpf => {
-                let mut c = DpfConfig {
-                    gain_mode: get_u32(b, field::DPF_GAIN_MODE),
-                    nf_gains: [field::DPF_NF_R_GAIN, field::DPF_NF_B_GAIN, field::DPF_NF_GR_GAIN, field::DPF_NF_GB_GAIN].map(|o| get_u16(b, o)),
-                    gr_enable: b[field::DPF_GR_ENABLE] != 0,
-                    gb_enable: b[field::DPF_GB_ENABLE] != 0,
-                    rb_fltsize: get_u32(b, field::DPF_RB_FLTSIZE),
-                    r_enable: b[field::DPF_R_ENABLE] != 0,
-                    b_enable: b[field::DPF_B_ENABLE] != 0,
-                    nll_scale_mode: get_u32(b, field::DPF_NLL_SCALE_MODE),
-                    ..Default::default()
-                };
-                c.g_spatial.copy_from_slice(&b[field::DPF_G_SPATIAL..field::DPF_G_SPATIAL + 6]);
-                c.rb_spatial.copy_from_slice(&b[field::DPF_RB_SPATIAL..field::DPF_RB_SPATIAL + 6]);
-                for (i, v) in c.nll.iter_mut().enumerate() {
-                    *v = get_u16(b, field::DPF_NLL_COEFF + 2 * i);
-                }
-                Block::Dpf(c)
-            }
-            ExtBlockType::DpfStrength => {
-                Block::DpfStrength(DpfStrengthConfig { r: b[field::DPF_STRENGTH_R], g: b[field::DPF_STRENGTH_G], b: b[field::DPF_STRENGTH_B] })
-            }
-            ExtBlockType::Lsc => {
-                let mut c = LscConfig { tables: [[0; LSC_TABLE]; 4], x_size: [0; 8], y_size: [0; 8], x_grad: [0; 8], y_grad: [0; 8] };
-                for (t, base) in [field::LSC_R, field::LSC_GR, field::LSC_GB, field::LSC_B].into_iter().enumerate() {
-                    for i in 0..LSC_TABLE {
-                        c.tables[t][i] = get_u16(b, base + 2 * i);
-                    }
-                }
-                for i in 0..consts::LSC_SECTORS_TBL_SIZE {
-                    c.x_grad[i] = get_u16(b, field::LSC_X_GRAD + 2 * i);
-                    c.y_grad[i] = get_u16(b, field::LSC_Y_GRAD + 2 * i);
-                    c.x_size[i] = get_u16(b, field::LSC_X_SIZE + 2 * i);
-                    c.y_size[i] = get_u16(b, field::LSC_Y_SIZE + 2 * i);
-                }
-                Block::Lsc(c)
-            }
-            _ => return None,
-        })
+impl BlockConfig for HstConfig {
+    const TYPE: ExtBlockType = ExtBlockType::HstMeas;
+    type Uapi = uapi::HstConfig;
+    fn to_uapi(&self) -> uapi::HstConfig {
+        let mut u = uapi::HstConfig::new_zeroed();
+        u.mode = self.mode;
+        u.histogram_predivider = self.predivider;
+        u.meas_window = self.window;
+        u.hist_weight = self.weights;
+        u
+    }
+    fn from_uapi(u: &uapi::HstConfig) -> Self {
+        Self { mode: u.mode, predivider: u.histogram_predivider, window: u.meas_window, weights: u.hist_weight }
     }
 }
 
-/// Fixed-format module bit of an ext block type (0 for blocks the fixed format lacks).
-pub fn module_bit(ty: ExtBlockType) -> u32 {
-    match ty {
-        ExtBlockType::Bls => module::BLS,
-        ExtBlockType::Dpcc => module::DPCC,
-        ExtBlockType::Sdg => module::SDG,
-        ExtBlockType::AwbGain => module::AWB_GAIN,
-        ExtBlockType::Flt => module::FLT,
-        ExtBlockType::Bdm => module::BDM,
-        ExtBlockType::Ctk => module::CTK,
-        ExtBlockType::Goc => module::GOC,
-        ExtBlockType::Dpf => module::DPF,
-        ExtBlockType::DpfStrength => module::DPF_STRENGTH,
-        ExtBlockType::Cproc => module::CPROC,
-        ExtBlockType::Ie => module::IE,
-        ExtBlockType::Lsc => module::LSC,
-        ExtBlockType::AwbMeas => module::AWB,
-        ExtBlockType::HstMeas => module::HST,
-        ExtBlockType::AecMeas => module::AEC,
-        ExtBlockType::AfcMeas => module::AFC,
-        _ => 0,
+impl BlockConfig for AecConfig {
+    const TYPE: ExtBlockType = ExtBlockType::AecMeas;
+    type Uapi = uapi::AecConfig;
+    fn to_uapi(&self) -> uapi::AecConfig {
+        uapi::AecConfig { mode: self.mode, autostop: self.autostop, meas_window: self.window }
+    }
+    fn from_uapi(u: &uapi::AecConfig) -> Self {
+        Self { mode: u.mode, autostop: u.autostop, window: u.meas_window }
     }
 }
 
-pub(crate) fn put_u16(b: &mut [u8], off: usize, v: u16) {
-    b[off..off + 2].copy_from_slice(&v.to_le_bytes());
+impl BlockConfig for CprocConfig {
+    const TYPE: ExtBlockType = ExtBlockType::Cproc;
+    type Uapi = uapi::CprocConfig;
+    fn to_uapi(&self) -> uapi::CprocConfig {
+        let Self { c_out_range, y_in_range, y_out_range, contrast, brightness, sat, hue } = *self;
+        uapi::CprocConfig { c_out_range, y_in_range, y_out_range, contrast, brightness, sat, hue }
+    }
+    fn from_uapi(u: &uapi::CprocConfig) -> Self {
+        let uapi::CprocConfig { c_out_range, y_in_range, y_out_range, contrast, brightness, sat, hue } = *u;
+        Self { c_out_range, y_in_range, y_out_range, contrast, brightness, sat, hue }
+    }
 }
-pub(crate) fn put_u32(b: &mut [u8], off: usize, v: u32) {
-    b[off..off + 4].copy_from_slice(&v.to_le_bytes());
+
+impl BlockConfig for DpccConfig {
+    const TYPE: ExtBlockType = ExtBlockType::Dpcc;
+    type Uapi = uapi::DpccConfig;
+    fn to_uapi(&self) -> uapi::DpccConfig {
+        uapi::DpccConfig {
+            mode: self.mode,
+            output_mode: self.output_mode,
+            set_use: self.set_use,
+            methods: self.methods.map(|m| {
+                let DpccMethods { method, line_thresh, line_mad_fac, pg_fac, rnd_thresh, rg_fac } = m;
+                uapi::DpccMethodsConfig { method, line_thresh, line_mad_fac, pg_fac, rnd_thresh, rg_fac }
+            }),
+            ro_limits: self.ro_limits,
+            rnd_offs: self.rnd_offs,
+        }
+    }
+    fn from_uapi(u: &uapi::DpccConfig) -> Self {
+        Self {
+            mode: u.mode,
+            output_mode: u.output_mode,
+            set_use: u.set_use,
+            methods: u.methods.map(|m| {
+                let uapi::DpccMethodsConfig { method, line_thresh, line_mad_fac, pg_fac, rnd_thresh, rg_fac } = m;
+                DpccMethods { method, line_thresh, line_mad_fac, pg_fac, rnd_thresh, rg_fac }
+            }),
+            ro_limits: u.ro_limits,
+            rnd_offs: u.rnd_offs,
+        }
+    }
 }
-pub(crate) fn get_u16(b: &[u8], off: usize) -> u16 {
-    u16::from_le_bytes([b[off], b[off + 1]])
+
+impl BlockConfig for FltConfig {
+    const TYPE: ExtBlockType = ExtBlockType::Flt;
+    type Uapi = uapi::FltConfig;
+    fn to_uapi(&self) -> uapi::FltConfig {
+        uapi::FltConfig {
+            mode: self.mode,
+            grn_stage1: self.grn_stage1,
+            chr_h_mode: self.chr_h_mode,
+            chr_v_mode: self.chr_v_mode,
+            _pad: 0,
+            thresh_bl0: self.thresh_bl0,
+            thresh_bl1: self.thresh_bl1,
+            thresh_sh0: self.thresh_sh0,
+            thresh_sh1: self.thresh_sh1,
+            lum_weight: self.lum_weight,
+            fac_sh1: self.fac_sh1,
+            fac_sh0: self.fac_sh0,
+            fac_mid: self.fac_mid,
+            fac_bl0: self.fac_bl0,
+            fac_bl1: self.fac_bl1,
+        }
+    }
+    fn from_uapi(u: &uapi::FltConfig) -> Self {
+        Self {
+            mode: u.mode,
+            grn_stage1: u.grn_stage1,
+            chr_h_mode: u.chr_h_mode,
+            chr_v_mode: u.chr_v_mode,
+            thresh_bl0: u.thresh_bl0,
+            thresh_bl1: u.thresh_bl1,
+            thresh_sh0: u.thresh_sh0,
+            thresh_sh1: u.thresh_sh1,
+            lum_weight: u.lum_weight,
+            fac_sh1: u.fac_sh1,
+            fac_sh0: u.fac_sh0,
+            fac_mid: u.fac_mid,
+            fac_bl0: u.fac_bl0,
+            fac_bl1: u.fac_bl1,
+        }
+    }
 }
-pub(crate) fn get_u32(b: &[u8], off: usize) -> u32 {
-    u32::from_le_bytes([b[off], b[off + 1], b[off + 2], b[off + 3]])
+
+impl BlockConfig for DpfConfig {
+    const TYPE: ExtBlockType = ExtBlockType::Dpf;
+    type Uapi = uapi::DpfConfig;
+    fn to_uapi(&self) -> uapi::DpfConfig {
+        let [nf_r_gain, nf_b_gain, nf_gr_gain, nf_gb_gain] = self.nf_gains;
+        uapi::DpfConfig {
+            gain: uapi::DpfGain { mode: self.gain_mode, nf_r_gain, nf_b_gain, nf_gr_gain, nf_gb_gain },
+            g_flt: uapi::DpfGFlt { spatial_coeff: self.g_spatial, gr_enable: self.gr_enable as u8, gb_enable: self.gb_enable as u8 },
+            rb_flt: uapi::DpfRbFlt { fltsize: self.rb_fltsize, spatial_coeff: self.rb_spatial, r_enable: self.r_enable as u8, b_enable: self.b_enable as u8 },
+            nll: uapi::DpfNll { coeff: self.nll, _pad: [0; 2], scale_mode: self.nll_scale_mode },
+        }
+    }
+    fn from_uapi(u: &uapi::DpfConfig) -> Self {
+        Self {
+            gain_mode: u.gain.mode,
+            nf_gains: [u.gain.nf_r_gain, u.gain.nf_b_gain, u.gain.nf_gr_gain, u.gain.nf_gb_gain],
+            g_spatial: u.g_flt.spatial_coeff,
+            gr_enable: u.g_flt.gr_enable != 0,
+            gb_enable: u.g_flt.gb_enable != 0,
+            rb_fltsize: u.rb_flt.fltsize,
+            rb_spatial: u.rb_flt.spatial_coeff,
+            r_enable: u.rb_flt.r_enable != 0,
+            b_enable: u.rb_flt.b_enable != 0,
+            nll: u.nll.coeff,
+            nll_scale_mode: u.nll.scale_mode,
+        }
+    }
+}
+
+impl BlockConfig for DpfStrengthConfig {
+    const TYPE: ExtBlockType = ExtBlockType::DpfStrength;
+    type Uapi = uapi::DpfStrengthConfig;
+    fn to_uapi(&self) -> uapi::DpfStrengthConfig {
+        uapi::DpfStrengthConfig { r: self.r, g: self.g, b: self.b }
+    }
+    fn from_uapi(u: &uapi::DpfStrengthConfig) -> Self {
+        Self { r: u.r, g: u.g, b: u.b }
+    }
+}
+
+impl BlockConfig for LscConfig {
+    const TYPE: ExtBlockType = ExtBlockType::Lsc;
+    type Uapi = uapi::LscConfig;
+    fn to_uapi(&self) -> uapi::LscConfig {
+        let mut u = uapi::LscConfig::new_zeroed();
+        let tables = [&mut u.r_data_tbl, &mut u.gr_data_tbl, &mut u.gb_data_tbl, &mut u.b_data_tbl];
+        for (grid, table) in tables.into_iter().zip(&self.tables) {
+            for (row, samples) in grid.iter_mut().zip(table.chunks_exact(consts::LSC_SAMPLES_MAX)) {
+                row.copy_from_slice(samples);
+            }
+        }
+        u.x_grad_tbl = self.x_grad;
+        u.y_grad_tbl = self.y_grad;
+        u.x_size_tbl = self.x_size;
+        u.y_size_tbl = self.y_size;
+        u
+    }
+    fn from_uapi(u: &uapi::LscConfig) -> Self {
+        let flat = |grid: &[[u16; consts::LSC_SAMPLES_MAX]; consts::LSC_SAMPLES_MAX]| {
+            let mut t = [0u16; LSC_TABLE];
+            for (samples, row) in t.chunks_exact_mut(consts::LSC_SAMPLES_MAX).zip(grid) {
+                samples.copy_from_slice(row);
+            }
+            t
+        };
+        Self {
+            tables: [flat(&u.r_data_tbl), flat(&u.gr_data_tbl), flat(&u.gb_data_tbl), flat(&u.b_data_tbl)],
+            x_size: u.x_size_tbl,
+            y_size: u.y_size_tbl,
+            x_grad: u.x_grad_tbl,
+            y_grad: u.y_grad_tbl,
+        }
+    }
 }

@@ -1,5 +1,5 @@
 //! Constants of the rkisp1 UAPI (`linux/rkisp1-config.h`). Every value here is compared
-//! against the real kernel headers by `tests/abi_layout.rs`.
+//! against the real kernel headers by `tests/abi_layout.rs` (through `layout::CONSTANTS`).
 
 /// ISP hardware revision as reported in the media device's `hw_revision`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +81,12 @@ pub const GAMMA_OUT_MAX_SAMPLES_V10: usize = 17;
 pub const GAMMA_OUT_MAX_SAMPLES_V12: usize = 34;
 pub const GAMMA_OUT_MAX_SAMPLES: usize = 34;
 pub const LSC_SAMPLES_MAX: usize = 17;
+pub const DEGAMMA_CURVE_SIZE: usize = 17;
+pub const AFM_MAX_WINDOWS: usize = 3;
+pub const AWB_MAX_GRID: usize = 1;
+pub const COMPAND_NUM_POINTS: usize = 64;
+pub const WDR_CURVE_NUM_DY_REGS: usize = 4;
+pub const WDR_CURVE_NUM_COEFF: usize = 33;
 pub const LSC_SECTORS_TBL_SIZE: usize = 8;
 pub const DPCC_METHODS_MAX: usize = 3;
 pub const DPF_MAX_NLF_COEFFS: usize = 17;
@@ -154,8 +160,9 @@ pub mod module {
 pub const EXT_FL_BLOCK_DISABLE: u16 = 1 << 0;
 pub const EXT_FL_BLOCK_ENABLE: u16 = 1 << 1;
 pub const EXT_PARAM_BUFFER_V1: u32 = 1;
-pub const EXT_HEADER_SIZE: usize = 8;
-pub const EXT_BLOCK_HEADER_SIZE: usize = 8;
+/// Size of `struct rkisp1_ext_params_cfg` before its blocks.
+pub const EXT_HEADER_SIZE: usize = core::mem::size_of::<super::uapi::ExtParamsCfgHeader>();
+pub const EXT_BLOCK_HEADER_SIZE: usize = core::mem::size_of::<super::uapi::ExtBlockHeader>();
 
 /// V4L2 fourccs of the metadata formats.
 pub const FOURCC_RK1P: u32 = 0x5031_4B52;

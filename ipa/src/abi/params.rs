@@ -7,13 +7,16 @@
 //!   and disables the other is refused.
 //! * Blocks the kernel did not list in its supported-blocks mask are skipped (ext only).
 
-use super::blocks::{module_bit, put_u16, put_u32, Block};
-use super::consts::{EXT_BLOCK_HEADER_SIZE, EXT_FL_BLOCK_DISABLE, EXT_FL_BLOCK_ENABLE, EXT_HEADER_SIZE, EXT_PARAM_BUFFER_V1};
-use super::layout::{fixed, ExtBlockType};
+use super::blocks::Block;
+use super::consts::{EXT_FL_BLOCK_DISABLE, EXT_FL_BLOCK_ENABLE, EXT_PARAM_BUFFER_V1};
+use super::layout::ExtBlockType;
+use super::uapi::{ExtBlockHeader, ExtParamsCfgHeader, ParamsCfg};
+use core::mem::{offset_of, size_of};
+use zerocopy::{Immutable, IntoBytes};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamFormat {
-    /// `struct rkisp1_params_cfg`, always 3048 bytes.
+    /// `struct rkisp1_params_cfg` (3048 bytes).
     Fixed,
     /// Header + variable list of blocks.
     Extensible,
@@ -49,11 +52,20 @@ enum Pair {
     Disabled,
 }
 
+/// The fixed format's three module masks, mirrored here and written through on change.
+#[derive(Default)]
+struct ModuleMasks {
+    en_update: u32,
+    ens: u32,
+    cfg_update: u32,
+}
+
 pub struct ParamsWriter<'a> {
     buf: &'a mut [u8],
     format: ParamFormat,
     supported_blocks: u64,
     used: usize,
+    masks: ModuleMasks,
     awb_meas: Pair,
     awb_gain: Pair,
 }
@@ -62,9 +74,14 @@ pub struct ParamsWriter<'a> {
 /// `supported_blocks` (bit n: extensible block type n).
 pub fn block_supported(format: ParamFormat, supported_blocks: u64, ty: ExtBlockType) -> bool {
     match format {
-        ParamFormat::Fixed => module_bit(ty) != 0,
+        ParamFormat::Fixed => ty.module_bit() != 0,
         ParamFormat::Extensible => supported_blocks & (1u64 << ty as u16) != 0,
     }
+}
+
+/// Copy a kernel struct's bytes to `buf` at `at` (callers have checked the room).
+fn put<T: IntoBytes + Immutable>(buf: &mut [u8], at: usize, v: &T) {
+    buf[at..at + size_of::<T>()].copy_from_slice(v.as_bytes());
 }
 
 impl<'a> ParamsWriter<'a> {
@@ -72,17 +89,18 @@ impl<'a> ParamsWriter<'a> {
     /// mapped buffer; its length bounds what the extensible format may use.
     pub fn new(buf: &'a mut [u8], format: ParamFormat, supported_blocks: u64) -> Result<Self, ParamsError> {
         let need = match format {
-            ParamFormat::Fixed => fixed::SIZE,
-            ParamFormat::Extensible => EXT_HEADER_SIZE,
+            ParamFormat::Fixed => size_of::<ParamsCfg>(),
+            ParamFormat::Extensible => size_of::<ExtParamsCfgHeader>(),
         };
         if buf.len() < need {
             return Err(ParamsError::BufferTooSmall { len: buf.len(), need });
         }
         buf[..need].fill(0);
         if format == ParamFormat::Extensible {
-            put_u32(buf, 0, EXT_PARAM_BUFFER_V1);
+            put(buf, 0, &ExtParamsCfgHeader { version: EXT_PARAM_BUFFER_V1, data_size: 0 });
         }
-        Ok(Self { buf, format, supported_blocks, used: need, awb_meas: Pair::Untouched, awb_gain: Pair::Untouched })
+        let masks = ModuleMasks::default();
+        Ok(Self { buf, format, supported_blocks, used: need, masks, awb_meas: Pair::Untouched, awb_gain: Pair::Untouched })
     }
 
     pub fn format(&self) -> ParamFormat {
@@ -106,11 +124,10 @@ impl<'a> ParamsWriter<'a> {
         }
         match self.format {
             ParamFormat::Fixed => {
-                let off = fixed_offset(ty).ok_or(ParamsError::NotInFixedFormat(ty))?;
+                let off = ty.fixed_offset().ok_or(ParamsError::NotInFixedFormat(ty))?;
                 block.encode(&mut self.buf[off..]);
-                let bit = module_bit(ty);
-                self.or_mask(fixed::MODULE_CFG_UPDATE, bit);
-                self.set_enable(bit, enable);
+                self.masks.cfg_update |= ty.module_bit();
+                self.set_enable(ty.module_bit(), enable);
             }
             ParamFormat::Extensible => {
                 let flags = if enable { EXT_FL_BLOCK_ENABLE } else { EXT_FL_BLOCK_DISABLE };
@@ -128,7 +145,7 @@ impl<'a> ParamsWriter<'a> {
             return Ok(false);
         }
         match self.format {
-            ParamFormat::Fixed => self.set_enable(module_bit(ty), false),
+            ParamFormat::Fixed => self.set_enable(ty.module_bit(), false),
             ParamFormat::Extensible => {
                 // Older kernels need the full block size even for DISABLE; the config is zero.
                 self.ext_block(ty, EXT_FL_BLOCK_DISABLE)?;
@@ -140,8 +157,8 @@ impl<'a> ParamsWriter<'a> {
     /// Finish the buffer and return `bytesused`.
     pub fn finish(self) -> usize {
         if self.format == ParamFormat::Extensible {
-            let data = (self.used - EXT_HEADER_SIZE) as u32;
-            put_u32(self.buf, 4, data);
+            let data_size = (self.used - size_of::<ExtParamsCfgHeader>()) as u32;
+            put(self.buf, offset_of!(ExtParamsCfgHeader, data_size), &data_size);
         }
         self.used
     }
@@ -159,61 +176,33 @@ impl<'a> ParamsWriter<'a> {
         Ok(())
     }
 
-    fn or_mask(&mut self, off: usize, bit: u32) {
-        let v = u32::from_le_bytes(self.buf[off..off + 4].try_into().unwrap()) | bit;
-        put_u32(self.buf, off, v);
-    }
-
     fn set_enable(&mut self, bit: u32, enable: bool) {
-        self.or_mask(fixed::MODULE_EN_UPDATE, bit);
-        let off = fixed::MODULE_ENS;
-        let mut v = u32::from_le_bytes(self.buf[off..off + 4].try_into().unwrap());
+        let m = &mut self.masks;
+        m.en_update |= bit;
         if enable {
-            v |= bit
+            m.ens |= bit
         } else {
-            v &= !bit
+            m.ens &= !bit
         }
-        put_u32(self.buf, off, v);
+        // Written through at once, so the buffer is complete whenever the writer stops.
+        put(self.buf, offset_of!(ParamsCfg, module_en_update), &m.en_update);
+        put(self.buf, offset_of!(ParamsCfg, module_ens), &m.ens);
+        put(self.buf, offset_of!(ParamsCfg, module_cfg_update), &m.cfg_update);
     }
 
     /// Reserve an ext block, write its header and return its (zeroed) config bytes.
     fn ext_block(&mut self, ty: ExtBlockType, flags: u16) -> Result<&mut [u8], ParamsError> {
-        let size = ty.block_size();
+        let info = ty.info();
+        let size = info.ext_size;
         let left = self.buf.len() - self.used;
         if size > left {
             return Err(ParamsError::BufferFull { block: ty, need: size, left });
         }
         let start = self.used;
-        let blk = &mut self.buf[start..start + size];
-        blk.fill(0);
-        put_u16(blk, 0, ty as u16);
-        put_u16(blk, 2, flags);
-        put_u32(blk, 4, size as u32);
+        self.buf[start..start + size].fill(0);
+        put(self.buf, start, &ExtBlockHeader { r#type: ty as u16, flags, size: size as u32 });
         self.used += size;
-        Ok(&mut self.buf[start + EXT_BLOCK_HEADER_SIZE..start + size])
+        let config = start + info.ext_config_offset;
+        Ok(&mut self.buf[config..config + info.config_size])
     }
-}
-
-/// Offset of a block's config inside `struct rkisp1_params_cfg`.
-pub fn fixed_offset(ty: ExtBlockType) -> Option<usize> {
-    Some(match ty {
-        ExtBlockType::Bls => fixed::BLS,
-        ExtBlockType::Dpcc => fixed::DPCC,
-        ExtBlockType::Sdg => fixed::SDG,
-        ExtBlockType::AwbGain => fixed::AWB_GAIN,
-        ExtBlockType::Flt => fixed::FLT,
-        ExtBlockType::Bdm => fixed::BDM,
-        ExtBlockType::Ctk => fixed::CTK,
-        ExtBlockType::Goc => fixed::GOC,
-        ExtBlockType::Dpf => fixed::DPF,
-        ExtBlockType::DpfStrength => fixed::DPF_STRENGTH,
-        ExtBlockType::Cproc => fixed::CPROC,
-        ExtBlockType::Ie => fixed::IE,
-        ExtBlockType::Lsc => fixed::LSC,
-        ExtBlockType::AwbMeas => fixed::AWB_MEAS,
-        ExtBlockType::HstMeas => fixed::HST,
-        ExtBlockType::AecMeas => fixed::AEC,
-        ExtBlockType::AfcMeas => fixed::AFC,
-        _ => return None,
-    })
 }

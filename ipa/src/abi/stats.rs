@@ -1,9 +1,10 @@
 //! Parsing `struct rkisp1_stat_buffer` ('RK1S'). Only blocks whose `meas_type` bit is set
 //! are returned; `frame_id` is ignored because the kernel never writes it.
 
-use super::blocks::{get_u16, get_u32};
 use super::consts::*;
-use super::layout::stat;
+use super::uapi::StatBuffer;
+use core::mem::size_of;
+use zerocopy::FromBytes;
 
 /// Global AWB mean as measured by the hardware (after AWB gains and CCM).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -69,40 +70,36 @@ const AWB_COUNT_MAX: u32 = (1 << 26) - 1;
 
 impl Stats {
     pub fn parse(buf: &[u8], hw: HwRevision) -> Result<Stats, StatsError> {
-        if buf.len() < stat::SIZE {
-            return Err(StatsError::Truncated { len: buf.len(), need: stat::SIZE });
-        }
-        let meas_type = get_u32(buf, stat::MEAS_TYPE);
+        let Ok((sb, _)) = StatBuffer::read_from_prefix(buf) else {
+            return Err(StatsError::Truncated { len: buf.len(), need: size_of::<StatBuffer>() });
+        };
+        let meas_type = sb.meas_type;
         let known = STAT_AWB | STAT_AUTOEXP | STAT_AFM | STAT_HIST;
         if meas_type & !known != 0 {
             log::warn!("stats: unknown meas_type bits {:#x} ignored", meas_type & !known);
         }
         let mut out = Stats::default();
         if meas_type & STAT_AWB != 0 {
-            let count = get_u32(buf, stat::AWB_CNT);
-            if count > AWB_COUNT_MAX {
-                log::warn!("stats: AWB pixel count {count} exceeds the 26-bit counter, AWB block dropped");
+            let m = sb.params.awb.awb_mean[0];
+            if m.cnt > AWB_COUNT_MAX {
+                log::warn!("stats: AWB pixel count {} exceeds the 26-bit counter, AWB block dropped", m.cnt);
             } else {
-                out.awb =
-                    Some(AwbMeans { count, y_or_g: buf[stat::AWB_MEAN_Y_OR_G], cb_or_b: buf[stat::AWB_MEAN_CB_OR_B], cr_or_r: buf[stat::AWB_MEAN_CR_OR_R] });
+                out.awb = Some(AwbMeans { count: m.cnt, y_or_g: m.mean_y_or_g, cb_or_b: m.mean_cb_or_b, cr_or_r: m.mean_cr_or_r });
             }
         }
         if meas_type & STAT_AUTOEXP != 0 {
+            let ae = &sb.params.ae;
             let len = hw.ae_cells();
             let mut cells = [0u8; AE_MEAN_MAX];
-            cells[..len].copy_from_slice(&buf[stat::AE_EXP_MEAN..stat::AE_EXP_MEAN + len]);
-            let mut bls = [0u16; 4];
-            for (i, b) in bls.iter_mut().enumerate() {
-                *b = get_u16(buf, stat::AE_BLS_VAL + 2 * i);
-            }
-            out.ae = Some(AeMeans { cells, len, grid: hw.ae_grid(), bls });
+            cells[..len].copy_from_slice(&ae.exp_mean[..len]);
+            let b = ae.bls_val;
+            out.ae = Some(AeMeans { cells, len, grid: hw.ae_grid(), bls: [b.meas_r, b.meas_gr, b.meas_gb, b.meas_b] });
         }
         if meas_type & STAT_HIST != 0 {
             let len = hw.hist_bins();
             let mut bins = [0u32; HIST_BIN_N_MAX];
             let mut garbage = false;
-            for (i, b) in bins[..len].iter_mut().enumerate() {
-                let raw = get_u32(buf, stat::HIST_BINS + 4 * i);
+            for (b, &raw) in bins[..len].iter_mut().zip(&sb.params.hist.hist_bins) {
                 garbage |= raw & !HIST_COUNTER_MASK != 0;
                 *b = (raw & HIST_COUNTER_MASK) >> HIST_FRACTIONAL_BITS;
             }
