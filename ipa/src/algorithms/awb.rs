@@ -314,6 +314,11 @@ const DARK_AE_MEAN: f64 = 14.0;
 /// A change of the AE level by more than this factor from one frame to the next is a change
 /// of brightness (a light switched, the camera turned to a window), not of colour.
 const LEVEL_JUMP: f64 = 1.8;
+/// The near-grey gate leads when it passes at least this fraction of the frame at a
+/// plausible light off the zones' estimate; while it holds the greys, zone estimates
+/// closer than GATE_HOLDS (log gain) to its estimate leave the gains to it.
+const GATE_LEADS_FRACTION: f64 = 0.02;
+const GATE_HOLDS: f64 = 0.25;
 /// Estimates closer than this (log gain) to the applied gains count as agreeing.
 const AGREE: f64 = 0.03;
 
@@ -1088,9 +1093,24 @@ impl Algorithm for Awb {
         let Some((zr, zb)) = self.zone_estimate else { return };
         // The near-grey gate refines the zone scan when the two agree.
         let agrees = |(r, b): (f64, f64)| (r / zr).ln().abs().max((b / zb).ln().abs()) < TRUST;
+        // Zones mix a grey background with the coloured surfaces beside it (a large
+        // surface leaves few pure grey zones), which tips the vote off the light; the gate
+        // sees pixels. A large grey population it finds at a plausible light off the zones'
+        // estimate is followed: centred there, the gate finds the same greys again.
+        // Once leading, a smaller population at the gate's own centre (greys at the
+        // level the floor sweeps through) confirms it.
+        let at_centre = |(r, b): (f64, f64)| (r * self.gains[0]).ln().abs().max((b * self.gains[1]).ln().abs()) < TRUST;
+        let gate_leads = grey.is_some_and(|(e, _)| {
+            !agrees(e)
+                && (passed >= GATE_LEADS_FRACTION || (self.grey_trusted && at_centre(e)))
+                && self.light_plausible(((e.0 * self.gains[0]).ln(), (e.1 * self.gains[1]).ln()))
+        });
+        if gate_leads {
+            log::debug!("frame {}: the near-grey gate leads: {passed:.3} of the frame off the zones' estimate", fc.frame);
+        }
         let mut weight = 1.0;
         let (r, b) = match (fc.awb.zone, grey) {
-            (None, Some((e, level))) if agrees(e) => {
+            (None, Some((e, level))) if agrees(e) || gate_leads => {
                 self.grey_trusted = true;
                 self.suspect = 0;
                 self.reacquiring = false;
@@ -1114,7 +1134,8 @@ impl Algorithm for Awb {
             }
             (Some(_), _) => {
                 let current = (1.0 / self.gains[0], 1.0 / self.gains[1]);
-                if self.grey_trusted && agrees(current) {
+                let near = (current.0 / zr).ln().abs().max((current.1 / zb).ln().abs()) < GATE_HOLDS;
+                if self.grey_trusted && near {
                     return;
                 }
                 (zr, zb)
