@@ -163,6 +163,10 @@ pub struct Awb {
     /// The vote's candidate lights (the first `n_candidates`).
     candidates: [Candidate; CANDIDATES],
     n_candidates: usize,
+    /// Changes whenever the candidates are rebuilt (it keys [`KernelCache`]).
+    candidates_generation: u32,
+    /// The vote's kernel of each zone at each candidate, kept while the zone's colour is.
+    kernel_cache: KernelCache,
     /// A zone measurement that cannot have come from its zone was reported.
     mismatch_warned: bool,
     /// Frames processed since the last (re)scan started.
@@ -191,6 +195,48 @@ struct Candidate {
     prior: f64,
     /// The lens-shading tables this light would get.
     blend: Option<zones::Blend>,
+}
+
+/// What a zone's column of vote kernels was computed for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct KernelKey {
+    log_r: u64,
+    log_b: u64,
+    shaded: bool,
+    generation: u32,
+}
+
+/// The vote's Gaussian kernel of each zone at each candidate light, with the span of
+/// candidates where it is non-zero (it is cut at 3σ). Allocated once, at construction.
+#[derive(Debug, Clone)]
+struct KernelCache {
+    kernels: Vec<f64>,
+    spans: [(usize, usize); ZONES],
+    keys: [Option<KernelKey>; ZONES],
+}
+
+impl KernelCache {
+    fn new() -> Self {
+        KernelCache { kernels: vec![0.0; ZONES * CANDIDATES], spans: [(0, 0); ZONES], keys: [None; ZONES] }
+    }
+
+    /// Store zone `zone`'s kernels, in candidate order.
+    fn fill(&mut self, zone: usize, kernels: impl Iterator<Item = f64>) {
+        let column = &mut self.kernels[zone * CANDIDATES..(zone + 1) * CANDIDATES];
+        let (mut lo, mut hi) = (CANDIDATES, 0);
+        for (j, (slot, k)) in column.iter_mut().zip(kernels).enumerate() {
+            *slot = k;
+            if k != 0.0 {
+                lo = lo.min(j);
+                hi = j + 1;
+            }
+        }
+        self.spans[zone] = if hi > 0 { (lo, hi) } else { (0, 0) };
+    }
+
+    fn column(&self, zone: usize, lo: usize, hi: usize) -> &[f64] {
+        &self.kernels[zone * CANDIDATES + lo..zone * CANDIDATES + hi]
+    }
 }
 
 /// One zone of the scan: its camera-space mean colour and how much it should count.
@@ -440,6 +486,8 @@ impl Awb {
             mismatch_warned: false,
             candidates: [Candidate::default(); CANDIDATES],
             n_candidates: 0,
+            candidates_generation: 0,
+            kernel_cache: KernelCache::new(),
             epoch: 0,
         };
         awb.reset_state();
@@ -511,7 +559,7 @@ impl Awb {
     ///
     /// Zones are stored as they were before lens shading correction; with `shading`, each
     /// candidate light judges them with the LSC tables that light would select.
-    fn vote(&self, shading: Option<&ZoneShading>) -> Option<(f64, f64)> {
+    fn vote(&mut self, shading: Option<&ZoneShading>) -> Option<(f64, f64)> {
         // Effective weights once per vote (on the stack: no allocation per frame).
         let now = (self.gains[0].ln(), self.gains[1].ln());
         let mut eff = [(0usize, Zone::default()); ZONES];
@@ -558,10 +606,28 @@ impl Awb {
                 (-x).exp()
             }
         };
+        // A zone's kernel at every candidate depends only on its colour (and the candidates):
+        // one zone is re-measured per zone frame, so one column is computed per vote.
+        let candidates = &self.candidates[..self.n_candidates];
+        let cache = &mut self.kernel_cache;
+        for (i, z) in zones() {
+            let key = KernelKey { log_r: z.log_r.to_bits(), log_b: z.log_b.to_bits(), shaded: shading.is_some(), generation: self.candidates_generation };
+            if cache.keys[i] != Some(key) {
+                cache.fill(i, candidates.iter().map(|c| kernel(seen(i, &z, shading.zip(c.blend)), c.lr, c.lb)));
+                cache.keys[i] = Some(key);
+            }
+        }
+        // The same sums as over every zone at every candidate: the terms left out are zeros.
+        let mut scores = [0.0; CANDIDATES];
+        for (i, z) in zones() {
+            let (lo, hi) = cache.spans[i];
+            for (score, k) in scores[lo..hi].iter_mut().zip(cache.column(i, lo, hi)) {
+                *score += z.weight * k;
+            }
+        }
         let mut best = (0.0, 0.0, 0.0, 0.0);
-        for c in &self.candidates[..self.n_candidates] {
-            let blend = shading.zip(c.blend);
-            let score: f64 = c.prior * zones().map(|(i, z)| z.weight * kernel(seen(i, &z, blend), c.lr, c.lb)).sum::<f64>();
+        for (c, sum) in candidates.iter().zip(scores) {
+            let score = c.prior * sum;
             if score > best.0 {
                 best = (score, c.r, c.b, c.ct);
             }
@@ -617,6 +683,7 @@ impl Awb {
     /// lens-shading tables.
     fn build_candidates(&mut self, shading: Option<&ZoneShading>) {
         self.n_candidates = 0;
+        self.candidates_generation = self.candidates_generation.wrapping_add(1);
         let Some(curve) = &self.curve else { return };
         let (lo, hi) = self.ct_range();
         // Candidates evenly spaced in mired (perceptually even along the locus).
