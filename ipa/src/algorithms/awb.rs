@@ -41,6 +41,9 @@ use crate::tuning::{Params, TuningError};
 use crate::zones::{self, ZoneShading, ZONES};
 use nalgebra::{Matrix3, Vector3};
 
+/// Steps of the dense search for the point of the curve nearest to a colour.
+const PROJECT_STEPS: usize = 400;
+
 /// Colour-temperature curve: white points (r/g, b/g of a grey in camera RGB) against CT.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CtCurve {
@@ -61,12 +64,23 @@ impl CtCurve {
 
     /// Closest point of the curve (within [ct_lo, ct_hi]) to (r, b): returns (ct, r, b).
     fn project(&self, r: f64, b: f64, ct_lo: f64, ct_hi: f64) -> (f64, f64, f64) {
-        let mut best = (f64::MAX, 0.0, 0.0, 0.0);
-        // Dense search is cheap (a few hundred evaluations) and handles any curve shape.
-        let steps = 400;
-        for i in 0..=steps {
-            let ct = ct_lo + (ct_hi - ct_lo) * i as f64 / steps as f64;
+        Self::nearest_sample(self.samples(ct_lo, ct_hi), r, b)
+    }
+
+    /// The curve's white points at PROJECT_STEPS + 1 even steps over [ct_lo, ct_hi]:
+    /// (ct, r/g, b/g). A dense search over them handles any curve shape.
+    fn samples(&self, ct_lo: f64, ct_hi: f64) -> impl Iterator<Item = (f64, f64, f64)> + '_ {
+        (0..=PROJECT_STEPS).map(move |i| {
+            let ct = ct_lo + (ct_hi - ct_lo) * i as f64 / PROJECT_STEPS as f64;
             let (wr, wb) = self.white_point(ct);
+            (ct, wr, wb)
+        })
+    }
+
+    /// The sample nearest to (r, b).
+    fn nearest_sample(samples: impl IntoIterator<Item = (f64, f64, f64)>, r: f64, b: f64) -> (f64, f64, f64) {
+        let mut best = (f64::MAX, 0.0, 0.0, 0.0);
+        for (ct, wr, wb) in samples {
             let d = (wr - r).powi(2) + (wb - b).powi(2);
             if d < best.0 {
                 best = (d, ct, wr, wb);
@@ -163,6 +177,10 @@ pub struct Awb {
     /// The vote's candidate lights (the first `n_candidates`).
     candidates: [Candidate; CANDIDATES],
     n_candidates: usize,
+    /// The curve's samples over the AWB mode's range ([`CtCurve::samples`]), built with the
+    /// candidates, and that range: the nearest light is searched among them per frame.
+    locus: Vec<(f64, f64, f64)>,
+    locus_range: (f64, f64),
     /// Changes whenever the candidates are rebuilt (it keys [`KernelCache`]).
     candidates_generation: u32,
     /// The vote's kernel of each zone at each candidate, kept while the zone's colour is.
@@ -486,6 +504,8 @@ impl Awb {
             mismatch_warned: false,
             candidates: [Candidate::default(); CANDIDATES],
             n_candidates: 0,
+            locus: Vec::with_capacity(PROJECT_STEPS + 1),
+            locus_range: (0.0, 0.0),
             candidates_generation: 0,
             kernel_cache: KernelCache::new(),
             epoch: 0,
@@ -686,6 +706,9 @@ impl Awb {
         self.candidates_generation = self.candidates_generation.wrapping_add(1);
         let Some(curve) = &self.curve else { return };
         let (lo, hi) = self.ct_range();
+        self.locus.clear();
+        self.locus.extend(curve.samples(lo, hi));
+        self.locus_range = (lo, hi);
         // Candidates evenly spaced in mired (perceptually even along the locus).
         let (m_lo, m_hi) = (1e6 / hi, 1e6 / lo);
         for i in 0..=CT_STEPS {
@@ -714,7 +737,11 @@ impl Awb {
     /// grey (r, b): (ct, r/g, b/g).
     fn nearest_light(&self, curve: &CtCurve, r: f64, b: f64) -> (f64, f64, f64) {
         let (lo, hi) = self.ct_range();
-        curve.project(r, b, lo, hi)
+        if self.locus_range == (lo, hi) && !self.locus.is_empty() {
+            CtCurve::nearest_sample(self.locus.iter().copied(), r, b)
+        } else {
+            curve.project(r, b, lo, hi)
+        }
     }
 
     /// Camera-space colour (r/g, b/g) of an AWB mean, undoing the frame's matrix and gains,
