@@ -4,7 +4,8 @@
 //! (`mod x;`) and on every module it names through a `crate::…`, `super::…` or `self::…`
 //! path (in `use` lines or inline), resolved to the longest path that is a module; names
 //! inside braces are resolved one by one. Test modules (from `#[cfg(test)]` on) are left
-//! out: they may look at anything.
+//! out: they may look at anything. `super::` is resolved from the file's module, so inline
+//! modules (`mod x { … }`) name their imports from `crate::`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -160,9 +160,6 @@ pub mod module {
 pub const EXT_FL_BLOCK_DISABLE: u16 = 1 << 0;
 pub const EXT_FL_BLOCK_ENABLE: u16 = 1 << 1;
 pub const EXT_PARAM_BUFFER_V1: u32 = 1;
-/// Size of `struct rkisp1_ext_params_cfg` before its blocks.
-pub const EXT_HEADER_SIZE: usize = core::mem::size_of::<super::uapi::ExtParamsCfgHeader>();
-pub const EXT_BLOCK_HEADER_SIZE: usize = core::mem::size_of::<super::uapi::ExtBlockHeader>();
 
 /// V4L2 fourccs of the metadata formats.
 pub const FOURCC_RK1P: u32 = 0x5031_4B52;

@@ -10,7 +10,8 @@ use core::mem::{offset_of, size_of};
 
 /// Byte offsets in `struct rkisp1_stat_buffer`.
 pub mod stat {
-    use super::{offset_of, size_of, uapi, StatBuffer};
+    use crate::abi::uapi::{self, StatBuffer};
+    use core::mem::{offset_of, size_of};
     pub const SIZE: usize = size_of::<StatBuffer>();
     pub const MEAS_TYPE: usize = offset_of!(StatBuffer, meas_type);
     pub const FRAME_ID: usize = offset_of!(StatBuffer, frame_id);
@@ -26,7 +27,8 @@ pub mod stat {
 
 /// Byte offsets in `struct rkisp1_params_cfg` (fixed format, 'RK1P').
 pub mod fixed {
-    use super::{offset_of, size_of, ParamsCfg};
+    use crate::abi::uapi::ParamsCfg;
+    use core::mem::{offset_of, size_of};
     pub const SIZE: usize = size_of::<ParamsCfg>();
     pub const MODULE_EN_UPDATE: usize = offset_of!(ParamsCfg, module_en_update);
     pub const MODULE_ENS: usize = offset_of!(ParamsCfg, module_ens);
