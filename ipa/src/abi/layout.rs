@@ -5,7 +5,7 @@
 //! type's id, sizes and fixed-format place, and the constants) with what C computes.
 
 use super::consts::{self, module};
-use super::uapi::{self, CStruct, ExtBlock, ExtParamsCfgHeader, ParamsCfg, Since, StatBuffer};
+use super::uapi::{self, CStruct, ExtBlock, ExtParamsCfgHeader, ParamsCfg, Since};
 use core::mem::{offset_of, size_of};
 
 /// Byte offsets in `struct rkisp1_stat_buffer`.
