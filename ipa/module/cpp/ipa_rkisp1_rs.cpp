@@ -156,6 +156,7 @@ public:
 	{
 		try {
 			sensorControls_ = configInfo.sensorControls;
+			sensorList_ = ControlList(sensorControls_);
 			rust::Vec<rkisp1_rs::ControlRange> ranges;
 			int32_t ret = module_->configure(sensorMode(configInfo.sensorInfo),
 							 sensorRanges(sensorControls_),
@@ -229,7 +230,7 @@ public:
 	void processStats(const uint32_t frame, const uint32_t bufferId,
 			  const ControlList &sensorControls) override
 	{
-		ControlList metadata(controls::controls);
+		bool filled = false;
 		try {
 			rust::Slice<const uint8_t> stats;
 			auto it = buffers_.find(bufferId);
@@ -252,22 +253,22 @@ public:
 			rkisp1_rs::SensorValues command{ false, 0, 0, 0 };
 			module_->process_stats(frame, stats, applied, metadata_, command);
 
-			for (const rkisp1_rs::ControlEntry &e : metadata_) {
-				if (const ControlId *id = controlFor(e.id))
-					metadata.set(id->id(), valueFrom(e));
-			}
+			fillMetadata();
+			filled = true;
 
 			if (command.valid && !sensorControls_.empty()) {
-				ControlList ctrls(sensorControls_);
-				ctrls.set(V4L2_CID_EXPOSURE, ControlValue(command.exposure));
-				ctrls.set(V4L2_CID_ANALOGUE_GAIN, ControlValue(command.analogue_gain));
-				ctrls.set(V4L2_CID_VBLANK, ControlValue(command.vblank));
-				setSensorControls.emit(frame, ctrls);
+				/* Kept from frame to frame: the three values are overwritten in place. */
+				sensorList_.set(V4L2_CID_EXPOSURE, ControlValue(command.exposure));
+				sensorList_.set(V4L2_CID_ANALOGUE_GAIN, ControlValue(command.analogue_gain));
+				sensorList_.set(V4L2_CID_VBLANK, ControlValue(command.vblank));
+				setSensorControls.emit(frame, sensorList_);
 			}
 		} catch (...) {
 			logError("processStats failed");
 		}
-		metadataReady.emit(frame, metadata);
+		if (!filled)
+			metadataList_.clear();
+		metadataReady.emit(frame, metadataList_);
 	}
 
 private:
@@ -347,6 +348,30 @@ private:
 		return e;
 	}
 
+	/*
+	 * The frame's metadata into metadataList_, which is kept from frame to frame: while the
+	 * frame reports the same controls as the previous one (every frame in steady state),
+	 * each value is overwritten in place instead of the list being built again (a map node
+	 * and a value copy per control, most of the per-frame cost under qemu). A different
+	 * set of controls starts the list afresh, so no stale value is ever reported.
+	 */
+	void fillMetadata()
+	{
+		bool same = metadata_.size() == metadataIds_.size();
+		for (size_t i = 0; same && i < metadata_.size(); i++)
+			same = metadata_[i].id == metadataIds_[i];
+		if (!same) {
+			metadataList_.clear();
+			metadataIds_.clear();
+			for (const rkisp1_rs::ControlEntry &e : metadata_)
+				metadataIds_.push_back(e.id);
+		}
+		for (const rkisp1_rs::ControlEntry &e : metadata_) {
+			if (const ControlId *id = controlFor(e.id))
+				metadataList_.set(id->id(), valueFrom(e));
+		}
+	}
+
 	/* A scalar for count 1, else an array of `count` elements. */
 	static ControlValue valueFrom(const rkisp1_rs::ControlEntry &e)
 	{
@@ -404,6 +429,11 @@ private:
 	/* Reused every frame: no allocation once they have grown. */
 	std::vector<rkisp1_rs::ControlEntry> request_;
 	rust::Vec<rkisp1_rs::ControlEntry> metadata_;
+	/* The metadata emitted last, and the table rows it holds (see fillMetadata()). */
+	ControlList metadataList_{ controls::controls };
+	/* The sensor controls sent last (built for sensorControls_ at configure). */
+	ControlList sensorList_;
+	std::vector<uint32_t> metadataIds_;
 };
 
 } /* namespace ipa::rkisp1 */
