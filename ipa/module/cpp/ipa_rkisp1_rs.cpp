@@ -351,25 +351,39 @@ private:
 	/*
 	 * The frame's metadata into metadataList_, which is kept from frame to frame: while the
 	 * frame reports the same controls as the previous one (every frame in steady state),
-	 * each value is overwritten in place instead of the list being built again (a map node
-	 * and a value copy per control, most of the per-frame cost under qemu). A different
-	 * set of controls starts the list afresh, so no stale value is ever reported.
+	 * only the values that changed are written, in place, instead of the list being built
+	 * again (a map node and two value copies per control were most of the per-frame cost
+	 * under qemu; most values, modes and settings, stay the same). A different set of
+	 * controls starts the list afresh, so no stale value is ever reported.
 	 */
 	void fillMetadata()
 	{
-		bool same = metadata_.size() == metadataIds_.size();
+		bool same = metadata_.size() == lastMetadata_.size();
 		for (size_t i = 0; same && i < metadata_.size(); i++)
-			same = metadata_[i].id == metadataIds_[i];
+			same = metadata_[i].id == lastMetadata_[i].id;
 		if (!same) {
 			metadataList_.clear();
-			metadataIds_.clear();
-			for (const rkisp1_rs::ControlEntry &e : metadata_)
-				metadataIds_.push_back(e.id);
+			lastMetadata_.clear();
 		}
-		for (const rkisp1_rs::ControlEntry &e : metadata_) {
+		for (size_t i = 0; i < metadata_.size(); i++) {
+			const rkisp1_rs::ControlEntry &e = metadata_[i];
+			if (same && sameEntry(e, lastMetadata_[i]))
+				continue;
 			if (const ControlId *id = controlFor(e.id))
 				metadataList_.set(id->id(), valueFrom(e));
+			if (same)
+				lastMetadata_[i] = e;
+			else
+				lastMetadata_.push_back(e);
 		}
+	}
+
+	/* Field by field (the struct's padding is not compared). */
+	static bool sameEntry(const rkisp1_rs::ControlEntry &a, const rkisp1_rs::ControlEntry &b)
+	{
+		return a.id == b.id && a.kind == b.kind && a.count == b.count &&
+		       std::equal(std::begin(a.ints), std::end(a.ints), std::begin(b.ints)) &&
+		       std::equal(std::begin(a.floats), std::end(a.floats), std::begin(b.floats));
 	}
 
 	/* A scalar for count 1, else an array of `count` elements. */
@@ -429,11 +443,11 @@ private:
 	/* Reused every frame: no allocation once they have grown. */
 	std::vector<rkisp1_rs::ControlEntry> request_;
 	rust::Vec<rkisp1_rs::ControlEntry> metadata_;
-	/* The metadata emitted last, and the table rows it holds (see fillMetadata()). */
+	/* The metadata emitted last, and the entries it was made from (see fillMetadata()). */
 	ControlList metadataList_{ controls::controls };
+	std::vector<rkisp1_rs::ControlEntry> lastMetadata_;
 	/* The sensor controls sent last (built for sensorControls_ at configure). */
 	ControlList sensorList_;
-	std::vector<uint32_t> metadataIds_;
 };
 
 } /* namespace ipa::rkisp1 */
