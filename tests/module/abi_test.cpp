@@ -42,8 +42,15 @@
 #include <libcamera/ipa/ipa_module_info.h>
 #include <libcamera/ipa/rkisp1_ipa_interface.h>
 
+#include "harness.h"
+
 using namespace libcamera;
 using ipa::rkisp1::IPARkISP1Interface;
+using harness::Mode;
+using harness::Sensor;
+using harness::SharedBuffer;
+using harness::sensorControls;
+using harness::sensorInfo;
 
 static int failures = 0;
 
@@ -57,67 +64,6 @@ static int failures = 0;
 			failures++;                                           \
 		}                                                             \
 	} while (0)
-
-struct Mode {
-	unsigned int width, height;
-	uint64_t pixelRate;
-	unsigned int hblank, vblankMin, vblankMax;
-};
-
-struct Sensor {
-	const char *model;
-	std::vector<Mode> modes;
-	int32_t exposureMin, exposureMargin;
-	int32_t gainMin, gainMax, gainDef;
-};
-
-/* PinePhone Pro sensor modes (kernel-rkisp1.md §4-6). */
-static const std::vector<Sensor> sensors = {
-	{ "imx258",
-	  { { 4208, 3120, 508800000, 1144, 32, 62405 },
-	    { 2104, 1560, 256800000, 3248, 32, 63965 },
-	    { 1048, 780, 256800000, 4304, 64, 64745 } },
-	  4, 10, 0, 480, 0 },
-	{ "ov8858",
-	  { { 3264, 2448, 288000000, 616, 24, 30319 },
-	    { 1632, 1224, 288000000, 2224, 20, 31543 } },
-	  4, 4, 0, 2047, 128 },
-};
-
-/* A memfd of `size` bytes, mapped here as the pipeline's buffer would be. */
-struct SharedBuffer {
-	int fd = -1;
-	uint8_t *data = nullptr;
-	size_t size = 0;
-
-	explicit SharedBuffer(size_t sz)
-		: size(sz)
-	{
-		fd = memfd_create("abi-test", MFD_CLOEXEC);
-		if (fd < 0 || ftruncate(fd, size) < 0) {
-			std::perror("memfd");
-			std::exit(2);
-		}
-		data = static_cast<uint8_t *>(mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
-		if (data == MAP_FAILED) {
-			std::perror("mmap");
-			std::exit(2);
-		}
-	}
-	~SharedBuffer()
-	{
-		munmap(data, size);
-		close(fd);
-	}
-	IPABuffer ipaBuffer(uint32_t id) const
-	{
-		FrameBuffer::Plane plane;
-		plane.fd = SharedFD(fd);
-		plane.offset = 0;
-		plane.length = size;
-		return IPABuffer(id, std::vector<FrameBuffer::Plane>{ plane });
-	}
-};
 
 /* Collects the IPA's signals. */
 struct Receiver {
@@ -141,45 +87,6 @@ struct Receiver {
 		sensor.clear();
 	}
 };
-
-/* V4L2 control ids of the sensor (what CameraSensor reports). */
-static const ControlId exposureId(V4L2_CID_EXPOSURE, "Exposure", "v4l2", ControlTypeInteger32, ControlId::Direction::In);
-static const ControlId gainId(V4L2_CID_ANALOGUE_GAIN, "Analogue Gain", "v4l2", ControlTypeInteger32, ControlId::Direction::In);
-static const ControlId vblankId(V4L2_CID_VBLANK, "Vertical Blanking", "v4l2", ControlTypeInteger32, ControlId::Direction::In);
-static const ControlId hblankId(V4L2_CID_HBLANK, "Horizontal Blanking", "v4l2", ControlTypeInteger32, ControlId::Direction::In);
-static const ControlIdMap v4l2Ids = {
-	{ V4L2_CID_EXPOSURE, &exposureId },
-	{ V4L2_CID_ANALOGUE_GAIN, &gainId },
-	{ V4L2_CID_VBLANK, &vblankId },
-	{ V4L2_CID_HBLANK, &hblankId },
-};
-
-static ControlInfoMap sensorControls(const Sensor &s, const Mode &m)
-{
-	int32_t frameLength = m.height + m.vblankMin;
-	ControlInfoMap::Map map;
-	map.emplace(&exposureId, ControlInfo(s.exposureMin, frameLength - s.exposureMargin, frameLength - s.exposureMargin));
-	map.emplace(&gainId, ControlInfo(s.gainMin, s.gainMax, s.gainDef));
-	map.emplace(&vblankId, ControlInfo(int32_t(m.vblankMin), int32_t(m.vblankMax), int32_t(m.vblankMin)));
-	map.emplace(&hblankId, ControlInfo(int32_t(m.hblank), int32_t(m.hblank), int32_t(m.hblank)));
-	return ControlInfoMap(std::move(map), v4l2Ids);
-}
-
-static IPACameraSensorInfo sensorInfo(const Sensor &s, const Mode &m)
-{
-	IPACameraSensorInfo info{};
-	info.model = s.model;
-	info.bitsPerPixel = 10;
-	info.cfaPattern = 0;
-	info.activeAreaSize = Size(m.width, m.height);
-	info.analogCrop = Rectangle(0, 0, m.width, m.height);
-	info.outputSize = Size(m.width, m.height);
-	info.pixelRate = m.pixelRate;
-	info.minLineLength = info.maxLineLength = m.width + m.hblank;
-	info.minFrameLength = m.height + m.vblankMin;
-	info.maxFrameLength = m.height + m.vblankMax;
-	return info;
-}
 
 /*
  * Statistics of a flat grey scene whose 8-bit level is `level` (AE cells, histogram in
@@ -279,7 +186,7 @@ static double runSession(IPARkISP1Interface *ipa, Receiver &rx, const Sensor &s,
 	CHECK(ipaControls.find(&controls::AwbMode) != ipaControls.end(), "AwbMode not advertised");
 	checkAdvertised(ipaControls);
 
-	SharedBuffer params(paramsSize), stats(sizeof(rkisp1_stat_buffer));
+	SharedBuffer params("abi-test", paramsSize), stats("abi-test", sizeof(rkisp1_stat_buffer));
 	ipa->mapBuffers({ params.ipaBuffer(1), stats.ipaBuffer(2) });
 	CHECK(ipa->start() == 0, "start");
 	rx.clear();
@@ -375,7 +282,7 @@ int main(int argc, char **argv)
 
 	Cost cost;
 	unsigned int sessions = 0;
-	for (const Sensor &s : sensors) {
+	for (const Sensor &s : harness::sensors()) {
 		auto *ipa = static_cast<IPARkISP1Interface *>(create());
 		Receiver rx;
 		ipa->paramsComputed.connect(&rx, &Receiver::onParams);
@@ -415,7 +322,7 @@ int main(int argc, char **argv)
 		ipa::rkisp1::IPAConfigInfo config(sensorInfo(s, m), sensorCtrls, uint32_t(V4L2_META_FMT_RK_ISP1_EXT_PARAMS));
 		std::map<uint32_t, IPAStream> streams;
 		CHECK(ipa->configure(config, streams, &ipaControls) == 0, "reconfigure");
-		SharedBuffer params(4512), stats(sizeof(rkisp1_stat_buffer));
+		SharedBuffer params("abi-test", 4512), stats("abi-test", sizeof(rkisp1_stat_buffer));
 		ipa->mapBuffers({ params.ipaBuffer(7), stats.ipaBuffer(8) });
 		std::mt19937 rng(1);
 		for (int cycle = 0; cycle < 3; cycle++) {

@@ -59,91 +59,17 @@
 #include <libcamera/ipa/ipa_module_info.h>
 #include <libcamera/ipa/rkisp1_ipa_interface.h>
 
+#include "harness.h"
+
 using namespace libcamera;
 using ipa::rkisp1::IPARkISP1Interface;
 
 /* imx258 full-resolution mode of the PinePhone Pro (as in abi_test). */
-static constexpr unsigned int kWidth = 4208, kHeight = 3120;
-static constexpr uint64_t kPixelRate = 508800000;
-static constexpr unsigned int kHblank = 1144, kVblankMin = 32, kVblankMax = 62405;
-static constexpr int32_t kExposureMin = 4, kExposureMargin = 10;
-static constexpr int32_t kGainMin = 0, kGainMax = 480, kGainDef = 0;
-
-static const ControlId exposureId(V4L2_CID_EXPOSURE, "Exposure", "v4l2", ControlTypeInteger32, ControlId::Direction::In);
-static const ControlId gainId(V4L2_CID_ANALOGUE_GAIN, "Analogue Gain", "v4l2", ControlTypeInteger32, ControlId::Direction::In);
-static const ControlId vblankId(V4L2_CID_VBLANK, "Vertical Blanking", "v4l2", ControlTypeInteger32, ControlId::Direction::In);
-static const ControlId hblankId(V4L2_CID_HBLANK, "Horizontal Blanking", "v4l2", ControlTypeInteger32, ControlId::Direction::In);
-static const ControlIdMap v4l2Ids = {
-	{ V4L2_CID_EXPOSURE, &exposureId },
-	{ V4L2_CID_ANALOGUE_GAIN, &gainId },
-	{ V4L2_CID_VBLANK, &vblankId },
-	{ V4L2_CID_HBLANK, &hblankId },
-};
-
-static ControlInfoMap sensorControls()
-{
-	int32_t frameLength = kHeight + kVblankMin;
-	ControlInfoMap::Map map;
-	map.emplace(&exposureId, ControlInfo(kExposureMin, frameLength - kExposureMargin, frameLength - kExposureMargin));
-	map.emplace(&gainId, ControlInfo(kGainMin, kGainMax, kGainDef));
-	map.emplace(&vblankId, ControlInfo(int32_t(kVblankMin), int32_t(kVblankMax), int32_t(kVblankMin)));
-	map.emplace(&hblankId, ControlInfo(int32_t(kHblank), int32_t(kHblank), int32_t(kHblank)));
-	return ControlInfoMap(std::move(map), v4l2Ids);
-}
-
-static IPACameraSensorInfo sensorInfo()
-{
-	IPACameraSensorInfo info{};
-	info.model = "imx258";
-	info.bitsPerPixel = 10;
-	info.cfaPattern = 0;
-	info.activeAreaSize = Size(kWidth, kHeight);
-	info.analogCrop = Rectangle(0, 0, kWidth, kHeight);
-	info.outputSize = Size(kWidth, kHeight);
-	info.pixelRate = kPixelRate;
-	info.minLineLength = info.maxLineLength = kWidth + kHblank;
-	info.minFrameLength = kHeight + kVblankMin;
-	info.maxFrameLength = kHeight + kVblankMax;
-	return info;
-}
-
-/* A memfd of `size` bytes, mapped here as the pipeline handler's buffer would be. */
-struct SharedBuffer {
-	int fd = -1;
-	uint8_t *data = nullptr;
-	size_t size = 0;
-
-	explicit SharedBuffer(size_t sz)
-		: size(sz)
-	{
-		fd = memfd_create("cost-bench", MFD_CLOEXEC);
-		if (fd < 0 || ftruncate(fd, size) < 0) {
-			std::perror("memfd");
-			std::exit(2);
-		}
-		data = static_cast<uint8_t *>(mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
-		if (data == MAP_FAILED) {
-			std::perror("mmap");
-			std::exit(2);
-		}
-	}
-	~SharedBuffer()
-	{
-		munmap(data, size);
-		close(fd);
-	}
-	SharedBuffer(const SharedBuffer &) = delete;
-	SharedBuffer &operator=(const SharedBuffer &) = delete;
-
-	IPABuffer ipaBuffer(uint32_t id) const
-	{
-		FrameBuffer::Plane plane;
-		plane.fd = SharedFD(fd);
-		plane.offset = 0;
-		plane.length = size;
-		return IPABuffer(id, std::vector<FrameBuffer::Plane>{ plane });
-	}
-};
+static const harness::Sensor &kSensor = harness::sensors()[0];
+static const harness::Mode &kMode = kSensor.modes[0];
+static const unsigned int kWidth = kMode.width, kHeight = kMode.height, kVblankMin = kMode.vblankMin;
+static const int32_t kExposureMargin = kSensor.exposureMargin;
+static const int32_t kGainMin = kSensor.gainMin, kGainMax = kSensor.gainMax, kGainDef = kSensor.gainDef;
 
 /* ---- The scene and its statistics ------------------------------------------------- */
 
@@ -308,7 +234,7 @@ struct Module {
 	std::string label, path, tuning;
 	void *handle = nullptr;
 	IPARkISP1Interface *ipa = nullptr;
-	std::unique_ptr<SharedBuffer> params, stats;
+	std::unique_ptr<harness::SharedBuffer> params, stats;
 	ControlInfoMap sensorCtrls;
 	int32_t exposure = 0, gain = kGainDef, vblank = kVblankMin;
 	unsigned int paramsSignals = 0, metadataSignals = 0;
@@ -355,22 +281,22 @@ static bool load(Module &m)
 	m.ipa->setSensorControls.connect(&m, &Module::onSensor);
 	m.ipa->metadataReady.connect(&m, &Module::onMetadata);
 
-	m.sensorCtrls = sensorControls();
+	m.sensorCtrls = harness::sensorControls(kSensor, kMode);
 	ControlInfoMap ipaControls;
-	int ret = m.ipa->init(IPASettings(m.tuning, "imx258"), 10, 0xfffff, sensorInfo(), m.sensorCtrls, &ipaControls);
+	int ret = m.ipa->init(IPASettings(m.tuning, "imx258"), 10, 0xfffff, harness::sensorInfo(kSensor, kMode), m.sensorCtrls, &ipaControls);
 	if (ret) {
 		std::fprintf(stderr, "%s: init with %s returned %d\n", m.label.c_str(), m.tuning.c_str(), ret);
 		return false;
 	}
-	ipa::rkisp1::IPAConfigInfo config(sensorInfo(), m.sensorCtrls, uint32_t(V4L2_META_FMT_RK_ISP1_EXT_PARAMS));
+	ipa::rkisp1::IPAConfigInfo config(harness::sensorInfo(kSensor, kMode), m.sensorCtrls, uint32_t(V4L2_META_FMT_RK_ISP1_EXT_PARAMS));
 	std::map<uint32_t, IPAStream> streams;
 	ret = m.ipa->configure(config, streams, &ipaControls);
 	if (ret) {
 		std::fprintf(stderr, "%s: configure returned %d\n", m.label.c_str(), ret);
 		return false;
 	}
-	m.params = std::make_unique<SharedBuffer>(sizeof(rkisp1_ext_params_cfg));
-	m.stats = std::make_unique<SharedBuffer>(sizeof(rkisp1_stat_buffer));
+	m.params = std::make_unique<harness::SharedBuffer>("cost-bench", sizeof(rkisp1_ext_params_cfg));
+	m.stats = std::make_unique<harness::SharedBuffer>("cost-bench", sizeof(rkisp1_stat_buffer));
 	m.ipa->mapBuffers({ m.params->ipaBuffer(1), m.stats->ipaBuffer(2) });
 	m.exposure = kHeight + kVblankMin - kExposureMargin;
 	if (m.ipa->start()) {
