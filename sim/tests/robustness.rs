@@ -119,3 +119,44 @@ fn brightness_steps_do_not_overshoot() {
     }
     println!("{}", lines.join("\n"));
 }
+
+#[test]
+#[ignore = "issue 10 is open: after TL84 -> D65, a surface that looks neutral under the old gains can hold the near-grey gate (--only 17764829409908597339 --sensor ov8858 --format ext --variation off); run with --ignored"]
+fn a_change_of_light_is_re_acquired() {
+    // Changes between the named illuminants on random scenes, both sensors, no module
+    // variation, from a converged white balance: the greys leave the near-grey gate, a
+    // re-measured zone shows how far the light moved, and the gains follow. Runs that had
+    // not converged before the change (a large surface mistaken for the light) are issue
+    // 10's open part and are left to `no_run_gets_stuck`.
+    let cases: Vec<Case> = (0..400u64)
+        .map(|i| {
+            let opts = Options { sensor: Some(SENSORS[(i % 2) as usize]), variation: Some(false), format: Some(ParamFormat::Extensible) };
+            Case::draw(run_seed(SUITE_SEED + 3, i), &opts)
+        })
+        .filter(|c| matches!(c.event, Some((_, CaseEvent::Illuminant { .. }))))
+        .take(8)
+        .collect();
+    assert_eq!(cases.len(), 8);
+    let outcomes = run_suite(&cases, |_| {}).unwrap();
+    let mut lines = Vec::new();
+    for o in &outcomes {
+        let Some(EventOutcome::Neutral { frames_to_converged }) = o.event_outcome else {
+            panic!("{}: no neutral outcome", o.repro);
+        };
+        let before = o.before_event_deg.unwrap_or(f64::INFINITY);
+        lines.push(format!(
+            "{} ({:.1}° before): re-acquired in {frames_to_converged:?} frames, {:.1}° at the end: {}",
+            o.event_text, before, o.final_deg, o.repro
+        ));
+        if before > 2.0 {
+            continue;
+        }
+        // The issue's targets (within 2° in 10 frames) are reported by `sim robustness`: the
+        // gains move 9-12 frames after the change, but the narrow gate refines the last few
+        // degrees slowly and the per-frame error of a dark patch in a small simulated frame
+        // flickers about the 2° line. This catches what the issue saw: a change of light
+        // never re-acquired (a D65 -> A change once stayed at 37° for good).
+        assert!(!o.stuck && o.final_deg <= 5.0, "not re-acquired:\n{}", lines.join("\n"));
+    }
+    println!("{}", lines.join("\n"));
+}

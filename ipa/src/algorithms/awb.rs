@@ -169,6 +169,8 @@ pub struct Awb {
     collapse_pending: u8,
     /// Frame of that collapse.
     collapse_frame: u32,
+    /// Fraction of the window the gate still passed at that collapse.
+    collapse_pass: f64,
     /// The last re-measured zone that moved, and by how much (ln r/g, b/g).
     moved: Option<(u8, (f64, f64))>,
     /// Frames left in which the gains follow a zone table just moved with a change of
@@ -191,6 +193,10 @@ pub struct Awb {
     since_rescan: u32,
     /// The previous frame's AE level (mean of the AE cells + 1; 0 before the first).
     last_level: f64,
+    /// Frame of the latest jump of that level (a change of brightness).
+    level_jump_frame: u32,
+    /// Until this frame, near-grey estimates refine a zone table just moved with the light.
+    refine_until: u32,
     epoch: u32,
 }
 
@@ -311,6 +317,10 @@ const COLLAPSE_WAIT: u32 = 8;
 /// with a saturation test that refuses only means the matrix clipped to nothing.
 const SAME_GAINS: f64 = 0.06;
 const ROUGH_SATURATED: f64 = 0.01;
+/// After a collapse of the gate, zones measured under gains this close (ln) are compared:
+/// the stored zones may date from while the gains were still settling, and the move a
+/// change of light makes is several times larger than what the matrix's clipping changes.
+const COLLAPSE_SAME_GAINS: f64 = 0.2;
 /// A zone must move by more than this many 8-bit codes' worth of its colour jitter (old
 /// and new reading) to count as moved.
 const JITTER_CODES: f64 = 1.5;
@@ -383,8 +393,23 @@ const LEVEL_JUMP: f64 = 1.8;
 /// closer than GATE_HOLDS (log gain) to its estimate leave the gains to it.
 const GATE_LEADS_FRACTION: f64 = 0.02;
 const GATE_HOLDS: f64 = 0.25;
+/// A collapsed gate still passing this fraction of the window kept greys at its centre: a
+/// change of scene (a surface covering part of them), not of light, which leaves next to
+/// none in the gate.
+const PARTIAL_PASS: f64 = 0.01;
+/// Frames after the zone table moved with the light in which near-grey estimates are
+/// followed without smoothing (the first gate frames come 3-4 frames after the move).
+const REFINE_FRAMES: u32 = 12;
+/// Frames after a jump of the scene's level in which an empty near-grey gate may be the
+/// AE still settling rather than the greys leaving.
+const LEVEL_SETTLE_FRAMES: u32 = 8;
 /// Estimates closer than this (log gain) to the applied gains count as agreeing.
 const AGREE: f64 = 0.03;
+
+/// Distance between two colours (or two pairs of gains) as the larger of their ln ratios.
+fn log_distance(a: (f64, f64), b: (f64, f64)) -> f64 {
+    (a.0 / b.0).ln().abs().max((a.1 / b.1).ln().abs())
+}
 
 /// BT.601-style conversion the AWB unit uses (kernel-rkisp1.md §1.2), rows Y, Cb, Cr.
 fn rgb_to_ycbcr() -> Matrix3<f64> {
@@ -497,10 +522,13 @@ impl Awb {
             reacquiring: false,
             collapse_pending: 0,
             collapse_frame: 0,
+            collapse_pass: 0.0,
             moved: None,
             shifted: 0,
             since_rescan: 0,
             last_level: 0.0,
+            level_jump_frame: 0,
+            refine_until: 0,
             mismatch_warned: false,
             candidates: [Candidate::default(); CANDIDATES],
             n_candidates: 0,
@@ -544,6 +572,12 @@ impl Awb {
         self.suspect = 0;
         self.locked_pass = [0.0; FLOOR_STEPS];
         self.collapse_pending = 0;
+    }
+
+    /// Fold a trusted pass rate of the near-grey gate at floor step `step` into its memory.
+    fn remember_pass(&mut self, step: usize, passed: f64) {
+        let m = &mut self.locked_pass[step];
+        *m = if *m > 0.0 { 0.5 * (*m + passed) } else { passed };
     }
 
     /// Whether the frame being prepared measures a zone (and which) or the grey gate.
@@ -975,6 +1009,7 @@ impl Algorithm for Awb {
             if self.last_level > 0.0 && (level / self.last_level).ln().abs() > LEVEL_JUMP.ln() {
                 log::debug!("frame {}: the scene's level went from {:.0} to {level:.0}: the gate's pass rates are learnt again", fc.frame, self.last_level);
                 self.locked_pass = [0.0; FLOOR_STEPS];
+                self.level_jump_frame = fc.frame;
             }
             self.last_level = level;
         }
@@ -1047,11 +1082,20 @@ impl Algorithm for Awb {
                 let mut light_change = None;
                 // A zone the matrix now clips still tells roughly how far the light moved.
                 let rough = rough.map(|(c, _, _)| c).filter(|_| passed > 0.05);
-                if let (true, Some((r, b)), true) = (old.valid, rough, old.epoch == self.epoch) {
+                // After a collapse of the gate any stored zone is compared, whatever scan it
+                // came from: the zones measured on the frames already in flight then tell a
+                // change of light without waiting for one scheduled after the collapse.
+                let current = old.epoch == self.epoch || self.collapse_pending > 0;
+                if let (true, Some((r, b)), true) = (old.valid, rough, current) {
                     // Under another exposure (the AE still settling, a change of brightness)
                     // other channels clip, at black or at full scale: no comparison.
-                    let comparable = (old.log_gains.0 - log_gains.0).abs().max((old.log_gains.1 - log_gains.1).abs()) < SAME_GAINS
-                        && (old.log_level - log_level).abs() < SAME_LEVEL;
+                    // After a collapse of the gate the level is not compared: a change of
+                    // light changes the level of a coloured zone too (a blue one under
+                    // daylight after tungsten), and the move must land on a light anyway.
+                    let pending = self.collapse_pending > 0;
+                    let same_gains = if pending { COLLAPSE_SAME_GAINS } else { SAME_GAINS };
+                    let comparable = (old.log_gains.0 - log_gains.0).abs().max((old.log_gains.1 - log_gains.1).abs()) < same_gains
+                        && (pending || (old.log_level - log_level).abs() < SAME_LEVEL);
                     let d = (r.ln() - lsc.0 - old.log_r, b.ln() - lsc.1 - old.log_b);
                     // After a collapse of the gate, smaller moves count: the gate says the
                     // light moved, the zone says by how much.
@@ -1076,13 +1120,20 @@ impl Algorithm for Awb {
                 }
                 self.zones[z as usize] = new;
                 let light_change = light_change.filter(|(_, d)| self.light_plausible(*d));
-                let compared = old.valid && old.epoch == self.epoch && rough.is_some();
+                let compared = old.valid && current && rough.is_some();
                 let waited = fc.frame > self.collapse_frame + COLLAPSE_WAIT;
                 if self.collapse_pending > 0 && light_change.is_none() && (compared || waited) {
                     // The zone did not move with a light (or could not be compared): after
                     // a second such frame, forget the old light's zones and re-acquire.
                     self.collapse_pending = if waited { 0 } else { self.collapse_pending - 1 };
-                    if self.collapse_pending == 0 {
+                    if self.collapse_pending == 0 && self.collapse_pass >= PARTIAL_PASS {
+                        // Fewer greys, but greys still at the gate's centre: a surface covered
+                        // part of them (a change of light leaves next to none). The gains
+                        // stand; the zones are measured again for the new scene.
+                        log::debug!("frame {}: fewer greys pass and no zone moved with a light: the scene changed, rescanning", fc.frame);
+                        self.rescan();
+                        self.zones[z as usize].epoch = self.epoch;
+                    } else if self.collapse_pending == 0 {
                         log::debug!("frame {}: the greys left the gate and no zone moved with a light: re-acquiring", fc.frame);
                         self.restart_scan();
                         self.reacquiring = true;
@@ -1105,6 +1156,7 @@ impl Algorithm for Awb {
                     self.grey_trusted = false;
                     self.suspect = 0;
                     self.shifted = SHIFT_HOLD;
+                    self.refine_until = fc.frame + REFINE_FRAMES;
                     // The moved table is approximate (the matrix and the lens-shading tables
                     // change with the light): the near-grey gate refines it, from the low
                     // floors where the greys of any scene pass.
@@ -1142,9 +1194,13 @@ impl Algorithm for Awb {
             }
             None => {
                 let (f, level) = (fc.awb.luma_floor, m.y_or_g as f64 - 16.0);
+                log::trace!("frame {}: near-grey gate at floor {f:.0}: {passed:.4} of the window, YCbCr {} {} {}", fc.frame, m.y_or_g, m.cb_or_b, m.cr_or_r);
                 // The floor sweeps upwards through the grey populations of the scene and
                 // wraps around: each level gives a sample when its greys lie well above it.
-                self.luma_floor = if f * LUMA_FLOOR_UP <= LUMA_FLOOR_MAX { f * LUMA_FLOOR_UP } else { LUMA_FLOOR_MIN };
+                // A high floor that passes nothing has no greys above it: wrapping at once
+                // spends the gate frames where greys are (and where a change of light shows).
+                let above_greys = passed < MIN_PASS_FRACTION && f > LUMA_FLOOR_EMPTY;
+                self.luma_floor = if f * LUMA_FLOOR_UP <= LUMA_FLOOR_MAX && !above_greys { f * LUMA_FLOOR_UP } else { LUMA_FLOOR_MIN };
                 if passed >= MIN_PASS_FRACTION {
                     if f <= LUMA_FLOOR_MARGIN * level {
                         grey = colour.map(|c| (c, level));
@@ -1159,7 +1215,12 @@ impl Algorithm for Awb {
                 // changed): a miss, not a frame without evidence.
                 let step = ((f / LUMA_FLOOR_MIN).ln() / LUMA_FLOOR_UP.ln()).round().clamp(0.0, (FLOOR_STEPS - 1) as f64) as usize;
                 let remembered = self.locked_pass[step];
-                let collapsed = remembered > 0.0 && passed < PASS_KEPT * remembered;
+                // A gate at a low floor that empties under trusted gains, with no change of
+                // brightness to explain it, collapsed too, even where no pass rate is
+                // remembered yet (the sweep had not reached that floor since the last scan).
+                let emptied =
+                    self.grey_trusted && passed < MIN_PASS_FRACTION && f <= LUMA_FLOOR_EMPTY && fc.frame > self.level_jump_frame + LEVEL_SETTLE_FRAMES;
+                let collapsed = emptied || (remembered > 0.0 && passed < PASS_KEPT * remembered);
                 if collapsed {
                     log::debug!("frame {}: near-grey gate at floor {f:.0} passed {passed:.4}, {remembered:.4} while trusted", fc.frame);
                     grey = None;
@@ -1172,9 +1233,19 @@ impl Algorithm for Awb {
                         log::debug!("frame {}: the greys left the gate", fc.frame);
                         self.collapse_pending = COLLAPSE_ZONES;
                         self.collapse_frame = fc.frame;
+                        self.collapse_pass = passed;
                         self.grey_trusted = false;
                         return;
                     }
+                }
+                if !collapsed && grey.is_none() && passed >= GATE_LEADS_FRACTION && self.grey_trusted {
+                    // A floor that cuts through the greys gives no estimate, but how much it
+                    // passes under trusted gains is remembered all the same: after a change
+                    // of light that finds the sweep at such a floor, an empty gate there is
+                    // the first sign (the sweep would otherwise wrap to the low floors first).
+                    // Only a large population: the pass rate of a few highlights at the
+                    // floor swings with every small change of exposure.
+                    self.remember_pass(step, passed);
                 }
                 if grey.is_none() && !collapsed && !(passed < MIN_PASS_FRACTION && f <= LUMA_FLOOR_EMPTY) {
                     return;
@@ -1186,14 +1257,15 @@ impl Algorithm for Awb {
         }
         let Some((zr, zb)) = self.zone_estimate else { return };
         // The near-grey gate refines the zone scan when the two agree.
-        let agrees = |(r, b): (f64, f64)| (r / zr).ln().abs().max((b / zb).ln().abs()) < TRUST;
+        let agrees = |e: (f64, f64)| log_distance(e, (zr, zb)) < TRUST;
         // Zones mix a grey background with the coloured surfaces beside it (a large
         // surface leaves few pure grey zones), which tips the vote off the light; the gate
         // sees pixels. A large grey population it finds at a plausible light off the zones'
         // estimate is followed: centred there, the gate finds the same greys again.
         // Once leading, a smaller population at the gate's own centre (greys at the
         // level the floor sweeps through) confirms it.
-        let at_centre = |(r, b): (f64, f64)| (r * self.gains[0]).ln().abs().max((b * self.gains[1]).ln().abs()) < TRUST;
+        let balanced = (1.0 / self.gains[0], 1.0 / self.gains[1]);
+        let at_centre = |e: (f64, f64)| log_distance(e, balanced) < TRUST;
         let gate_leads = grey.is_some_and(|(e, _)| {
             !agrees(e)
                 && (passed >= GATE_LEADS_FRACTION || (self.grey_trusted && at_centre(e)))
@@ -1209,8 +1281,7 @@ impl Algorithm for Awb {
                 self.suspect = 0;
                 self.reacquiring = false;
                 if let Some((step, passed)) = fc_step {
-                    let m = &mut self.locked_pass[step];
-                    *m = if *m > 0.0 { 0.5 * (*m + passed) } else { passed };
+                    self.remember_pass(step, passed);
                 }
                 // Dark samples are coarse (8-bit means): they move the gains less.
                 weight = (level / 64.0).clamp(0.25, 1.0);
@@ -1219,7 +1290,11 @@ impl Algorithm for Awb {
             (None, _) => {
                 log::debug!("frame {}: no near-grey estimate agreeing with the zone scan", fc.frame);
                 self.grey_trusted = false;
-                self.suspect = self.suspect.saturating_add(1);
+                // Right after a change of brightness the gate misses because the AE has
+                // not caught up (clipped or black frames), not because the light moved.
+                if fc.frame > self.level_jump_frame + LEVEL_SETTLE_FRAMES {
+                    self.suspect = self.suspect.saturating_add(1);
+                }
                 if self.suspect >= SUSPECT_FRAMES && self.scan >= FIRST_SCAN && self.since_rescan >= RESCAN_COOLDOWN {
                     log::debug!("frame {}: greys are not where the zones say: rescanning", fc.frame);
                     self.rescan();
@@ -1227,8 +1302,7 @@ impl Algorithm for Awb {
                 return;
             }
             (Some(_), _) => {
-                let current = (1.0 / self.gains[0], 1.0 / self.gains[1]);
-                let near = (current.0 / zr).ln().abs().max((current.1 / zb).ln().abs()) < GATE_HOLDS;
+                let near = log_distance(balanced, (zr, zb)) < GATE_HOLDS;
                 if self.grey_trusted && near {
                     return;
                 }
@@ -1237,7 +1311,7 @@ impl Algorithm for Awb {
         };
         let (target, ct) = self.target_from(r, b);
         let applied = [fc.awb.gains[0] / g, fc.awb.gains[2] / g];
-        let change = (target[0] / applied[0]).ln().abs().max((target[1] / applied[1]).ln().abs());
+        let change = log_distance((target[0], target[1]), (applied[0], applied[1]));
         log::debug!(
             "frame {}: AWB {:?} {} px (floor {:.0}) YCbCr {} {} {} -> camera r/g {r:.3} b/g {b:.3} -> gains {:.3} {:.3} at {ct:.0} K (change {change:.3})",
             fc.frame,
@@ -1251,7 +1325,10 @@ impl Algorithm for Awb {
             target[1]
         );
         // The estimate is absolute: follow it fully when far off, smooth noise when close.
-        let sp = if change > AGREE { 1.0 } else { self.speed * weight };
+        // Right after the zone table moved with a change of light the gains are only as
+        // good as that move: the gate's first estimates of the greys are followed fully.
+        let refining = fc.awb.zone.is_none() && fc.frame <= self.refine_until;
+        let sp = if change > AGREE || refining { 1.0 } else { self.speed * weight };
         let shifted = self.shifted > 0;
         self.shifted = self.shifted.saturating_sub(1);
         if change > RESCAN_CHANGE && self.scan >= FIRST_SCAN && !shifted {
