@@ -172,7 +172,8 @@ pub struct Awb {
     /// Fraction of the window the gate still passed at that collapse.
     collapse_pass: f64,
     /// The last re-measured zone that moved, and by how much (ln r/g, b/g).
-    moved: Option<(u8, (f64, f64))>,
+    /// With the frame it had been measured in before.
+    moved: Option<(u8, (f64, f64), u32)>,
     /// Frames left in which the gains follow a zone table just moved with a change of
     /// light without rescanning.
     shifted: u8,
@@ -317,6 +318,9 @@ const COLLAPSE_WAIT: u32 = 8;
 /// with a saturation test that refuses only means the matrix clipped to nothing.
 const SAME_GAINS: f64 = 0.06;
 const ROUGH_SATURATED: f64 = 0.01;
+/// Least weight of a zone mean between ROUGH_SATURATED and SATURATED (possibly clipped by
+/// the matrix), rising to full weight at SATURATED.
+const CLIPPED_ZONE_WEIGHT: f64 = 0.25;
 /// After a collapse of the gate, zones measured under gains this close (ln) are compared:
 /// the stored zones may date from while the gains were still settling, and the move a
 /// change of light makes is several times larger than what the matrix's clipping changes.
@@ -1023,9 +1027,18 @@ impl Algorithm for Awb {
         self.since_rescan = self.since_rescan.saturating_add(1);
         // Zone means the matrix clipped are refused, except while re-acquiring under gains
         // that may be far off (then they are the only evidence there is).
-        let saturated = if self.reacquiring && fc.awb.zone.is_some() { ROUGH_SATURATED } else { SATURATED };
+        // Zone means are kept down to the rough limit, those the matrix may have clipped at a
+        // weight that falls with their saturation (see `clip_weight`): a grey seen under
+        // gains far off looks saturated too, and refusing it left a large surface the only
+        // evidence after a change of light.
+        let saturated = if fc.awb.zone.is_some() { ROUGH_SATURATED } else { SATURATED };
         let rough = Self::camera_colour(fc, m.y_or_g, m.cb_or_b, m.cr_or_r);
         let colour = rough.filter(|(_, s, _)| *s >= saturated).map(|(c, _, _)| c);
+        let clip_weight = match (rough, self.reacquiring) {
+            (_, true) => 1.0,
+            (Some((_, s, _)), false) => ((s - ROUGH_SATURATED) / (SATURATED - ROUGH_SATURATED)).clamp(CLIPPED_ZONE_WEIGHT, 1.0),
+            (None, false) => 0.0,
+        };
         let jitter = rough.map_or(0.0, |(_, _, j)| j);
         let window = Self::window(s, fc.awb.zone);
         let window_pixels = window.h_size as f64 * window.v_size as f64;
@@ -1064,7 +1077,7 @@ impl Algorithm for Awb {
                     Some((r, b)) if passed > 0.05 => Zone {
                         log_r: r.ln() - lsc.0,
                         log_b: b.ln() - lsc.1,
-                        weight: passed * (level / 16.0).min(1.0),
+                        weight: passed * (level / 16.0).min(1.0) * clip_weight,
                         jitter,
                         log_level,
                         valid: true,
@@ -1107,11 +1120,11 @@ impl Algorithm for Awb {
                         self.zone_changes = self.zone_changes.saturating_add(1);
                         match self.moved {
                             // After a collapse of the gate one zone is evidence enough.
-                            _ if self.collapse_pending > 0 => light_change = Some((z, d)),
-                            Some((i, p)) if i != z && (d.0 - p.0).abs().max((d.1 - p.1).abs()) < SAME_SHIFT => {
-                                light_change = Some((i, ((d.0 + p.0) / 2.0, (d.1 + p.1) / 2.0)));
+                            _ if self.collapse_pending > 0 => light_change = Some((z, d, old.frame)),
+                            Some((i, p, before)) if i != z && (d.0 - p.0).abs().max((d.1 - p.1).abs()) < SAME_SHIFT => {
+                                light_change = Some((i, ((d.0 + p.0) / 2.0, (d.1 + p.1) / 2.0), before.min(old.frame)));
                             }
-                            _ => self.moved = Some((z, d)),
+                            _ => self.moved = Some((z, d, old.frame)),
                         }
                     } else {
                         self.zone_changes = 0;
@@ -1119,7 +1132,7 @@ impl Algorithm for Awb {
                     }
                 }
                 self.zones[z as usize] = new;
-                let light_change = light_change.filter(|(_, d)| self.light_plausible(*d));
+                let light_change = light_change.filter(|(_, d, _)| self.light_plausible(*d));
                 let compared = old.valid && current && rough.is_some();
                 let waited = fc.frame > self.collapse_frame + COLLAPSE_WAIT;
                 if self.collapse_pending > 0 && light_change.is_none() && (compared || waited) {
@@ -1140,15 +1153,23 @@ impl Algorithm for Awb {
                         self.zones[z as usize] = Zone { epoch: self.epoch, ..new };
                     }
                 }
-                if let Some((other, d)) = light_change {
+                if let Some((other, d, before)) = light_change {
                     self.collapse_pending = 0;
                     log::debug!("frame {}: zones {other} and {z} moved alike by ({:.3}, {:.3}): the light changed", fc.frame, d.0, d.1);
+                    // The zones measured up to the moved zones' earlier readings saw the old
+                    // light and move with it; the ones measured since may have seen either
+                    // (the light changed somewhere in between) and are measured again.
                     for (i, zone) in self.zones.iter_mut().enumerate() {
-                        if zone.valid && i != z as usize && i != other as usize {
+                        if !zone.valid || i == z as usize || i == other as usize {
+                            continue;
+                        }
+                        if zone.frame <= before {
                             zone.log_r += d.0;
                             zone.log_b += d.1;
                             // As if measured under the gains that balance the new light.
                             zone.log_gains = (zone.log_gains.0 - d.0, zone.log_gains.1 - d.1);
+                        } else {
+                            *zone = Zone::default();
                         }
                     }
                     self.zone_changes = 0;
@@ -1266,8 +1287,12 @@ impl Algorithm for Awb {
         // level the floor sweeps through) confirms it.
         let balanced = (1.0 / self.gains[0], 1.0 / self.gains[1]);
         let at_centre = |e: (f64, f64)| log_distance(e, balanced) < TRUST;
+        // Not right after the zone table moved with a change of light: a surface the new
+        // light made neutral-looking under the old gains would hold them.
+        let shift_settled = fc.frame > self.refine_until;
         let gate_leads = grey.is_some_and(|(e, _)| {
-            !agrees(e)
+            shift_settled
+                && !agrees(e)
                 && (passed >= GATE_LEADS_FRACTION || (self.grey_trusted && at_centre(e)))
                 && self.light_plausible(((e.0 * self.gains[0]).ln(), (e.1 * self.gains[1]).ln()))
         });
