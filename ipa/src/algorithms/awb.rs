@@ -318,9 +318,6 @@ const COLLAPSE_WAIT: u32 = 8;
 /// with a saturation test that refuses only means the matrix clipped to nothing.
 const SAME_GAINS: f64 = 0.06;
 const ROUGH_SATURATED: f64 = 0.01;
-/// Least weight of a zone mean between ROUGH_SATURATED and SATURATED (possibly clipped by
-/// the matrix), rising to full weight at SATURATED.
-const CLIPPED_ZONE_WEIGHT: f64 = 0.25;
 /// After a collapse of the gate, zones measured under gains this close (ln) are compared:
 /// the stored zones may date from while the gains were still settling, and the move a
 /// change of light makes is several times larger than what the matrix's clipping changes.
@@ -1027,18 +1024,12 @@ impl Algorithm for Awb {
         self.since_rescan = self.since_rescan.saturating_add(1);
         // Zone means the matrix clipped are refused, except while re-acquiring under gains
         // that may be far off (then they are the only evidence there is).
-        // Zone means are kept down to the rough limit, those the matrix may have clipped at a
-        // weight that falls with their saturation (see `clip_weight`): a grey seen under
-        // gains far off looks saturated too, and refusing it left a large surface the only
-        // evidence after a change of light.
-        let saturated = if fc.awb.zone.is_some() { ROUGH_SATURATED } else { SATURATED };
+        // Zone means the matrix clipped are refused, except while re-acquiring under gains
+        // that may be far off (then they are the only evidence there is).
+        let saturated = if self.reacquiring && fc.awb.zone.is_some() { ROUGH_SATURATED } else { SATURATED };
         let rough = Self::camera_colour(fc, m.y_or_g, m.cb_or_b, m.cr_or_r);
         let colour = rough.filter(|(_, s, _)| *s >= saturated).map(|(c, _, _)| c);
-        let clip_weight = match (rough, self.reacquiring) {
-            (_, true) => 1.0,
-            (Some((_, s, _)), false) => ((s - ROUGH_SATURATED) / (SATURATED - ROUGH_SATURATED)).clamp(CLIPPED_ZONE_WEIGHT, 1.0),
-            (None, false) => 0.0,
-        };
+
         let jitter = rough.map_or(0.0, |(_, _, j)| j);
         let window = Self::window(s, fc.awb.zone);
         let window_pixels = window.h_size as f64 * window.v_size as f64;
@@ -1077,7 +1068,7 @@ impl Algorithm for Awb {
                     Some((r, b)) if passed > 0.05 => Zone {
                         log_r: r.ln() - lsc.0,
                         log_b: b.ln() - lsc.1,
-                        weight: passed * (level / 16.0).min(1.0) * clip_weight,
+                        weight: passed * (level / 16.0).min(1.0),
                         jitter,
                         log_level,
                         valid: true,
