@@ -172,8 +172,7 @@ pub struct Awb {
     /// Fraction of the window the gate still passed at that collapse.
     collapse_pass: f64,
     /// The last re-measured zone that moved, and by how much (ln r/g, b/g).
-    /// With the frame it had been measured in before.
-    moved: Option<(u8, (f64, f64), u32)>,
+    moved: Option<(u8, (f64, f64))>,
     /// Frames left in which the gains follow a zone table just moved with a change of
     /// light without rescanning.
     shifted: u8,
@@ -1024,12 +1023,9 @@ impl Algorithm for Awb {
         self.since_rescan = self.since_rescan.saturating_add(1);
         // Zone means the matrix clipped are refused, except while re-acquiring under gains
         // that may be far off (then they are the only evidence there is).
-        // Zone means the matrix clipped are refused, except while re-acquiring under gains
-        // that may be far off (then they are the only evidence there is).
         let saturated = if self.reacquiring && fc.awb.zone.is_some() { ROUGH_SATURATED } else { SATURATED };
         let rough = Self::camera_colour(fc, m.y_or_g, m.cb_or_b, m.cr_or_r);
         let colour = rough.filter(|(_, s, _)| *s >= saturated).map(|(c, _, _)| c);
-
         let jitter = rough.map_or(0.0, |(_, _, j)| j);
         let window = Self::window(s, fc.awb.zone);
         let window_pixels = window.h_size as f64 * window.v_size as f64;
@@ -1111,11 +1107,11 @@ impl Algorithm for Awb {
                         self.zone_changes = self.zone_changes.saturating_add(1);
                         match self.moved {
                             // After a collapse of the gate one zone is evidence enough.
-                            _ if self.collapse_pending > 0 => light_change = Some((z, d, old.frame)),
-                            Some((i, p, before)) if i != z && (d.0 - p.0).abs().max((d.1 - p.1).abs()) < SAME_SHIFT => {
-                                light_change = Some((i, ((d.0 + p.0) / 2.0, (d.1 + p.1) / 2.0), before.min(old.frame)));
+                            _ if self.collapse_pending > 0 => light_change = Some((z, d)),
+                            Some((i, p)) if i != z && (d.0 - p.0).abs().max((d.1 - p.1).abs()) < SAME_SHIFT => {
+                                light_change = Some((i, ((d.0 + p.0) / 2.0, (d.1 + p.1) / 2.0)));
                             }
-                            _ => self.moved = Some((z, d, old.frame)),
+                            _ => self.moved = Some((z, d)),
                         }
                     } else {
                         self.zone_changes = 0;
@@ -1123,7 +1119,7 @@ impl Algorithm for Awb {
                     }
                 }
                 self.zones[z as usize] = new;
-                let light_change = light_change.filter(|(_, d, _)| self.light_plausible(*d));
+                let light_change = light_change.filter(|(_, d)| self.light_plausible(*d));
                 let compared = old.valid && current && rough.is_some();
                 let waited = fc.frame > self.collapse_frame + COLLAPSE_WAIT;
                 if self.collapse_pending > 0 && light_change.is_none() && (compared || waited) {
@@ -1144,23 +1140,15 @@ impl Algorithm for Awb {
                         self.zones[z as usize] = Zone { epoch: self.epoch, ..new };
                     }
                 }
-                if let Some((other, d, before)) = light_change {
+                if let Some((other, d)) = light_change {
                     self.collapse_pending = 0;
                     log::debug!("frame {}: zones {other} and {z} moved alike by ({:.3}, {:.3}): the light changed", fc.frame, d.0, d.1);
-                    // The zones measured up to the moved zones' earlier readings saw the old
-                    // light and move with it; the ones measured since may have seen either
-                    // (the light changed somewhere in between) and are measured again.
                     for (i, zone) in self.zones.iter_mut().enumerate() {
-                        if !zone.valid || i == z as usize || i == other as usize {
-                            continue;
-                        }
-                        if zone.frame <= before {
+                        if zone.valid && i != z as usize && i != other as usize {
                             zone.log_r += d.0;
                             zone.log_b += d.1;
                             // As if measured under the gains that balance the new light.
                             zone.log_gains = (zone.log_gains.0 - d.0, zone.log_gains.1 - d.1);
-                        } else {
-                            *zone = Zone::default();
                         }
                     }
                     self.zone_changes = 0;
@@ -1278,12 +1266,8 @@ impl Algorithm for Awb {
         // level the floor sweeps through) confirms it.
         let balanced = (1.0 / self.gains[0], 1.0 / self.gains[1]);
         let at_centre = |e: (f64, f64)| log_distance(e, balanced) < TRUST;
-        // Not right after the zone table moved with a change of light: a surface the new
-        // light made neutral-looking under the old gains would hold them.
-        let shift_settled = fc.frame > self.refine_until;
         let gate_leads = grey.is_some_and(|(e, _)| {
-            shift_settled
-                && !agrees(e)
+            !agrees(e)
                 && (passed >= GATE_LEADS_FRACTION || (self.grey_trusted && at_centre(e)))
                 && self.light_plausible(((e.0 * self.gains[0]).ln(), (e.1 * self.gains[1]).ln()))
         });
