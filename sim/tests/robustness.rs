@@ -35,6 +35,22 @@ fn no_run_gets_stuck() {
     assert!(stuck.is_empty(), "stuck runs:\n{}", stuck.join("\n"));
 }
 
+/// The first eight of `draws` runs of the suite with seed `seed` whose event `wanted`
+/// accepts: sensors alternating with run i, module variation where `varied(i)`, extensible
+/// params.
+fn event_cases(seed: u64, draws: u64, varied: impl Fn(u64) -> bool, wanted: impl Fn(&CaseEvent) -> bool) -> Vec<Case> {
+    let cases: Vec<Case> = (0..draws)
+        .map(|i| {
+            let opts = Options { sensor: Some(SENSORS[(i % 2) as usize]), variation: Some(varied(i)), format: Some(ParamFormat::Extensible) };
+            Case::draw(run_seed(seed, i), &opts)
+        })
+        .filter(|c| c.event.as_ref().is_some_and(|(_, e)| wanted(e)))
+        .take(8)
+        .collect();
+    assert_eq!(cases.len(), 8);
+    cases
+}
+
 #[test]
 fn a_run_repeats_exactly() {
     // With module variation and an event, so that every drawn part takes part.
@@ -96,15 +112,7 @@ fn brightness_steps_do_not_overshoot() {
     // target, which they raise again), and a step out of a frame a few 8-bit codes deep
     // must allow for the module's black-level error (a −25% module once landed 2.2× too
     // bright).
-    let cases: Vec<Case> = (0..200u64)
-        .map(|i| {
-            let opts = Options { sensor: Some(SENSORS[(i % 2) as usize]), variation: Some(i / 2 % 2 == 1), format: Some(ParamFormat::Extensible) };
-            Case::draw(run_seed(SUITE_SEED + 2, i), &opts)
-        })
-        .filter(|c| matches!(c.event, Some((_, CaseEvent::Brightness { .. }))))
-        .take(8)
-        .collect();
-    assert_eq!(cases.len(), 8);
+    let cases = event_cases(SUITE_SEED + 2, 200, |i| i / 2 % 2 == 1, |e| matches!(e, CaseEvent::Brightness { .. }));
     let outcomes = run_suite(&cases, |_| {}).unwrap();
     let mut lines = Vec::new();
     for o in &outcomes {
@@ -128,15 +136,7 @@ fn a_change_of_light_is_re_acquired() {
     // re-measured zone shows how far the light moved, and the gains follow. Runs that had
     // not converged before the change (a large surface mistaken for the light) are issue
     // 10's open part and are left to `no_run_gets_stuck`.
-    let cases: Vec<Case> = (0..400u64)
-        .map(|i| {
-            let opts = Options { sensor: Some(SENSORS[(i % 2) as usize]), variation: Some(false), format: Some(ParamFormat::Extensible) };
-            Case::draw(run_seed(SUITE_SEED + 3, i), &opts)
-        })
-        .filter(|c| matches!(c.event, Some((_, CaseEvent::Illuminant { .. }))))
-        .take(8)
-        .collect();
-    assert_eq!(cases.len(), 8);
+    let cases = event_cases(SUITE_SEED + 3, 400, |_| false, |e| matches!(e, CaseEvent::Illuminant { .. }));
     let outcomes = run_suite(&cases, |_| {}).unwrap();
     let mut lines = Vec::new();
     for o in &outcomes {

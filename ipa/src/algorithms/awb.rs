@@ -574,6 +574,11 @@ impl Awb {
         self.collapse_pending = 0;
     }
 
+    /// Whether `frame` is past the settling after the latest jump of the scene's level.
+    fn level_settled(&self, frame: u32) -> bool {
+        frame > self.level_jump_frame + LEVEL_SETTLE_FRAMES
+    }
+
     /// Fold a trusted pass rate of the near-grey gate at floor step `step` into its memory.
     fn remember_pass(&mut self, step: usize, passed: f64) {
         let m = &mut self.locked_pass[step];
@@ -1085,14 +1090,14 @@ impl Algorithm for Awb {
                 // After a collapse of the gate any stored zone is compared, whatever scan it
                 // came from: the zones measured on the frames already in flight then tell a
                 // change of light without waiting for one scheduled after the collapse.
-                let current = old.epoch == self.epoch || self.collapse_pending > 0;
+                let pending = self.collapse_pending > 0;
+                let current = old.epoch == self.epoch || pending;
                 if let (true, Some((r, b)), true) = (old.valid, rough, current) {
                     // Under another exposure (the AE still settling, a change of brightness)
                     // other channels clip, at black or at full scale: no comparison.
                     // After a collapse of the gate the level is not compared: a change of
                     // light changes the level of a coloured zone too (a blue one under
                     // daylight after tungsten), and the move must land on a light anyway.
-                    let pending = self.collapse_pending > 0;
                     let same_gains = if pending { COLLAPSE_SAME_GAINS } else { SAME_GAINS };
                     let comparable = (old.log_gains.0 - log_gains.0).abs().max((old.log_gains.1 - log_gains.1).abs()) < same_gains
                         && (pending || (old.log_level - log_level).abs() < SAME_LEVEL);
@@ -1199,7 +1204,8 @@ impl Algorithm for Awb {
                 // wraps around: each level gives a sample when its greys lie well above it.
                 // A high floor that passes nothing has no greys above it: wrapping at once
                 // spends the gate frames where greys are (and where a change of light shows).
-                let above_greys = passed < MIN_PASS_FRACTION && f > LUMA_FLOOR_EMPTY;
+                let (empty, low_floor) = (passed < MIN_PASS_FRACTION, f <= LUMA_FLOOR_EMPTY);
+                let above_greys = empty && !low_floor;
                 self.luma_floor = if f * LUMA_FLOOR_UP <= LUMA_FLOOR_MAX && !above_greys { f * LUMA_FLOOR_UP } else { LUMA_FLOOR_MIN };
                 if passed >= MIN_PASS_FRACTION {
                     if f <= LUMA_FLOOR_MARGIN * level {
@@ -1218,8 +1224,7 @@ impl Algorithm for Awb {
                 // A gate at a low floor that empties under trusted gains, with no change of
                 // brightness to explain it, collapsed too, even where no pass rate is
                 // remembered yet (the sweep had not reached that floor since the last scan).
-                let emptied =
-                    self.grey_trusted && passed < MIN_PASS_FRACTION && f <= LUMA_FLOOR_EMPTY && fc.frame > self.level_jump_frame + LEVEL_SETTLE_FRAMES;
+                let emptied = self.grey_trusted && empty && low_floor && self.level_settled(fc.frame);
                 let collapsed = emptied || (remembered > 0.0 && passed < PASS_KEPT * remembered);
                 if collapsed {
                     log::debug!("frame {}: near-grey gate at floor {f:.0} passed {passed:.4}, {remembered:.4} while trusted", fc.frame);
@@ -1247,7 +1252,7 @@ impl Algorithm for Awb {
                     // floor swings with every small change of exposure.
                     self.remember_pass(step, passed);
                 }
-                if grey.is_none() && !collapsed && !(passed < MIN_PASS_FRACTION && f <= LUMA_FLOOR_EMPTY) {
+                if grey.is_none() && !collapsed && !(empty && low_floor) {
                     return;
                 }
                 if grey.is_some() {
@@ -1292,7 +1297,7 @@ impl Algorithm for Awb {
                 self.grey_trusted = false;
                 // Right after a change of brightness the gate misses because the AE has
                 // not caught up (clipped or black frames), not because the light moved.
-                if fc.frame > self.level_jump_frame + LEVEL_SETTLE_FRAMES {
+                if self.level_settled(fc.frame) {
                     self.suspect = self.suspect.saturating_add(1);
                 }
                 if self.suspect >= SUSPECT_FRAMES && self.scan >= FIRST_SCAN && self.since_rescan >= RESCAN_COOLDOWN {
