@@ -122,8 +122,9 @@ fn brightness_steps_do_not_overshoot() {
         lines.push(format!("{}: settled in {settle_frames} frames, overshoot {:.1}%: {}", o.event_text, overshoot * 100.0, o.repro));
         assert!(overshoot <= 0.10, "overshoot past 10%:\n{}", lines.join("\n"));
         // The target is 6 frames (reported by `sim robustness`, not met by every
-        // run yet: up to 13 here); this bound catches a step that no longer converges.
-        assert!(settle_frames <= 20, "slow to settle:\n{}", lines.join("\n"));
+        // run yet: up to 9 here, one 3-frame round more, since the AE cells measure a step
+        // into clipping); this bound catches a step that needs a round more than that.
+        assert!(settle_frames <= 12, "slow to settle:\n{}", lines.join("\n"));
     }
     println!("{}", lines.join("\n"));
 }

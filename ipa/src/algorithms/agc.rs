@@ -10,6 +10,9 @@
 //! frame is remembered and scaled until its clipped fraction matches the one observed,
 //! which estimates how much brighter the scene became (assuming the scene content did not
 //! change at the same time; the estimate is bounded so a wrong guess cannot overshoot).
+//! Where some AE cells stayed well below the clip, their ratio to the same cells of that
+//! frame measures the change of brightness directly: one step lands on target instead of
+//! the histogram's cautious steps (a +4 EV step took three 3-frame rounds).
 //!
 //! Backlight: AE cells brighter than `backlightRatio` × the weighted median cell are
 //! limited to that value, so a bright window cannot drag the subject into black.
@@ -41,6 +44,29 @@ struct Reference {
     luminance: f64,
 }
 
+/// AE cells of the last frame that was not clipped (a few highlights may clip: only cells
+/// well below the clip are compared), for [`brightness_change`].
+#[derive(Debug, Clone, Copy)]
+struct CellsReference {
+    cells: [u8; consts::AE_MEAN_MAX],
+    n_cells: usize,
+    /// AE luminance of that frame.
+    luminance: f64,
+}
+
+impl CellsReference {
+    fn new(cells: &[u8], luminance: f64) -> Self {
+        let n_cells = cells.len().min(consts::AE_MEAN_MAX);
+        let mut r = CellsReference { cells: [0; consts::AE_MEAN_MAX], n_cells, luminance };
+        r.cells[..n_cells].copy_from_slice(&cells[..n_cells]);
+        r
+    }
+
+    fn cells(&self) -> &[u8] {
+        &self.cells[..self.n_cells]
+    }
+}
+
 pub struct Agc {
     metering: Vec<(i32, Vec<u8>)>,
     constraints: Vec<(i32, Vec<Constraint>)>,
@@ -63,6 +89,7 @@ pub struct Agc {
     current: ExposureDecision,
     measurement_written: bool,
     reference: Option<Reference>,
+    cells_reference: Option<CellsReference>,
 }
 
 /// Exposure modes used when the tuning has none: Normal keeps a live viewfinder (frames
@@ -104,6 +131,20 @@ const MAX_STEP_UP: f64 = 64.0;
 const INITIAL_EXPOSURE_US: f64 = 10_000.0;
 /// Histogram fraction in the top bin above which a frame counts as clipped.
 const CLIPPED_FRACTION: f64 = 0.02;
+/// AE cells (8-bit means) that measure a change of brightness against the reference: at
+/// most this bright now (a cell mean this far below the clip has next to no clipped
+/// pixels) and at least this bright then (8-bit rounding within ±6%).
+const CELL_UNCLIPPED: u8 = 200;
+const CELL_MIN_REFERENCE: u8 = 8;
+/// Relative noise of a cell's ratio beyond its 8-bit rounding (a cell averages thousands
+/// of pixels).
+const CELL_NOISE: f64 = 0.03;
+/// Cells sharing the ratio needed, and the share of the measurable cells they must make
+/// up; cells above it may make up at most `ABOVE_SHARE` (a scene whose content changed
+/// scatters the ratios both ways; clipping only lowers them).
+const MIN_AGREEING_CELLS: usize = 3;
+const AGREEING_SHARE: f64 = 0.4;
+const ABOVE_SHARE: f64 = 0.1;
 
 impl Agc {
     pub fn from_tuning(p: &Params, hw: HwRevision) -> Result<Self, TuningError> {
@@ -212,6 +253,7 @@ impl Agc {
             current: ExposureDecision { exposure_lines: 0, gain: 1.0, vblank: 0 },
             measurement_written: false,
             reference: None,
+            cells_reference: None,
         })
     }
 
@@ -460,6 +502,7 @@ impl Algorithm for Agc {
         self.current = self.split(s, INITIAL_EXPOSURE_US * s.min_gain);
         self.measurement_written = false;
         self.reference = None;
+        self.cells_reference = None;
     }
 
     fn controls(&self, s: &Session, out: &mut Vec<ControlInfo>) {
@@ -658,6 +701,11 @@ impl Algorithm for Agc {
                     // Clipped frames under-report the shadows' level too: only upper bounds.
                     k = self.constrain(k, &c[..=bins], true, !clipped, lux);
                     if clipped {
+                        // Cells left below the clip measure the change exactly; the
+                        // histogram only bounds it.
+                        let from_cells = self.cells_reference.and_then(|r| {
+                            brightness_change(r.cells(), ae.cells()).map(|ratio| (target / (r.luminance * ratio).max(1e-6)).min(target / y.max(1e-6)))
+                        });
                         if let Some(r) = self.reference.filter(|r| r.bins == bins) {
                             // The level the lower constraints asked above the target on the
                             // reference frame is asked of this scene too: without it the
@@ -665,10 +713,15 @@ impl Algorithm for Agc {
                             // (a 20-30% undershoot after a +4 EV step into clipping).
                             let k_ref = target / r.luminance.max(1e-6);
                             let boost = self.constrain(k_ref, &r.cdf[..=bins], false, true, lux) / k_ref;
-                            k = k.min(clipped_correction(&r, &c[..=bins], target, y) * boost);
+                            k = k.min(from_cells.unwrap_or_else(|| clipped_correction(&r, &c[..=bins], target, y)) * boost);
+                        } else if let Some(correction) = from_cells {
+                            k = k.min(correction);
                         }
-                    } else if top < CLIPPED_FRACTION / 4.0 {
-                        self.reference = Some(Reference { cdf: c, bins, luminance: y });
+                    } else {
+                        self.cells_reference = Some(CellsReference::new(ae.cells(), y));
+                        if top < CLIPPED_FRACTION / 4.0 {
+                            self.reference = Some(Reference { cdf: c, bins, luminance: y });
+                        }
                     }
                 }
             }
@@ -683,6 +736,49 @@ impl Algorithm for Agc {
         }
         self.publish(&mut latest.agc);
     }
+}
+
+/// How much brighter (ratio) the cells `now` are than the reference's `then`, when the
+/// scene only changed its brightness. A cell whose mean stays well below the clip may
+/// still hold clipped pixels (a bright patch on a dark ground), which lowers its ratio and
+/// never raises it: the estimate is the highest ratio that enough cells share, each within
+/// its rounding. `None` when too few cells can tell, or when cells above that ratio or too
+/// few sharing it show that the content changed: the histogram's estimate is used instead.
+fn brightness_change(then: &[u8], now: &[u8]) -> Option<f64> {
+    // (ratio, its tolerance, then, now) of the cells that can tell.
+    let mut cells = [(0.0, 0.0, 0.0, 0.0); consts::AE_MEAN_MAX];
+    let mut n = 0;
+    for (&a, &b) in then.iter().zip(now) {
+        if (CELL_MIN_REFERENCE..=CELL_UNCLIPPED).contains(&a) && (1..=CELL_UNCLIPPED).contains(&b) {
+            let (a, b) = (a as f64, b as f64);
+            cells[n] = (b / a, 0.5 / a + 0.5 / b + CELL_NOISE, a, b);
+            n += 1;
+        }
+    }
+    let cells = &mut cells[..n];
+    if n < MIN_AGREEING_CELLS {
+        return None;
+    }
+    cells.sort_unstable_by(|x, y| y.0.total_cmp(&x.0));
+    for (i, &(ratio, _, _, _)) in cells.iter().enumerate() {
+        let shares = |c: &(f64, f64, f64, f64)| (c.0 / ratio - 1.0).abs() <= c.1;
+        let (mut sum_then, mut sum_now, mut kept) = (0.0, 0.0, 0);
+        for c in cells.iter().filter(|c| shares(c)) {
+            sum_then += c.2;
+            sum_now += c.3;
+            kept += 1;
+        }
+        let above = cells[..i].iter().filter(|c| !shares(c)).count();
+        if above as f64 > ABOVE_SHARE * n as f64 {
+            break;
+        }
+        if kept >= MIN_AGREEING_CELLS && kept as f64 >= AGREEING_SHARE * n as f64 {
+            log::debug!("{kept} of {n} measurable AE cells agree on a brightness change of {:.3}", sum_now / sum_then);
+            return Some(sum_now / sum_then);
+        }
+    }
+    log::debug!("the {n} measurable AE cells agree on no brightness change");
+    None
 }
 
 /// Estimate the correction for a clipped frame by scaling the reference (unclipped)
@@ -773,6 +869,40 @@ mod tests {
         now[15] += 1;
         let c = cdf_of(&now);
         assert!((clipped_correction(&r, &c[..=16], 0.16, 0.3) - 0.16 / 0.3).abs() < 1e-9);
+    }
+
+    #[test]
+    fn cells_below_the_clip_measure_a_change_of_brightness() {
+        // A seeded random scene of 25 cells, 4.7x brighter now: the cells that clip or were
+        // too dark to tell are left out, the others give the ratio within their rounding.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..50 {
+            let scale = 1.5 + (next() % 1000) as f64 / 100.0;
+            let then: Vec<u8> = (0..25).map(|_| (next() % 120) as u8).collect();
+            let now: Vec<u8> = then.iter().map(|&c| (c as f64 * scale).round().min(255.0) as u8).collect();
+            match brightness_change(&then, &now) {
+                Some(r) => assert!((r / scale - 1.0).abs() < 0.04, "scale {scale}: {r}"),
+                None => {
+                    let measurable = then
+                        .iter()
+                        .zip(&now)
+                        .filter(|(&a, &b)| (CELL_MIN_REFERENCE..=CELL_UNCLIPPED).contains(&a) && (1..=CELL_UNCLIPPED).contains(&b))
+                        .count();
+                    assert!(measurable < MIN_AGREEING_CELLS, "scale {scale}: {measurable} measurable cells gave no ratio");
+                }
+            }
+            // Another scene (the content changed): the ratios scatter and give no estimate.
+            let other: Vec<u8> = (0..25).map(|_| (next() % 200) as u8).collect();
+            assert_eq!(brightness_change(&then, &other), None, "scale {scale}");
+        }
+        // All cells clipped: nothing to measure.
+        assert_eq!(brightness_change(&[40; 25], &[255; 25]), None);
     }
 
     #[test]
