@@ -45,19 +45,22 @@ struct Reference {
 }
 
 /// AE cells of the last frame that was not clipped (a few highlights may clip: only cells
-/// well below the clip are compared), for [`brightness_change`].
+/// well below the clip are compared), for [`brightness_change`], with that frame's
+/// histogram (what its constraints asked).
 #[derive(Debug, Clone, Copy)]
 struct CellsReference {
     cells: [u8; consts::AE_MEAN_MAX],
     n_cells: usize,
     /// AE luminance of that frame.
     luminance: f64,
+    cdf: [f64; 33],
+    bins: usize,
 }
 
 impl CellsReference {
-    fn new(cells: &[u8], luminance: f64) -> Self {
+    fn new(cells: &[u8], luminance: f64, cdf: [f64; 33], bins: usize) -> Self {
         let n_cells = cells.len().min(consts::AE_MEAN_MAX);
-        let mut r = CellsReference { cells: [0; consts::AE_MEAN_MAX], n_cells, luminance };
+        let mut r = CellsReference { cells: [0; consts::AE_MEAN_MAX], n_cells, luminance, cdf, bins };
         r.cells[..n_cells].copy_from_slice(&cells[..n_cells]);
         r
     }
@@ -403,6 +406,13 @@ impl Agc {
         ExposureDecision { exposure_lines: lines, gain: g, vblank }
     }
 
+    /// How far above the target the lower constraints held a frame of luminance
+    /// `luminance` and histogram `cdf` (1 when they did not raise it).
+    fn constraint_boost(&self, target: f64, cdf: &[f64], luminance: f64, lux: f64) -> f64 {
+        let k = target / luminance.max(1e-6);
+        self.constrain(k, cdf, false, true, lux) / k
+    }
+
     /// Weighted mean of the AE cells (0..1), with bright outliers limited.
     fn luminance(&self, cells: &[u8]) -> f64 {
         let w = self.weights();
@@ -701,24 +711,28 @@ impl Algorithm for Agc {
                     // Clipped frames under-report the shadows' level too: only upper bounds.
                     k = self.constrain(k, &c[..=bins], true, !clipped, lux);
                     if clipped {
-                        // Cells left below the clip measure the change exactly; the
-                        // histogram only bounds it.
-                        let from_cells = self.cells_reference.and_then(|r| {
-                            brightness_change(r.cells(), ae.cells()).map(|ratio| (target / (r.luminance * ratio).max(1e-6)).min(target / y.max(1e-6)))
+                        // The level the lower constraints asked above the target on the
+                        // reference frame is asked of this scene too: without it the step
+                        // lands on the target and the constraints raise it again (a 20-30%
+                        // undershoot after a +4 EV step into clipping). Cells left below the
+                        // clip measure the change exactly, against the last unclipped frame;
+                        // the histogram only bounds it, against the last frame without a
+                        // clipped highlight.
+                        let from_cells = self.cells_reference.filter(|r| r.bins == bins).and_then(|r| {
+                            let ratio = brightness_change(r.cells(), ae.cells())?;
+                            let correction = (target / (r.luminance * ratio).max(1e-6)).min(target / y.max(1e-6));
+                            Some(correction * self.constraint_boost(target, &r.cdf[..=bins], r.luminance, lux))
                         });
-                        if let Some(r) = self.reference.filter(|r| r.bins == bins) {
-                            // The level the lower constraints asked above the target on the
-                            // reference frame is asked of this scene too: without it the
-                            // step lands on the target and the constraints raise it again
-                            // (a 20-30% undershoot after a +4 EV step into clipping).
-                            let k_ref = target / r.luminance.max(1e-6);
-                            let boost = self.constrain(k_ref, &r.cdf[..=bins], false, true, lux) / k_ref;
-                            k = k.min(from_cells.unwrap_or_else(|| clipped_correction(&r, &c[..=bins], target, y)) * boost);
-                        } else if let Some(correction) = from_cells {
+                        let from_histogram = || {
+                            self.reference
+                                .filter(|r| r.bins == bins)
+                                .map(|r| clipped_correction(&r, &c[..=bins], target, y) * self.constraint_boost(target, &r.cdf[..=bins], r.luminance, lux))
+                        };
+                        if let Some(correction) = from_cells.or_else(from_histogram) {
                             k = k.min(correction);
                         }
                     } else {
-                        self.cells_reference = Some(CellsReference::new(ae.cells(), y));
+                        self.cells_reference = Some(CellsReference::new(ae.cells(), y, c, bins));
                         if top < CLIPPED_FRACTION / 4.0 {
                             self.reference = Some(Reference { cdf: c, bins, luminance: y });
                         }
