@@ -147,6 +147,10 @@ pub struct Awb {
     /// The zones have given an estimate since the scene was last forgotten; until then the
     /// near-grey frames use the wide gate.
     estimated: bool,
+    /// The gains come from an estimate of the zones (made since configure), not from the
+    /// starting point: a re-acquisition forgets the zones but keeps these gains, which
+    /// too-dark frames then leave alone.
+    gains_estimated: bool,
     /// Lower luma bound above the +16 offset for the near-grey gate (8-bit, linear).
     luma_floor: f64,
     /// Fraction of pixels the near-grey gate passed at each floor step while trusted. A gate
@@ -514,6 +518,7 @@ impl Awb {
             scan: 0,
             zone_estimate: None,
             estimated: false,
+            gains_estimated: false,
             luma_floor: 40.0,
             locked_pass: [0.0; FLOOR_STEPS],
             grey_trusted: false,
@@ -551,6 +556,7 @@ impl Awb {
             }
             None => [1.0, 1.0],
         };
+        self.gains_estimated = false;
         self.restart_scan();
     }
 
@@ -1018,11 +1024,13 @@ impl Algorithm for Awb {
             }
             self.last_level = level;
         }
-        if self.estimated && Self::too_dark(s, fc, ae_level) {
+        if self.gains_estimated && Self::too_dark(s, fc, ae_level) {
             // The AE has no gain left and the frame is still far below its target: zone and
             // gate means are a few 8-bit codes, biased by noise clipped at black, and the
             // brightest coloured surface is the only zone left above the noise. Hold the
-            // estimate made with better light instead of following them.
+            // estimate made with better light instead of following them, also while
+            // re-acquiring (a -4 EV step into the dark after a re-acquisition started
+            // followed such a zone to 19 deg).
             return;
         }
         self.since_rescan = self.since_rescan.saturating_add(1);
@@ -1177,6 +1185,7 @@ impl Algorithm for Awb {
                 let shading = s.zone_shading.as_deref().filter(|_| fc.lsc.blend.is_some());
                 self.zone_estimate = self.vote(shading);
                 self.estimated |= self.zone_estimate.is_some();
+                self.gains_estimated |= self.estimated;
             }
             None if fc.awb.wide_gate => {
                 let Some((r, b)) = colour.filter(|_| passed >= MIN_PASS_FRACTION) else { return };
