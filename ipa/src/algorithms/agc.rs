@@ -10,8 +10,8 @@
 //! frame is remembered and scaled until its clipped fraction matches the one observed,
 //! which estimates how much brighter the scene became (assuming the scene content did not
 //! change at the same time; the estimate is bounded so a wrong guess cannot overshoot).
-//! Where some AE cells stayed well below the clip, their ratio to the same cells of that
-//! frame measures the change of brightness directly: one step lands on target instead of
+//! Where some AE cells stayed well below the clip, their ratio to the same cells of the
+//! last unclipped frame measures the change of brightness directly: one step lands on target instead of
 //! the histogram's cautious steps (a +4 EV step took three 3-frame rounds).
 //!
 //! Backlight: AE cells brighter than `backlightRatio` × the weighted median cell are
@@ -759,13 +759,21 @@ impl Algorithm for Agc {
 /// its rounding. `None` when too few cells can tell, or when cells above that ratio or too
 /// few sharing it show that the content changed: the histogram's estimate is used instead.
 fn brightness_change(then: &[u8], now: &[u8]) -> Option<f64> {
-    // (ratio, its tolerance, then, now) of the cells that can tell.
-    let mut cells = [(0.0, 0.0, 0.0, 0.0); consts::AE_MEAN_MAX];
+    /// One cell that can tell: its means then and now, their ratio and how far rounding
+    /// and noise may move that ratio.
+    #[derive(Clone, Copy, Default)]
+    struct CellRatio {
+        then: f64,
+        now: f64,
+        ratio: f64,
+        tolerance: f64,
+    }
+    let mut cells = [CellRatio::default(); consts::AE_MEAN_MAX];
     let mut n = 0;
     for (&a, &b) in then.iter().zip(now) {
         if (CELL_MIN_REFERENCE..=CELL_UNCLIPPED).contains(&a) && (1..=CELL_UNCLIPPED).contains(&b) {
-            let (a, b) = (a as f64, b as f64);
-            cells[n] = (b / a, 0.5 / a + 0.5 / b + CELL_NOISE, a, b);
+            let (then, now) = (a as f64, b as f64);
+            cells[n] = CellRatio { then, now, ratio: now / then, tolerance: 0.5 / then + 0.5 / now + CELL_NOISE };
             n += 1;
         }
     }
@@ -773,13 +781,13 @@ fn brightness_change(then: &[u8], now: &[u8]) -> Option<f64> {
     if n < MIN_AGREEING_CELLS {
         return None;
     }
-    cells.sort_unstable_by(|x, y| y.0.total_cmp(&x.0));
-    for (i, &(ratio, _, _, _)) in cells.iter().enumerate() {
-        let shares = |c: &(f64, f64, f64, f64)| (c.0 / ratio - 1.0).abs() <= c.1;
+    cells.sort_unstable_by(|x, y| y.ratio.total_cmp(&x.ratio));
+    for (i, candidate) in cells.iter().enumerate() {
+        let shares = |c: &CellRatio| (c.ratio / candidate.ratio - 1.0).abs() <= c.tolerance;
         let (mut sum_then, mut sum_now, mut kept) = (0.0, 0.0, 0);
         for c in cells.iter().filter(|c| shares(c)) {
-            sum_then += c.2;
-            sum_now += c.3;
+            sum_then += c.then;
+            sum_now += c.now;
             kept += 1;
         }
         let above = cells[..i].iter().filter(|c| !shares(c)).count();
