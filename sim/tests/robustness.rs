@@ -35,20 +35,22 @@ fn no_run_gets_stuck() {
     assert!(stuck.is_empty(), "stuck runs:\n{}", stuck.join("\n"));
 }
 
-/// The first eight of `draws` runs of the suite with seed `seed` whose event `wanted`
-/// accepts: sensors alternating with run i, module variation where `varied(i)`, extensible
-/// params.
-fn event_cases(seed: u64, draws: u64, varied: impl Fn(u64) -> bool, wanted: impl Fn(&CaseEvent) -> bool) -> Vec<Case> {
-    let cases: Vec<Case> = (0..draws)
-        .map(|i| {
-            let opts = Options { sensor: Some(SENSORS[(i % 2) as usize]), variation: Some(varied(i)), format: Some(ParamFormat::Extensible) };
-            Case::draw(run_seed(seed, i), &opts)
-        })
-        .filter(|c| c.event.as_ref().is_some_and(|(_, e)| wanted(e)))
-        .take(8)
-        .collect();
-    assert_eq!(cases.len(), 8);
+/// The first `count` of `draws` runs of the suite with seed `seed` that `wanted` accepts:
+/// sensors alternating with run i, module variation where `varied(i)`, extensible params.
+fn drawn_cases(seed: u64, draws: u64, count: usize, varied: impl Fn(u64) -> bool, wanted: impl Fn(&Case) -> bool) -> Vec<Case> {
+    let cases: Vec<Case> = (0..draws).map(|i| Case::draw(run_seed(seed, i), &extensible(i, varied(i)))).filter(|c| wanted(c)).take(count).collect();
+    assert_eq!(cases.len(), count);
     cases
+}
+
+/// Options of run i of [`drawn_cases`].
+fn extensible(i: u64, varied: bool) -> Options {
+    Options { sensor: Some(SENSORS[(i % 2) as usize]), variation: Some(varied), format: Some(ParamFormat::Extensible) }
+}
+
+/// [`drawn_cases`]: the first eight whose event `wanted` accepts.
+fn event_cases(seed: u64, draws: u64, varied: impl Fn(u64) -> bool, wanted: impl Fn(&CaseEvent) -> bool) -> Vec<Case> {
+    drawn_cases(seed, draws, 8, varied, |c| c.event.as_ref().is_some_and(|(_, e)| wanted(e)))
 }
 
 #[test]
@@ -168,15 +170,10 @@ fn white_balance_holds_when_a_step_leaves_the_frame_too_dark() {
     // means are a few 8-bit codes, and the white balance must keep the gains it had (it once
     // followed the brightest coloured zone to 19° because a re-acquisition had started
     // just before the step).
-    let opts = |i: u64| Options { sensor: Some(SENSORS[(i % 2) as usize]), variation: Some(false), format: Some(ParamFormat::Extensible) };
-    let mut cases: Vec<Case> = (0..2000)
-        .map(|i| Case::draw(run_seed(SUITE_SEED + 3, i), &opts(i)))
-        .filter(|c| c.brightness < 0.03 && matches!(c.event, Some((_, CaseEvent::Brightness { ev })) if ev < 0.0))
-        .take(4)
-        .collect();
-    assert_eq!(cases.len(), 4);
+    let mut cases =
+        drawn_cases(SUITE_SEED + 3, 2000, 4, |_| false, |c| c.brightness < 0.03 && matches!(c.event, Some((_, CaseEvent::Brightness { ev })) if ev < 0.0));
     // The run of `sim robustness --seed 2` that showed it (a chart under D50 at 0.0186).
-    cases.push(Case::draw(7746583568456853811, &opts(0)));
+    cases.push(Case::draw(7746583568456853811, &extensible(0, false)));
     for case in &cases {
         let (_, r) = run_case(case).unwrap();
         let at = case.event.as_ref().unwrap().0;

@@ -11,8 +11,9 @@
 //! which estimates how much brighter the scene became (assuming the scene content did not
 //! change at the same time; the estimate is bounded so a wrong guess cannot overshoot).
 //! Where some AE cells stayed well below the clip, their ratio to the same cells of the
-//! last unclipped frame measures the change of brightness directly: one step lands on target instead of
-//! the histogram's cautious steps (a +4 EV step took three 3-frame rounds).
+//! last unclipped frame measures the change of brightness directly: one step lands on
+//! target instead of the histogram's cautious steps (a +4 EV step took three 3-frame
+//! rounds).
 //!
 //! Backlight: AE cells brighter than `backlightRatio` × the weighted median cell are
 //! limited to that value, so a bright window cannot drag the subject into black.
@@ -35,32 +36,21 @@ struct Constraint {
     y_target: Pwl<f64>,
 }
 
-/// Reference histogram of the last frame without clipping, for clipped-scene estimates.
+/// A frame kept for clipped-scene estimates: its histogram (how much of it a clip would
+/// cut, what its constraints asked), its AE luminance and its AE cells.
 #[derive(Debug, Clone, Copy)]
 struct Reference {
     cdf: [f64; 33],
     bins: usize,
-    /// AE luminance of that frame.
     luminance: f64,
-}
-
-/// AE cells of the last frame that was not clipped (a few highlights may clip: only cells
-/// well below the clip are compared), for [`brightness_change`], with that frame's
-/// histogram (what its constraints asked).
-#[derive(Debug, Clone, Copy)]
-struct CellsReference {
     cells: [u8; consts::AE_MEAN_MAX],
     n_cells: usize,
-    /// AE luminance of that frame.
-    luminance: f64,
-    cdf: [f64; 33],
-    bins: usize,
 }
 
-impl CellsReference {
-    fn new(cells: &[u8], luminance: f64, cdf: [f64; 33], bins: usize) -> Self {
+impl Reference {
+    fn new(cdf: [f64; 33], bins: usize, luminance: f64, cells: &[u8]) -> Self {
         let n_cells = cells.len().min(consts::AE_MEAN_MAX);
-        let mut r = CellsReference { cells: [0; consts::AE_MEAN_MAX], n_cells, luminance, cdf, bins };
+        let mut r = Reference { cdf, bins, luminance, cells: [0; consts::AE_MEAN_MAX], n_cells };
         r.cells[..n_cells].copy_from_slice(&cells[..n_cells]);
         r
     }
@@ -91,8 +81,11 @@ pub struct Agc {
     // Algorithm state: the newest decision, published by [`Agc::publish`].
     current: ExposureDecision,
     measurement_written: bool,
+    /// The last frame without a clipped highlight, for the histogram's estimate.
     reference: Option<Reference>,
-    cells_reference: Option<CellsReference>,
+    /// The last frame that was not clipped (a few highlights may clip: only cells well
+    /// below the clip are compared), for [`brightness_change`].
+    cells_reference: Option<Reference>,
 }
 
 /// Exposure modes used when the tuning has none: Normal keeps a live viewfinder (frames
@@ -406,11 +399,11 @@ impl Agc {
         ExposureDecision { exposure_lines: lines, gain: g, vblank }
     }
 
-    /// How far above the target the lower constraints held a frame of luminance
-    /// `luminance` and histogram `cdf` (1 when they did not raise it).
-    fn constraint_boost(&self, target: f64, cdf: &[f64], luminance: f64, lux: f64) -> f64 {
-        let k = target / luminance.max(1e-6);
-        self.constrain(k, cdf, false, true, lux) / k
+    /// How far above the target the lower constraints held the frame `r` (1 when they did
+    /// not raise it).
+    fn constraint_boost(&self, target: f64, r: &Reference, lux: f64) -> f64 {
+        let k = target / r.luminance.max(1e-6);
+        self.constrain(k, &r.cdf[..=r.bins], false, true, lux) / k
     }
 
     /// Weighted mean of the AE cells (0..1), with bright outliers limited.
@@ -721,20 +714,21 @@ impl Algorithm for Agc {
                         let from_cells = self.cells_reference.filter(|r| r.bins == bins).and_then(|r| {
                             let ratio = brightness_change(r.cells(), ae.cells())?;
                             let correction = (target / (r.luminance * ratio).max(1e-6)).min(target / y.max(1e-6));
-                            Some(correction * self.constraint_boost(target, &r.cdf[..=bins], r.luminance, lux))
+                            Some(correction * self.constraint_boost(target, &r, lux))
                         });
                         let from_histogram = || {
                             self.reference
                                 .filter(|r| r.bins == bins)
-                                .map(|r| clipped_correction(&r, &c[..=bins], target, y) * self.constraint_boost(target, &r.cdf[..=bins], r.luminance, lux))
+                                .map(|r| clipped_correction(&r, &c[..=bins], target, y) * self.constraint_boost(target, &r, lux))
                         };
                         if let Some(correction) = from_cells.or_else(from_histogram) {
                             k = k.min(correction);
                         }
                     } else {
-                        self.cells_reference = Some(CellsReference::new(ae.cells(), y, c, bins));
+                        let frame = Reference::new(c, bins, y, ae.cells());
+                        self.cells_reference = Some(frame);
                         if top < CLIPPED_FRACTION / 4.0 {
-                            self.reference = Some(Reference { cdf: c, bins, luminance: y });
+                            self.reference = Some(frame);
                         }
                     }
                 }
@@ -750,6 +744,12 @@ impl Algorithm for Agc {
         }
         self.publish(&mut latest.agc);
     }
+}
+
+/// Whether a cell, `then` in the reference and `now`, can measure a change of brightness:
+/// bright enough then to be read to a few percent, far enough below the clip now.
+fn measurable(then: u8, now: u8) -> bool {
+    (CELL_MIN_REFERENCE..=CELL_UNCLIPPED).contains(&then) && (1..=CELL_UNCLIPPED).contains(&now)
 }
 
 /// How much brighter (ratio) the cells `now` are than the reference's `then`, when the
@@ -771,7 +771,7 @@ fn brightness_change(then: &[u8], now: &[u8]) -> Option<f64> {
     let mut cells = [CellRatio::default(); consts::AE_MEAN_MAX];
     let mut n = 0;
     for (&a, &b) in then.iter().zip(now) {
-        if (CELL_MIN_REFERENCE..=CELL_UNCLIPPED).contains(&a) && (1..=CELL_UNCLIPPED).contains(&b) {
+        if measurable(a, b) {
             let (then, now) = (a as f64, b as f64);
             cells[n] = CellRatio { then, now, ratio: now / then, tolerance: 0.5 / then + 0.5 / now + CELL_NOISE };
             n += 1;
@@ -873,7 +873,7 @@ mod tests {
         // Reference: uniform over the 16 bins, mean luminance 0.25.
         let mut bins = [0u32; 16];
         bins.fill(100);
-        let r = Reference { cdf: cdf_of(&bins), bins: 16, luminance: 0.25 };
+        let r = Reference::new(cdf_of(&bins), 16, 0.25, &[]);
         // Now half the pixels sit in the top bin: about the reference's median reached the
         // clip, so the scene is about (15/16) / (9/16) brighter than the reference.
         let mut now = [0u32; 16];
@@ -911,12 +911,8 @@ mod tests {
             match brightness_change(&then, &now) {
                 Some(r) => assert!((r / scale - 1.0).abs() < 0.04, "scale {scale}: {r}"),
                 None => {
-                    let measurable = then
-                        .iter()
-                        .zip(&now)
-                        .filter(|(&a, &b)| (CELL_MIN_REFERENCE..=CELL_UNCLIPPED).contains(&a) && (1..=CELL_UNCLIPPED).contains(&b))
-                        .count();
-                    assert!(measurable < MIN_AGREEING_CELLS, "scale {scale}: {measurable} measurable cells gave no ratio");
+                    let n_measurable = then.iter().zip(&now).filter(|(&a, &b)| measurable(a, b)).count();
+                    assert!(n_measurable < MIN_AGREEING_CELLS, "scale {scale}: {n_measurable} measurable cells gave no ratio");
                 }
             }
             // Another scene (the content changed): the ratios scatter and give no estimate.
