@@ -76,8 +76,9 @@ fn the_black_level_of_a_varied_module_is_measured() {
     // Modules whose black level is off by up to ±25%: the IPA measures it from its own
     // exposure changes. Over the runs, what it ends with must be closer to each module's
     // level than the tuning's, and never much farther; a module that matches its tuning
-    // keeps the tuned level (the measurement's own bias is a dead band, 3% of the level,
-    // which is why offsets of a few percent are only partly corrected).
+    // keeps the tuned level (the measurement's own bias is a dead band, 3% of the level).
+    // A clear offset is corrected in full: taking the dead band off every correction
+    // left these modules 0.59 of the tuning's summed error; correcting in full, 0.27.
     use rkisp1_sim::sensor::SensorModel;
     let cases: Vec<Case> = (0..12)
         .map(|i| {
@@ -104,7 +105,7 @@ fn the_black_level_of_a_varied_module_is_measured() {
         after += e1;
     }
     println!("{}", lines.join("\n"));
-    assert!(after <= 0.75 * before, "error {after:.1} against the tuning's {before:.1} (10-bit codes, summed):\n{}", lines.join("\n"));
+    assert!(after <= 0.4 * before, "error {after:.1} against the tuning's {before:.1} (10-bit codes, summed):\n{}", lines.join("\n"));
 }
 
 #[test]

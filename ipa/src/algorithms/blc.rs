@@ -261,10 +261,15 @@ impl Algorithm for BlackLevelCorrection {
         // spread of modules.
         let prior_weight = (Self::PRIOR_SPREAD * base).max(1.0).powi(-2);
         let shrink = std_err.powi(-2) / (std_err.powi(-2) + prior_weight);
-        // Less one standard error and the method's own bias: an offset the measurement cannot
-        // tell from zero is not worth moving the black level for.
+        // An offset the measurement cannot tell from zero (one standard error and the
+        // method's own bias) is not worth moving the black level for; one clearly beyond
+        // twice that is made in full, and in between the correction ramps up. (Taking the
+        // dead band off every correction left modules 8-10 codes short, which tinted
+        // their black patch by 10 deg.)
         let dead_band = std_err + Self::METHOD_BIAS * base;
-        let delta = (estimate.signum() * (estimate.abs() * shrink - dead_band).max(0.0)).clamp(-limit, limit).round() as i32;
+        let magnitude = estimate.abs() * shrink;
+        let ramp = ((magnitude - dead_band) / dead_band.max(1e-9)).clamp(0.0, 1.0);
+        let delta = (estimate.signum() * magnitude * ramp).clamp(-limit, limit).round() as i32;
         if delta != self.delta {
             log::info!("black level: measured {:+} (12-bit) against the tuned {base:.0} after {} exposure changes", delta, self.estimator.pairs());
             self.delta = delta;
