@@ -81,12 +81,7 @@ fn the_black_level_of_a_varied_module_is_measured() {
     // left these modules 0.59 of the tuning's summed error; the ramp leaves 0.44 (one
     // module gets no exposure change to measure from).
     use rkisp1_sim::sensor::SensorModel;
-    let cases: Vec<Case> = (0..12)
-        .map(|i| {
-            let opts = Options { sensor: Some(SENSORS[(i % 2) as usize]), variation: Some(i < 8), format: Some(ParamFormat::Extensible) };
-            Case::draw(run_seed(SUITE_SEED + 1, i), &opts)
-        })
-        .collect();
+    let cases: Vec<Case> = (0..12).map(|i| Case::draw(run_seed(SUITE_SEED + 1, i), &extensible(i, i < 8))).collect();
     let results: Vec<_> = std::thread::scope(|s| {
         let handles: Vec<_> = cases.iter().map(|c| s.spawn(move || run_case(c).unwrap())).collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()

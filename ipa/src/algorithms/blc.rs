@@ -152,6 +152,9 @@ impl BlackLevelCorrection {
     /// 12-bit codes on the simulator's calibrated modules, as a fraction of the level. A
     /// smaller correction is not made; a wrong one tints the dark greys.
     const METHOD_BIAS: f64 = 0.03;
+    /// An estimate this many dead bands (one standard error plus METHOD_BIAS) away from zero
+    /// is corrected in full; from one dead band up to it the correction ramps up.
+    const FULL_CORRECTION: f64 = 3.0;
 }
 
 impl Algorithm for BlackLevelCorrection {
@@ -262,15 +265,15 @@ impl Algorithm for BlackLevelCorrection {
         let prior_weight = (Self::PRIOR_SPREAD * base).max(1.0).powi(-2);
         let shrink = std_err.powi(-2) / (std_err.powi(-2) + prior_weight);
         // An offset the measurement cannot tell from zero (one standard error and the
-        // method's own bias) is not worth moving the black level for; one three times
-        // that is made in full, and in between the correction ramps up. (Taking the dead
+        // method's own bias) is not worth moving the black level for; one FULL_CORRECTION
+        // times that is made in full, and in between the correction ramps up. (Taking the dead
         // band off every correction left modules 8-10 codes short, which tinted their
         // black patch by 10 deg; a ramp ending at twice the dead band applied more of a
         // calibrated module's false +18.7 ± 4.2 from frames of the AE settling, and its
         // dark greys under a dominant green went from 2.0 to 3.7 deg.)
         let dead_band = std_err + Self::METHOD_BIAS * base;
         let magnitude = estimate.abs() * shrink;
-        let ramp = ((magnitude - dead_band) / (2.0 * dead_band).max(1e-9)).clamp(0.0, 1.0);
+        let ramp = ((magnitude - dead_band) / ((Self::FULL_CORRECTION - 1.0) * dead_band).max(1e-9)).clamp(0.0, 1.0);
         let delta = (estimate.signum() * magnitude * ramp).clamp(-limit, limit).round() as i32;
         if delta != self.delta {
             log::info!("black level: measured {:+} (12-bit) against the tuned {base:.0} after {} exposure changes", delta, self.estimator.pairs());
