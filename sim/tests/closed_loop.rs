@@ -274,6 +274,24 @@ fn white_balance_holds_in_light_too_dark_for_colour() {
 }
 
 #[test]
+fn a_light_whose_greys_the_gate_cannot_find_is_left() {
+    // Zones that mix a large surface with the grey background around it voted for a light
+    // where the near-grey gate then found no greys, frame after frame; the gains stayed
+    // there to the end (6.8°, 10.2°, 10.3°, 21.8° and 10.9° off). Now such a light is ruled
+    // out and the vote's runner-up, where the gate does find the greys, takes over.
+    for (seed, sensor, format) in [
+        (15613933959831702271, "imx258", ParamFormat::Fixed),
+        (13311332029431091587, "ov8858", ParamFormat::Extensible),
+        (10671159870368358325, "ov8858", ParamFormat::Fixed),
+        (16328997830202126747, "ov8858", ParamFormat::Extensible),
+        (1902524621310651387, "ov8858", ParamFormat::Extensible),
+    ] {
+        let (o, _) = suite_run(seed, sensor, format);
+        assert!(!o.stuck && o.final_deg < 5.0, "{:.1}° ({})", o.final_deg, o.repro);
+    }
+}
+
+#[test]
 fn a_clipped_highlight_does_not_confirm_a_wrong_white_balance() {
     // A brown surface over 28% of the frame and a clipped window: the near-grey gate,
     // centred on whatever the gains are, passed the clipped window as grey and kept the

@@ -182,6 +182,11 @@ pub struct Awb {
     shifted: u8,
     /// The vote's candidate lights (the first `n_candidates`).
     candidates: [Candidate; CANDIDATES],
+    /// Per candidate, the frame until which it is ruled out: the near-grey gate, centred on
+    /// it at low floors in a well-exposed frame, found no greys there.
+    ruled_out_until: [u32; CANDIDATES],
+    /// Frame of the latest statistics processed (what the vote's rulings are compared with).
+    now_frame: u32,
     n_candidates: usize,
     /// The curve's samples over the AWB mode's range ([`CtCurve::samples`]), built with the
     /// candidates, and that range: the nearest light is searched among them per frame.
@@ -407,6 +412,14 @@ const REFINE_FRAMES: u32 = 12;
 /// Frames after a jump of the scene's level in which an empty near-grey gate may be the
 /// AE still settling rather than the greys leaving.
 const LEVEL_SETTLE_FRAMES: u32 = 8;
+/// A light whose greys the gate did not find (see [`Awb::rule_out`]): the candidates this
+/// close (ln) to it keep this fraction of their score for this many frames. The frame must
+/// be exposed well enough for greys to pass the floor: its AE level at least this many
+/// times the floor.
+const RULING_RADIUS: f64 = 0.06;
+const RULED_OUT_WEIGHT: f64 = 0.05;
+const RULING_FRAMES: u32 = 120;
+const RULING_LEVEL: f64 = 1.5;
 /// Estimates closer than this (log gain) to the applied gains count as agreeing.
 const AGREE: f64 = 0.03;
 
@@ -536,6 +549,8 @@ impl Awb {
             refine_until: 0,
             mismatch_warned: false,
             candidates: [Candidate::default(); CANDIDATES],
+            ruled_out_until: [0; CANDIDATES],
+            now_frame: 0,
             n_candidates: 0,
             locus: Vec::with_capacity(PROJECT_STEPS + 1),
             locus_range: (0.0, 0.0),
@@ -563,6 +578,7 @@ impl Awb {
     /// Forget the scene: after start() or a mode change the zones are stale.
     fn restart_scan(&mut self) {
         self.zones = [Zone::default(); ZONES];
+        self.ruled_out_until = [0; CANDIDATES];
         self.zone_estimate = None;
         self.estimated = false;
         self.rescan();
@@ -578,6 +594,18 @@ impl Awb {
         self.suspect = 0;
         self.locked_pass = [0.0; FLOOR_STEPS];
         self.collapse_pending = 0;
+    }
+
+    /// Rule out the candidate lights that gains `log_gains` (ln r, ln b) balance.
+    fn rule_out(&mut self, log_gains: (f64, f64), frame: u32) {
+        let mut n = 0;
+        for (c, until) in self.candidates[..self.n_candidates].iter().zip(self.ruled_out_until.iter_mut()) {
+            if (c.lr + log_gains.0).abs().max((c.lb + log_gains.1).abs()) < RULING_RADIUS {
+                *until = frame + RULING_FRAMES;
+                n += 1;
+            }
+        }
+        log::debug!("frame {frame}: no greys in the gate at the gains' light: {n} candidate lights ruled out for {RULING_FRAMES} frames");
     }
 
     /// Whether `frame` is past the settling after the latest jump of the scene's level.
@@ -691,8 +719,10 @@ impl Awb {
             }
         }
         let mut best = (0.0, 0.0, 0.0, 0.0);
-        for (c, sum) in candidates.iter().zip(scores) {
-            let score = c.prior * sum;
+        let now_frame = self.now_frame;
+        for ((c, sum), until) in candidates.iter().zip(scores).zip(self.ruled_out_until) {
+            let ruled_out = if until > now_frame { RULED_OUT_WEIGHT } else { 1.0 };
+            let score = c.prior * sum * ruled_out;
             if score > best.0 {
                 best = (score, c.r, c.b, c.ct);
             }
@@ -725,7 +755,17 @@ impl Awb {
         if sw < 1e-9 {
             return Some((best.1, best.2));
         }
-        Some(((sr / sw).exp(), (sb / sw).exp()))
+        let refined = (sr / sw, sb / sw);
+        // The zones around the winner may pull its refinement back onto a light the gate
+        // ruled out (the surface's zones sit just beside it): then the winner itself.
+        let ruled_out = self.candidates[..self.n_candidates]
+            .iter()
+            .zip(self.ruled_out_until)
+            .any(|(c, until)| until > self.now_frame && (c.lr - refined.0).abs().max((c.lb - refined.1).abs()) < RULING_RADIUS / 2.0);
+        if ruled_out {
+            return Some((best.1, best.2));
+        }
+        Some((refined.0.exp(), refined.1.exp()))
     }
 
     /// Whether moving the current estimate by `d` (ln r/g, b/g) lands on a light in the locus
@@ -748,6 +788,7 @@ impl Awb {
     /// lens-shading tables.
     fn build_candidates(&mut self, shading: Option<&ZoneShading>) {
         self.n_candidates = 0;
+        self.ruled_out_until = [0; CANDIDATES];
         self.candidates_generation = self.candidates_generation.wrapping_add(1);
         let Some(curve) = &self.curve else { return };
         let (lo, hi) = self.ct_range();
@@ -1011,6 +1052,7 @@ impl Algorithm for Awb {
         if !self.auto {
             return;
         }
+        self.now_frame = fc.frame;
         let ae_level = Self::ae_level(stats);
         if let Some(level) = ae_level {
             // The gate's pass rate at a floor depends on how bright the scene is: after a
@@ -1169,6 +1211,8 @@ impl Algorithm for Awb {
                     self.grey_trusted = false;
                     self.suspect = 0;
                     self.shifted = SHIFT_HOLD;
+                    // What the gate ruled out was judged under the old light.
+                    self.ruled_out_until = [0; CANDIDATES];
                     self.refine_until = fc.frame + REFINE_FRAMES;
                     // The moved table is approximate (the matrix and the lens-shading tables
                     // change with the light): the near-grey gate refines it, from the low
@@ -1234,6 +1278,14 @@ impl Algorithm for Awb {
                 // brightness to explain it, collapsed too, even where no pass rate is
                 // remembered yet (the sweep had not reached that floor since the last scan).
                 let emptied = self.grey_trusted && empty && low_floor && self.level_settled(fc.frame);
+                // Not trusted, the gate is empty at a low floor of a well-exposed frame: no
+                // greys where the gains put them, so the vote's winner was a coloured surface
+                // (or zones mixing several). Its light is ruled out for a while and the next
+                // vote tries the runner-up, which the gate then tests in turn.
+                let well_exposed = ae_level.is_some_and(|l| l >= RULING_LEVEL * f);
+                if !self.grey_trusted && self.estimated && empty && low_floor && well_exposed && self.level_settled(fc.frame) && self.collapse_pending == 0 {
+                    self.rule_out(((fc.awb.gains[0] / g).ln(), (fc.awb.gains[2] / g).ln()), fc.frame);
+                }
                 let collapsed = emptied || (remembered > 0.0 && passed < PASS_KEPT * remembered);
                 if collapsed {
                     log::debug!("frame {}: near-grey gate at floor {f:.0} passed {passed:.4}, {remembered:.4} while trusted", fc.frame);
@@ -1294,6 +1346,11 @@ impl Algorithm for Awb {
                 self.grey_trusted = true;
                 self.suspect = 0;
                 self.reacquiring = false;
+                // While the gate holds greys at the gains, the lights it ruled out stay ruled
+                // out: when a ruling lapsed the zones would vote the surface back.
+                for until in self.ruled_out_until.iter_mut().filter(|u| **u > fc.frame) {
+                    *until = fc.frame + RULING_FRAMES;
+                }
                 if let Some((step, passed)) = fc_step {
                     self.remember_pass(step, passed);
                 }
@@ -1384,6 +1441,53 @@ mod tests {
     /// Distance of the grey the gains balance from the curve point at `ct`.
     fn distance(gains: [f64; 2], (r, b): (f64, f64)) -> f64 {
         ((1.0 / gains[0] - r).powi(2) + (1.0 / gains[1] - b).powi(2)).sqrt()
+    }
+
+    /// An Awb whose zones sit at two lights of the curve: `surface` zones at the first
+    /// (a large pale surface that looks grey under it), `grey` zones at the second.
+    fn two_clusters(surface: (f64, usize), grey: (f64, usize)) -> Awb {
+        let mut a = awb("");
+        a.build_candidates(None);
+        let c = a.curve.clone().unwrap();
+        let mut i = 0;
+        for (ct, n) in [surface, grey] {
+            let (r, b) = c.white_point(ct);
+            for _ in 0..n {
+                a.zones[i] = Zone { log_r: r.ln(), log_b: b.ln(), weight: 1.0, valid: true, epoch: a.epoch, ..Zone::default() };
+                i += 1;
+            }
+        }
+        a
+    }
+
+    #[test]
+    fn the_vote_follows_the_zone_majority() {
+        let mut a = two_clusters((3000.0, 8), (6000.0, 5));
+        let (r, b) = a.vote(None).unwrap();
+        let (ct, _, _) = a.curve.as_ref().unwrap().project(r, b, 2856.0, 6504.0);
+        assert!((ct - 3000.0).abs() < 100.0, "voted {ct:.0} K");
+    }
+
+    #[test]
+    fn a_light_without_greys_in_the_gate_loses_the_vote_for_a_while() {
+        let mut a = two_clusters((3000.0, 8), (6000.0, 5));
+        let curve = a.curve.clone().unwrap();
+        let (wr, wb) = curve.white_point(3000.0);
+        // The gains balanced the surface's light and the gate found no greys there.
+        a.now_frame = 40;
+        a.rule_out((-wr.ln(), -wb.ln()), 40);
+        let (r, b) = a.vote(None).unwrap();
+        let (ct, _, _) = curve.project(r, b, 2856.0, 6504.0);
+        assert!((ct - 6000.0).abs() < 150.0, "voted {ct:.0} K with 3000 K ruled out");
+        // The ruling expires: the zones decide alone again.
+        a.now_frame = 40 + RULING_FRAMES + 1;
+        let (r, b) = a.vote(None).unwrap();
+        let (ct, _, _) = curve.project(r, b, 2856.0, 6504.0);
+        assert!((ct - 3000.0).abs() < 100.0, "voted {ct:.0} K after the ruling expired");
+        // A forgotten scene forgets its rulings.
+        a.rule_out((-wr.ln(), -wb.ln()), a.now_frame);
+        a.restart_scan();
+        assert!(a.ruled_out_until.iter().all(|u| *u == 0));
     }
 
     #[test]
