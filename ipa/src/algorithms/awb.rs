@@ -185,6 +185,9 @@ pub struct Awb {
     /// Per candidate, the frame until which it is ruled out: the near-grey gate, centred on
     /// it at low floors in a well-exposed frame, found no greys there.
     ruled_out_until: [u32; CANDIDATES],
+    /// The latest of those frames: no ruling is in force past it (most frames), and the
+    /// vote then skips them.
+    rulings_until: u32,
     /// Frame of the latest statistics processed (what the vote's rulings are compared with).
     now_frame: u32,
     n_candidates: usize,
@@ -550,6 +553,7 @@ impl Awb {
             mismatch_warned: false,
             candidates: [Candidate::default(); CANDIDATES],
             ruled_out_until: [0; CANDIDATES],
+            rulings_until: 0,
             now_frame: 0,
             n_candidates: 0,
             locus: Vec::with_capacity(PROJECT_STEPS + 1),
@@ -579,6 +583,7 @@ impl Awb {
     fn restart_scan(&mut self) {
         self.zones = [Zone::default(); ZONES];
         self.ruled_out_until = [0; CANDIDATES];
+        self.rulings_until = 0;
         self.zone_estimate = None;
         self.estimated = false;
         self.rescan();
@@ -602,6 +607,7 @@ impl Awb {
         for (c, until) in self.candidates[..self.n_candidates].iter().zip(self.ruled_out_until.iter_mut()) {
             if (c.lr + log_gains.0).abs().max((c.lb + log_gains.1).abs()) < RULING_RADIUS {
                 *until = frame + RULING_FRAMES;
+                self.rulings_until = *until;
                 n += 1;
             }
         }
@@ -720,8 +726,9 @@ impl Awb {
         }
         let mut best = (0.0, 0.0, 0.0, 0.0);
         let now_frame = self.now_frame;
-        for ((c, sum), until) in candidates.iter().zip(scores).zip(self.ruled_out_until) {
-            let ruled_out = if until > now_frame { RULED_OUT_WEIGHT } else { 1.0 };
+        let rulings = self.rulings_until > now_frame;
+        for ((c, sum), until) in candidates.iter().zip(scores).zip(self.ruled_out_until.iter()) {
+            let ruled_out = if rulings && *until > now_frame { RULED_OUT_WEIGHT } else { 1.0 };
             let score = c.prior * sum * ruled_out;
             if score > best.0 {
                 best = (score, c.r, c.b, c.ct);
@@ -758,10 +765,11 @@ impl Awb {
         let refined = (sr / sw, sb / sw);
         // The zones around the winner may pull its refinement back onto a light the gate
         // ruled out (the surface's zones sit just beside it): then the winner itself.
-        let ruled_out = self.candidates[..self.n_candidates]
-            .iter()
-            .zip(self.ruled_out_until)
-            .any(|(c, until)| until > self.now_frame && (c.lr - refined.0).abs().max((c.lb - refined.1).abs()) < RULING_RADIUS / 2.0);
+        let ruled_out = self.rulings_until > self.now_frame
+            && self.candidates[..self.n_candidates]
+                .iter()
+                .zip(self.ruled_out_until.iter())
+                .any(|(c, until)| *until > self.now_frame && (c.lr - refined.0).abs().max((c.lb - refined.1).abs()) < RULING_RADIUS / 2.0);
         if ruled_out {
             return Some((best.1, best.2));
         }
@@ -789,6 +797,7 @@ impl Awb {
     fn build_candidates(&mut self, shading: Option<&ZoneShading>) {
         self.n_candidates = 0;
         self.ruled_out_until = [0; CANDIDATES];
+        self.rulings_until = 0;
         self.candidates_generation = self.candidates_generation.wrapping_add(1);
         let Some(curve) = &self.curve else { return };
         let (lo, hi) = self.ct_range();
@@ -1213,6 +1222,7 @@ impl Algorithm for Awb {
                     self.shifted = SHIFT_HOLD;
                     // What the gate ruled out was judged under the old light.
                     self.ruled_out_until = [0; CANDIDATES];
+                    self.rulings_until = 0;
                     self.refine_until = fc.frame + REFINE_FRAMES;
                     // The moved table is approximate (the matrix and the lens-shading tables
                     // change with the light): the near-grey gate refines it, from the low
@@ -1348,8 +1358,11 @@ impl Algorithm for Awb {
                 self.reacquiring = false;
                 // While the gate holds greys at the gains, the lights it ruled out stay ruled
                 // out: when a ruling lapsed the zones would vote the surface back.
-                for until in self.ruled_out_until.iter_mut().filter(|u| **u > fc.frame) {
-                    *until = fc.frame + RULING_FRAMES;
+                if self.rulings_until > fc.frame {
+                    for until in self.ruled_out_until.iter_mut().filter(|u| **u > fc.frame) {
+                        *until = fc.frame + RULING_FRAMES;
+                    }
+                    self.rulings_until = fc.frame + RULING_FRAMES;
                 }
                 if let Some((step, passed)) = fc_step {
                     self.remember_pass(step, passed);
