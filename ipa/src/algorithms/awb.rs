@@ -431,6 +431,11 @@ fn log_distance(a: (f64, f64), b: (f64, f64)) -> f64 {
     (a.0 / b.0).ln().abs().max((a.1 / b.1).ln().abs())
 }
 
+/// The same distance between two points already in ln space.
+fn ln_distance(a: (f64, f64), b: (f64, f64)) -> f64 {
+    (a.0 - b.0).abs().max((a.1 - b.1).abs())
+}
+
 /// BT.601-style conversion the AWB unit uses (kernel-rkisp1.md §1.2), rows Y, Cb, Cr.
 fn rgb_to_ycbcr() -> Matrix3<f64> {
     Matrix3::new(0.25, 0.5, 0.1094, -0.1406, -0.2969, 0.4375, 0.4375, -0.375, -0.0625)
@@ -605,7 +610,7 @@ impl Awb {
     fn rule_out(&mut self, log_gains: (f64, f64), frame: u32) {
         let mut n = 0;
         for (c, until) in self.candidates[..self.n_candidates].iter().zip(self.ruled_out_until.iter_mut()) {
-            if (c.lr + log_gains.0).abs().max((c.lb + log_gains.1).abs()) < RULING_RADIUS {
+            if ln_distance((c.lr, c.lb), (-log_gains.0, -log_gains.1)) < RULING_RADIUS {
                 *until = frame + RULING_FRAMES;
                 self.rulings_until = *until;
                 n += 1;
@@ -664,7 +669,7 @@ impl Awb {
         let mut eff = [(0usize, Zone::default()); ZONES];
         let mut n = 0;
         for (i, z) in self.zones.iter().enumerate().filter(|(_, z)| z.valid && z.weight > 0.0) {
-            let d = (z.log_gains.0 - now.0).abs().max((z.log_gains.1 - now.1).abs()) / GAINS_TRUST;
+            let d = ln_distance(z.log_gains, now) / GAINS_TRUST;
             let stale = if z.epoch == self.epoch { 1.0 } else { STALE_WEIGHT };
             eff[n] = (i, Zone { weight: z.weight * stale * (-d * d).exp(), ..*z });
             n += 1;
@@ -769,7 +774,7 @@ impl Awb {
             && self.candidates[..self.n_candidates]
                 .iter()
                 .zip(self.ruled_out_until.iter())
-                .any(|(c, until)| *until > self.now_frame && (c.lr - refined.0).abs().max((c.lb - refined.1).abs()) < RULING_RADIUS / 2.0);
+                .any(|(c, until)| *until > self.now_frame && ln_distance((c.lr, c.lb), refined) < RULING_RADIUS / 2.0);
         if ruled_out {
             return Some((best.1, best.2));
         }
@@ -1158,8 +1163,7 @@ impl Algorithm for Awb {
                     // light changes the level of a coloured zone too (a blue one under
                     // daylight after tungsten), and the move must land on a light anyway.
                     let same_gains = if pending { COLLAPSE_SAME_GAINS } else { SAME_GAINS };
-                    let comparable = (old.log_gains.0 - log_gains.0).abs().max((old.log_gains.1 - log_gains.1).abs()) < same_gains
-                        && (pending || (old.log_level - log_level).abs() < SAME_LEVEL);
+                    let comparable = ln_distance(old.log_gains, log_gains) < same_gains && (pending || (old.log_level - log_level).abs() < SAME_LEVEL);
                     let d = (r.ln() - lsc.0 - old.log_r, b.ln() - lsc.1 - old.log_b);
                     // After a collapse of the gate, smaller moves count: the gate says the
                     // light moved, the zone says by how much.
@@ -1172,7 +1176,7 @@ impl Algorithm for Awb {
                         match self.moved {
                             // After a collapse of the gate one zone is evidence enough.
                             _ if self.collapse_pending > 0 => light_change = Some((z, d)),
-                            Some((i, p)) if i != z && (d.0 - p.0).abs().max((d.1 - p.1).abs()) < SAME_SHIFT => {
+                            Some((i, p)) if i != z && ln_distance(d, p) < SAME_SHIFT => {
                                 light_change = Some((i, ((d.0 + p.0) / 2.0, (d.1 + p.1) / 2.0)));
                             }
                             _ => self.moved = Some((z, d)),
