@@ -6,12 +6,13 @@
 //! from the exposure of the frame it looks at, the frames still in flight with the old
 //! exposure produce the same command again: no integral wind-up, no oscillation.
 //!
-//! Clipped frames under-report brightness. For them the histogram of the last unclipped
-//! frame is remembered and scaled until its clipped fraction matches the one observed,
-//! which estimates how much brighter the scene became (assuming the scene content did not
-//! change at the same time; the estimate is bounded so a wrong guess cannot overshoot).
-//! Where some AE cells stayed well below the clip, their ratio to the same cells of the
-//! last unclipped frame measures the change of brightness directly: one step lands on
+//! Clipped frames under-report brightness. For them the histogram of a reference frame
+//! (the last one not clipped beyond the scene's own highlights) is remembered and scaled
+//! until its clipped fraction matches the one observed, which estimates how much
+//! brighter the scene became (assuming the scene content did not change at the same
+//! time; the estimate is bounded so a wrong guess cannot overshoot). Where some AE cells
+//! stayed well below the clip, their ratio to the same cells of the reference frame
+//! measures the change of brightness directly: one step lands on
 //! target instead of the histogram's cautious steps (a +4 EV step took three 3-frame
 //! rounds).
 //!
@@ -37,7 +38,8 @@ struct Constraint {
 }
 
 /// A frame kept for clipped-scene estimates: its histogram (how much of it a clip would
-/// cut, what its constraints asked), its AE luminance and its AE cells.
+/// cut, what its constraints asked), its AE luminance, its AE cells and the fraction of it
+/// in the top bin (the scene's own highlights).
 #[derive(Debug, Clone, Copy)]
 struct Reference {
     cdf: [f64; 33],
@@ -45,12 +47,14 @@ struct Reference {
     luminance: f64,
     cells: [u8; consts::AE_MEAN_MAX],
     n_cells: usize,
+    top: f64,
 }
 
 impl Reference {
     fn new(cdf: [f64; 33], bins: usize, luminance: f64, cells: &[u8]) -> Self {
         let n_cells = cells.len().min(consts::AE_MEAN_MAX);
-        let mut r = Reference { cdf, bins, luminance, cells: [0; consts::AE_MEAN_MAX], n_cells };
+        let top = 1.0 - cdf[bins - 1];
+        let mut r = Reference { cdf, bins, luminance, cells: [0; consts::AE_MEAN_MAX], n_cells, top };
         r.cells[..n_cells].copy_from_slice(&cells[..n_cells]);
         r
     }
@@ -81,11 +85,9 @@ pub struct Agc {
     // Algorithm state: the newest decision, published by [`Agc::publish`].
     current: ExposureDecision,
     measurement_written: bool,
-    /// The last frame without a clipped highlight, for the histogram's estimate.
+    /// The last frame that was not clipped beyond the scene's own highlights, for the
+    /// estimates of a clipped frame ([`brightness_change`], [`clipped_correction`]).
     reference: Option<Reference>,
-    /// The last frame that was not clipped (a few highlights may clip: only cells well
-    /// below the clip are compared), for [`brightness_change`].
-    cells_reference: Option<Reference>,
 }
 
 /// Exposure modes used when the tuning has none: Normal keeps a live viewfinder (frames
@@ -127,6 +129,15 @@ const MAX_STEP_UP: f64 = 64.0;
 const INITIAL_EXPOSURE_US: f64 = 10_000.0;
 /// Histogram fraction in the top bin above which a frame counts as clipped.
 const CLIPPED_FRACTION: f64 = 0.02;
+/// Top-bin fraction up to which a frame can be the reference of the clipped estimates. A
+/// scene with a lamp or a white wall has a few percent there on every frame; a frame only
+/// counts as clipped against its reference when it has `CLIPPED_FRACTION` more (with a
+/// reference kept only below `CLIPPED_FRACTION`, such a scene had none, and a +4 EV step
+/// into clipping took three rounds instead of one).
+const REFERENCE_TOP: f64 = 0.1;
+/// Mean-based correction within which the AE holds a frame (the dead band, or a scene
+/// too dark to reach the target at the longest exposure and highest gain allowed).
+const REFERENCE_HELD: f64 = 0.1;
 /// AE cells (8-bit means) that measure a change of brightness against the reference: at
 /// most this bright now (a cell mean this far below the clip has next to no clipped
 /// pixels) and at least this bright then (8-bit rounding within ±6%).
@@ -249,7 +260,6 @@ impl Agc {
             current: ExposureDecision { exposure_lines: 0, gain: 1.0, vblank: 0 },
             measurement_written: false,
             reference: None,
-            cells_reference: None,
         })
     }
 
@@ -505,7 +515,6 @@ impl Algorithm for Agc {
         self.current = self.split(s, INITIAL_EXPOSURE_US * s.min_gain);
         self.measurement_written = false;
         self.reference = None;
-        self.cells_reference = None;
     }
 
     fn controls(&self, s: &Session, out: &mut Vec<ControlInfo>) {
@@ -695,6 +704,8 @@ impl Algorithm for Agc {
             if target > y && y < DEEP_FRAME * uncertainty {
                 k = k.min(target / (y + uncertainty)).max(1.0);
             }
+            // A frame the AE holds (near its target) shows the scene's own highlights.
+            let held = (k - 1.0).abs() <= REFERENCE_HELD;
             if let Some(h) = stats.and_then(|st| st.hist) {
                 let mut c = [0.0; 33];
                 let bins = h.len;
@@ -703,33 +714,42 @@ impl Algorithm for Agc {
                     let clipped = top > CLIPPED_FRACTION;
                     // Clipped frames under-report the shadows' level too: only upper bounds.
                     k = self.constrain(k, &c[..=bins], true, !clipped, lux);
-                    if clipped {
+                    // Clipped beyond the highlights the scene had on its reference frame.
+                    let reference = self.reference.filter(|r| r.bins == bins);
+                    let newly_clipped = clipped && reference.is_none_or(|r| top > r.top + CLIPPED_FRACTION);
+                    if newly_clipped {
                         // The level the lower constraints asked above the target on the
                         // reference frame is asked of this scene too: without it the step
                         // lands on the target and the constraints raise it again (a 20-30%
                         // undershoot after a +4 EV step into clipping). Cells left below the
-                        // clip measure the change exactly, against the last unclipped frame;
-                        // the histogram only bounds it, against the last frame without a
-                        // clipped highlight.
-                        let from_cells = self.cells_reference.filter(|r| r.bins == bins).and_then(|r| {
+                        // clip measure the change exactly against the reference; the
+                        // histogram only bounds it.
+                        let from_cells = reference.and_then(|r| {
                             let ratio = brightness_change(r.cells(), ae.cells())?;
                             let correction = (target / (r.luminance * ratio).max(1e-6)).min(target / y.max(1e-6));
                             Some(correction * self.constraint_boost(target, &r, lux))
                         });
+                        // The histogram's estimate is cautious by up to a bin; the clipped
+                        // cells bound the change from below too, and the larger of two
+                        // lower bounds is still one.
                         let from_histogram = || {
-                            self.reference
-                                .filter(|r| r.bins == bins)
-                                .map(|r| clipped_correction(&r, &c[..=bins], target, y) * self.constraint_boost(target, &r, lux))
+                            reference.map(|r| {
+                                let mut correction = clipped_correction(&r, &c[..=bins], target, y);
+                                if let Some(at_least) = clipped_brightness_bound(r.cells(), ae.cells()) {
+                                    correction = correction.min(target / (r.luminance * at_least).max(1e-6));
+                                }
+                                correction * self.constraint_boost(target, &r, lux)
+                            })
                         };
                         if let Some(correction) = from_cells.or_else(from_histogram) {
                             k = k.min(correction);
                         }
-                    } else {
-                        let frame = Reference::new(c, bins, y, ae.cells());
-                        self.cells_reference = Some(frame);
-                        if top < CLIPPED_FRACTION / 4.0 {
-                            self.reference = Some(frame);
-                        }
+                    }
+                    // A scene whose own highlights clip has no frame below CLIPPED_FRACTION:
+                    // its frames the AE holds are the reference (else the reference stayed
+                    // the first dark frame after start-up, for good).
+                    if top <= REFERENCE_TOP && (!newly_clipped || held) {
+                        self.reference = Some(Reference::new(c, bins, y, ae.cells()));
                     }
                 }
             }
@@ -801,6 +821,30 @@ fn brightness_change(then: &[u8], now: &[u8]) -> Option<f64> {
     }
     log::debug!("the {n} measurable AE cells agree on no brightness change");
     None
+}
+
+/// A lower bound of how much brighter (ratio) the cells `now` are than the reference's
+/// `then`, when the scene only changed its brightness: clipping only lowers a cell's mean,
+/// so each cell's ratio (less its rounding and noise) bounds the change from below, the
+/// clipped cells included. The bound that `MIN_AGREEING_CELLS` cells reach, so that a cell
+/// or two whose content changed (a lamp switched on) cannot set it; `None` when fewer cells
+/// were bright enough then to tell.
+fn clipped_brightness_bound(then: &[u8], now: &[u8]) -> Option<f64> {
+    let mut bounds = [0.0; consts::AE_MEAN_MAX];
+    let mut n = 0;
+    for (&a, &b) in then.iter().zip(now) {
+        if a >= CELL_MIN_REFERENCE {
+            bounds[n] = (b as f64 - 0.5).max(0.0) / (a as f64 + 0.5) / (1.0 + CELL_NOISE);
+            n += 1;
+        }
+    }
+    if n < MIN_AGREEING_CELLS {
+        return None;
+    }
+    let bounds = &mut bounds[..n];
+    bounds.sort_unstable_by(|x, y| y.total_cmp(x));
+    log::debug!("the AE cells bound the change of brightness from below at {:.3}", bounds[MIN_AGREEING_CELLS - 1]);
+    Some(bounds[MIN_AGREEING_CELLS - 1])
 }
 
 /// Estimate the correction for a clipped frame by scaling the reference (unclipped)
@@ -921,6 +965,38 @@ mod tests {
         }
         // All cells clipped: nothing to measure.
         assert_eq!(brightness_change(&[40; 25], &[255; 25]), None);
+    }
+
+    #[test]
+    fn clipped_cells_bound_a_change_of_brightness_from_below() {
+        // Seeded random scenes of 25 cells, each cell a spread of pixel levels, scaled by
+        // 2-20x and clipped per pixel: the bound never exceeds the true change.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mean = |px: &[f64]| px.iter().sum::<f64>() / px.len() as f64;
+        for _ in 0..200 {
+            let scale = 2.0 + (next() % 1800) as f64 / 100.0;
+            let cells: Vec<Vec<f64>> = (0..25).map(|_| (0..16).map(|_| (next() % 160) as f64 + 1.0).collect()).collect();
+            let then: Vec<u8> = cells.iter().map(|c| mean(c).round() as u8).collect();
+            let now: Vec<u8> = cells.iter().map(|c| mean(&c.iter().map(|p| (p * scale).min(255.0)).collect::<Vec<_>>()).round() as u8).collect();
+            let bound = clipped_brightness_bound(&then, &now).expect("25 cells bright enough to tell");
+            assert!(bound <= scale, "scale {scale}: bound {bound}");
+        }
+        // Two cells whose content changed (dark then, a lamp now) cannot set the bound.
+        let mut then = [100u8; 25];
+        then[0] = 10;
+        then[1] = 10;
+        let mut now = [255u8; 25];
+        now[2..].fill(200);
+        let bound = clipped_brightness_bound(&then, &now).unwrap();
+        assert!(bound < 2.1, "bound {bound}");
+        // Too few cells bright enough then: no bound.
+        assert_eq!(clipped_brightness_bound(&[4, 4, 4, 20, 20], &[255; 5]), None);
     }
 
     #[test]
