@@ -38,8 +38,7 @@ struct Constraint {
 }
 
 /// A frame kept for clipped-scene estimates: its histogram (how much of it a clip would
-/// cut, what its constraints asked), its AE luminance, its AE cells and the fraction of it
-/// in the top bin (the scene's own highlights).
+/// cut, what its constraints asked), its AE luminance and its AE cells.
 #[derive(Debug, Clone, Copy)]
 struct Reference {
     cdf: [f64; 33],
@@ -47,20 +46,23 @@ struct Reference {
     luminance: f64,
     cells: [u8; consts::AE_MEAN_MAX],
     n_cells: usize,
-    top: f64,
 }
 
 impl Reference {
     fn new(cdf: [f64; 33], bins: usize, luminance: f64, cells: &[u8]) -> Self {
         let n_cells = cells.len().min(consts::AE_MEAN_MAX);
-        let top = 1.0 - cdf[bins - 1];
-        let mut r = Reference { cdf, bins, luminance, cells: [0; consts::AE_MEAN_MAX], n_cells, top };
+        let mut r = Reference { cdf, bins, luminance, cells: [0; consts::AE_MEAN_MAX], n_cells };
         r.cells[..n_cells].copy_from_slice(&cells[..n_cells]);
         r
     }
 
     fn cells(&self) -> &[u8] {
         &self.cells[..self.n_cells]
+    }
+
+    /// The fraction of the frame in the histogram's top bin (the scene's own highlights).
+    fn top(&self) -> f64 {
+        1.0 - self.cdf[self.bins - 1]
     }
 }
 
@@ -716,7 +718,7 @@ impl Algorithm for Agc {
                     k = self.constrain(k, &c[..=bins], true, !clipped, lux);
                     // Clipped beyond the highlights the scene had on its reference frame.
                     let reference = self.reference.filter(|r| r.bins == bins);
-                    let newly_clipped = clipped && reference.is_none_or(|r| top > r.top + CLIPPED_FRACTION);
+                    let newly_clipped = clipped && reference.is_none_or(|r| top > r.top() + CLIPPED_FRACTION);
                     if newly_clipped {
                         // The level the lower constraints asked above the target on the
                         // reference frame is asked of this scene too: without it the step
@@ -881,6 +883,16 @@ mod tests {
     }
 
     /// CDF at the bin edges of a histogram.
+    /// A seeded xorshift generator for the random scenes of these tests.
+    fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
     fn cdf_of(bins: &[u32]) -> [f64; 33] {
         let mut c = [0.0; 33];
         cdf(bins, &mut c);
@@ -941,13 +953,7 @@ mod tests {
     fn cells_below_the_clip_measure_a_change_of_brightness() {
         // A seeded random scene of 25 cells, 4.7x brighter now: the cells that clip or were
         // too dark to tell are left out, the others give the ratio within their rounding.
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         for _ in 0..50 {
             let scale = 1.5 + (next() % 1000) as f64 / 100.0;
             let then: Vec<u8> = (0..25).map(|_| (next() % 120) as u8).collect();
@@ -971,13 +977,7 @@ mod tests {
     fn clipped_cells_bound_a_change_of_brightness_from_below() {
         // Seeded random scenes of 25 cells, each cell a spread of pixel levels, scaled by
         // 2-20x and clipped per pixel: the bound never exceeds the true change.
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let mean = |px: &[f64]| px.iter().sum::<f64>() / px.len() as f64;
         for _ in 0..200 {
             let scale = 2.0 + (next() % 1800) as f64 / 100.0;
