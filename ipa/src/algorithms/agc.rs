@@ -882,7 +882,6 @@ mod tests {
         Agc::from_tuning(&Params::new("test.yaml", "Agc", &v).unwrap(), HwRevision::V10).unwrap()
     }
 
-    /// CDF at the bin edges of a histogram.
     /// A seeded xorshift generator for the random scenes of these tests.
     fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
         move || {
@@ -893,6 +892,7 @@ mod tests {
         }
     }
 
+    /// CDF at the bin edges of a histogram.
     fn cdf_of(bins: &[u32]) -> [f64; 33] {
         let mut c = [0.0; 33];
         cdf(bins, &mut c);
