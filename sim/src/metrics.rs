@@ -74,12 +74,21 @@ pub const MEASURABLE_LUMINANCE: f64 = 0.02;
 /// Angle to the grey axis of each neutral patch's mean colour over `frames`, white to
 /// black; `None` for a patch darker than [`MEASURABLE_LUMINANCE`].
 pub fn neutral_deg_per_patch(frames: &[FrameRecord]) -> Vec<Option<f64>> {
+    deg_per_patch(frames, |r| &r.neutral_rgb)
+}
+
+/// The same from the frames rendered without noise ([`FrameRecord::neutral_rgb_noiseless`]).
+pub fn noiseless_deg_per_patch(frames: &[FrameRecord]) -> Vec<Option<f64>> {
+    deg_per_patch(frames, |r| &r.neutral_rgb_noiseless)
+}
+
+fn deg_per_patch(frames: &[FrameRecord], rgb: impl Fn(&FrameRecord) -> &[[f64; 3]]) -> Vec<Option<f64>> {
     let Some(first) = frames.first() else { return vec![] };
-    (0..first.neutral_rgb.len())
+    (0..rgb(first).len())
         .map(|i| {
             let mut m = [0.0; 3];
             for r in frames {
-                for (acc, v) in m.iter_mut().zip(r.neutral_rgb[i]) {
+                for (acc, v) in m.iter_mut().zip(rgb(r)[i]) {
                     *acc += v / frames.len() as f64;
                 }
             }
@@ -94,27 +103,21 @@ pub fn worst(per_patch: &[Option<f64>]) -> f64 {
     per_patch.iter().flatten().copied().fold(0.0, f64::max)
 }
 
-/// Per-frame neutral error, robust to the noise of a small simulated patch in one frame:
-/// for frame n, the largest angle to the grey axis over the measured neutral patches, each patch's
-/// colour being its mean over frames n − 1, n and n + 1. The window is centred so that it
-/// does not lag, and cut at the ends of `frames` (pass the frames between two events) so
-/// that it never mixes the light before a change with the light after it. One value per
-/// frame of `frames`.
-pub fn windowed_neutral_deg(recs: &[FrameRecord], frames: Range<usize>) -> Vec<f64> {
-    frames
-        .clone()
-        .map(|n| {
-            let window = &recs[n.saturating_sub(1).max(frames.start)..(n + 2).min(frames.end)];
-            worst(&neutral_deg_per_patch(window))
-        })
-        .collect()
+/// Per-frame neutral error: for each frame of `frames`, the largest angle to the grey axis
+/// over the measured neutral patches of that frame rendered without noise
+/// ([`FrameRecord::neutral_rgb_noiseless`]). A small simulated patch carries about ten
+/// times the real noise in one frame (a dark one swings by degrees with constant gains),
+/// which would count a converged white balance as not converged; without noise the figure
+/// is what the pipeline does to each grey in that very frame.
+pub fn frame_neutral_deg(recs: &[FrameRecord], frames: Range<usize>) -> Vec<f64> {
+    recs[frames].iter().map(|r| worst(&noiseless_deg_per_patch(std::slice::from_ref(r)))).collect()
 }
 
-/// Frames from `frames.start` until the windowed neutral error (see
-/// [`windowed_neutral_deg`]) is within `limit_deg` and stays within up to `frames.end`
+/// Frames from `frames.start` until the per-frame neutral error (see
+/// [`frame_neutral_deg`]) is within `limit_deg` and stays within up to `frames.end`
 /// (0: within from the first frame); `None` if the last frame is not within.
 pub fn frames_to_neutral(recs: &[FrameRecord], frames: Range<usize>, limit_deg: f64) -> Option<usize> {
-    let err = windowed_neutral_deg(recs, frames);
+    let err = frame_neutral_deg(recs, frames);
     match err.iter().rposition(|e| *e > limit_deg) {
         None => Some(0),
         Some(last_out) if last_out + 1 < err.len() => Some(last_out + 1),
@@ -122,11 +125,11 @@ pub fn frames_to_neutral(recs: &[FrameRecord], frames: Range<usize>, limit_deg: 
     }
 }
 
-/// Whether the windowed neutral error stays above `limit_deg` over each of the last `n`
+/// Whether the per-frame neutral error stays above `limit_deg` over each of the last `n`
 /// frames: white balance locked onto something wrong instead of converging slowly.
 pub fn stuck(recs: &[FrameRecord], n: usize, limit_deg: f64) -> bool {
     let start = recs.len().saturating_sub(n);
-    windowed_neutral_deg(recs, start..recs.len()).iter().all(|e| *e > limit_deg)
+    frame_neutral_deg(recs, start..recs.len()).iter().all(|e| *e > limit_deg)
 }
 
 /// Largest relative change of either colour gain over the last `n` frames (peak to peak
@@ -199,6 +202,7 @@ mod tests {
             neutral_max_deg: 0.0,
             neutral_mean_deg: 0.0,
             neutral_deg: vec![],
+            neutral_rgb_noiseless: neutral_rgb.clone(),
             neutral_rgb,
             neutral_noise: vec![],
             subject_luminance: None,
@@ -227,5 +231,32 @@ mod tests {
         let per_patch = neutral_deg_per_patch(&[record(vec![bright, lifted])]);
         assert!(per_patch[1].is_some_and(|d| d > 20.0), "{per_patch:?}");
         assert_eq!(worst(&[None, None]), 0.0);
+    }
+
+    /// A patch `deg` degrees off grey (green lowered), at level 0.3.
+    fn off_grey(deg: f64) -> [f64; 3] {
+        // For small steps s of green, the angle to the grey axis is about s·√2/3.
+        let step = deg.to_radians() * 3.0 / 2f64.sqrt();
+        [0.3, 0.3 * (1.0 - step), 0.3]
+    }
+
+    #[test]
+    fn per_frame_convergence_is_measured_without_the_frames_noise() {
+        // Noise swings the measured colour by ±3° from frame to frame while the pipeline
+        // renders the grey exactly neutral: converged from the first frame, not stuck.
+        let recs: Vec<FrameRecord> =
+            (0..20).map(|n| FrameRecord { neutral_rgb_noiseless: vec![off_grey(0.0)], ..record(vec![off_grey(if n % 2 == 0 { 3.0 } else { 0.0 })]) }).collect();
+        assert!(final_neutral_deg(&recs, 10) > 1.0, "the noisy frames' mean is off");
+        assert_eq!(frames_to_neutral(&recs, 0..recs.len(), CONVERGED_DEG), Some(0));
+        assert!(!stuck(&recs, 10, 5.0));
+        // The pipeline renders it 6° off until frame 12, neutral after: converged at 12
+        // whatever the noisy measurement says; 6° off to the end is stuck.
+        let recs: Vec<FrameRecord> =
+            (0..20).map(|n| FrameRecord { neutral_rgb_noiseless: vec![off_grey(if n < 12 { 6.0 } else { 0.5 })], ..record(vec![off_grey(0.0)]) }).collect();
+        assert_eq!(frames_to_neutral(&recs, 0..recs.len(), CONVERGED_DEG), Some(12));
+        assert_eq!(frame_neutral_deg(&recs, 10..12).len(), 2);
+        assert!(frame_neutral_deg(&recs, 10..12).iter().all(|d| (5.5..6.5).contains(d)), "{:?}", frame_neutral_deg(&recs, 10..12));
+        let stuck_recs: Vec<FrameRecord> = (0..20).map(|_| FrameRecord { neutral_rgb_noiseless: vec![off_grey(6.0)], ..record(vec![off_grey(0.0)]) }).collect();
+        assert!(stuck(&stuck_recs, 10, 5.0));
     }
 }

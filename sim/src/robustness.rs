@@ -213,7 +213,7 @@ pub struct Outcome {
     pub worst_patch: usize,
     /// The same over the 10 frames before the event.
     pub before_event_deg: Option<f64>,
-    /// Frames from the start until the windowed neutral error is within
+    /// Frames from the start until the per-frame neutral error is within
     /// [`CONVERGED_DEG`] and stays there until the event (`None`: it is not by then).
     pub cold_start_frames: Option<usize>,
     pub event_outcome: Option<EventOutcome>,

@@ -79,6 +79,11 @@ pub struct FrameRecord {
     pub neutral_deg: Vec<f64>,
     /// Mean linear RGB per neutral patch, white to black.
     pub neutral_rgb: Vec<[f64; 3]>,
+    /// The same, measured on the same frame rendered without sensor noise (through the same
+    /// ISP settings): what the pipeline makes of each grey, free of the noise of a small
+    /// patch in one frame. Per-frame convergence figures use it; with noise off it equals
+    /// `neutral_rgb`.
+    pub neutral_rgb_noiseless: Vec<[f64; 3]>,
     /// Noise per neutral patch: standard deviation of the pixels' linear luminance over
     /// its mean (what denoising lowers).
     pub neutral_noise: Vec<f64>,
@@ -184,6 +189,7 @@ pub fn run(cfg: &RunConfig, mut progress: impl FnMut(usize)) -> Result<RunResult
     let mut first_image = Vec::new();
     let mut final_image = Vec::new();
     let mut raw = vec![[0u16; 4]; w * h];
+    let mut raw_noiseless = if cfg.noise { vec![[0u16; 4]; w * h] } else { Vec::new() };
     let mut last_stats = Vec::with_capacity(KEPT_STATS);
     // Lens shading per pixel under the light in use, recomputed when the white point
     // changes (a colour temperature and a named light can share a white point).
@@ -218,6 +224,12 @@ pub fn run(cfg: &RunConfig, mut progress: impl FnMut(usize)) -> Result<RunResult
             }
         }
         let out = isp.process(&raw, w, h, (mode.width, mode.height), cfg.hw);
+        // The neutral patches are small: one frame's noise moves a dark patch's colour by
+        // degrees. The per-frame convergence figures measure the same frame without noise.
+        let noiseless = cfg.noise.then(|| {
+            render_raw(&scene.pixels, s, &wp, shading_map, brightness * exposure_us / 10_000.0, gain, None, &mut raw_noiseless);
+            isp.process(&raw_noiseless, w, h, (mode.width, mode.height), cfg.hw).linear
+        });
         let applied_controls = SensorSettings { exposure_lines: applied.lines, gain_code: applied.code, vblank: applied.vblank };
         let (md, cmd) = ipa.process_stats(n as u32, Some(&out.stats), applied_controls);
         if n + KEPT_STATS >= cfg.frames {
@@ -230,7 +242,7 @@ pub fn run(cfg: &RunConfig, mut progress: impl FnMut(usize)) -> Result<RunResult
         if n + 4 < cfg.frames {
             queue(&mut ipa, n + 4, &mut params);
         }
-        records.push(measure(n, scene, &out.linear, exposure_us, gain, &md));
+        records.push(measure(n, scene, &out.linear, noiseless.as_deref(), exposure_us, gain, &md));
         if n == 0 {
             first_image = out.image.clone();
         }
@@ -295,11 +307,21 @@ fn render_raw(
     }
 }
 
-fn measure(n: usize, scene: &Scene, lin: &[[f32; 3]], exposure_us: f64, gain: f64, md: &rkisp1_ipa::controls::Metadata) -> FrameRecord {
+/// The frame's figures from its linear output `lin` (and, for the neutral patches, the same
+/// frame rendered without noise, when the run has noise).
+fn measure(
+    n: usize,
+    scene: &Scene,
+    lin: &[[f32; 3]],
+    noiseless: Option<&[[f32; 3]]>,
+    exposure_us: f64,
+    gain: f64,
+    md: &rkisp1_ipa::controls::Metadata,
+) -> FrameRecord {
     let w = scene.width;
     let luma = |p: &[f32; 3]| 0.2126 * p[0] as f64 + 0.7152 * p[1] as f64 + 0.0722 * p[2] as f64;
     let mean_luminance = lin.iter().map(luma).sum::<f64>() / lin.len() as f64;
-    let region_mean = |r: &crate::scene::Rect| {
+    let region_mean_of = |lin: &[[f32; 3]], r: &crate::scene::Rect| {
         let mut s = [0f64; 3];
         let mut c = 0.0;
         for y in r.y..r.y + r.h {
@@ -313,8 +335,13 @@ fn measure(n: usize, scene: &Scene, lin: &[[f32; 3]], exposure_us: f64, gain: f6
         }
         s.map(|v| v / c)
     };
+    let region_mean = |r: &crate::scene::Rect| region_mean_of(lin, r);
     let flat = flat_residual(lin, w, lin.len() / w);
     let neutral_rgb: Vec<[f64; 3]> = scene.neutral_patches.iter().map(&region_mean).collect();
+    let neutral_rgb_noiseless = match noiseless {
+        Some(clean) => scene.neutral_patches.iter().map(|r| region_mean_of(clean, r)).collect(),
+        None => neutral_rgb.clone(),
+    };
     let neutral_noise: Vec<f64> = scene
         .neutral_patches
         .iter()
@@ -363,6 +390,7 @@ fn measure(n: usize, scene: &Scene, lin: &[[f32; 3]], exposure_us: f64, gain: f6
         neutral_mean_deg,
         neutral_deg: angles,
         neutral_rgb,
+        neutral_rgb_noiseless,
         neutral_noise,
         flat_residual: flat.0,
         flat_colour_residual: flat.1,

@@ -39,6 +39,36 @@ fn greys_come_out_neutral_in_both_formats() {
 }
 
 #[test]
+fn neutral_patches_are_also_measured_without_noise() {
+    // A chart with the sensor's noise: the noiseless rendering of each frame agrees with
+    // the noisy frames on average, and stays put from frame to frame where the noisy
+    // measurement of the darkest patch swings.
+    let c = base("ov8858", "chart", "TL84", 60).unwrap();
+    assert!(c.noise);
+    let r = run(&c, |_| {}).unwrap();
+    let tail = &r.records[40..];
+    let angle = |m: [f64; 3]| rkisp1_sim::run::grey_angle_deg(m);
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let spread = |v: &[f64]| v.iter().map(|x| (x - mean(v)).abs()).fold(0.0, f64::max);
+    let darkest = tail[0].neutral_rgb.len() - 1;
+    for patch in 0..=darkest {
+        let noisy: Vec<f64> = tail.iter().map(|f| angle(f.neutral_rgb[patch])).collect();
+        let noiseless: Vec<f64> = tail.iter().map(|f| angle(f.neutral_rgb_noiseless[patch])).collect();
+        let mut noisy_mean = [0.0; 3];
+        for f in tail {
+            for (m, v) in noisy_mean.iter_mut().zip(f.neutral_rgb[patch]) {
+                *m += v / tail.len() as f64;
+            }
+        }
+        assert!((angle(noisy_mean) - mean(&noiseless)).abs() < 1.0, "patch {patch}: {noisy_mean:?} vs {noiseless:?}");
+        assert!(spread(&noiseless) < 0.2, "patch {patch}: the noiseless measurement moves: {noiseless:?}");
+        if patch == darkest {
+            assert!(spread(&noisy) > 3.0 * spread(&noiseless), "patch {patch}: {noisy:?} vs {noiseless:?}");
+        }
+    }
+}
+
+#[test]
 fn a_dominant_saturated_colour_does_not_pull_the_white_balance() {
     // Blue under tungsten locked the old single-window AWB onto the blue wall (36°).
     for (sensor, scene, ill) in [("imx258", "dominant-blue", "A"), ("ov8858", "dominant-yellow", "D65"), ("imx258", "dominant-green", "CWF")] {
