@@ -51,10 +51,12 @@ fn neutral_patches_are_also_measured_without_noise() {
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     let spread = |v: &[f64]| v.iter().map(|x| (x - mean(v)).abs()).fold(0.0, f64::max);
     let darkest = tail[0].neutral_rgb.len() - 1;
-    for patch in 0..=darkest {
+    let noisy_means = neutral_deg_per_patch(tail);
+    assert_eq!(noisy_means.len(), darkest + 1);
+    for (patch, noisy_mean) in noisy_means.into_iter().enumerate() {
         let noisy: Vec<f64> = tail.iter().map(|f| angle(f.neutral_rgb[patch])).collect();
         let noiseless: Vec<f64> = tail.iter().map(|f| angle(f.neutral_rgb_noiseless[patch])).collect();
-        let noisy_mean = neutral_deg_per_patch(tail)[patch].expect("every grey of the chart is bright enough to measure");
+        let noisy_mean = noisy_mean.expect("every grey of the chart is bright enough to measure");
         assert!((noisy_mean - mean(&noiseless)).abs() < 1.0, "patch {patch}: {noisy_mean:.2}° vs {noiseless:?}");
         assert!(spread(&noiseless) < 0.2, "patch {patch}: the noiseless measurement moves: {noiseless:?}");
         if patch == darkest {
