@@ -412,6 +412,8 @@ const PARTIAL_PASS: f64 = 0.01;
 /// Frames after the zone table moved with the light in which near-grey estimates are
 /// followed without smoothing (the first gate frames come 3-4 frames after the move).
 const REFINE_FRAMES: u32 = 12;
+/// The near-grey gate's chroma window is this much wider while it refines.
+const REFINE_WIDEN: f64 = 2.0;
 /// Frames after a jump of the scene's level in which an empty near-grey gate may be the
 /// AE still settling rather than the greys leaving.
 const LEVEL_SETTLE_FRAMES: u32 = 8;
@@ -1033,7 +1035,10 @@ impl Algorithm for Awb {
             Some(_) => (ZONE_MIN_Y, 255),
             None if fc.awb.wide_gate => (WIDE_GATE_MIN_Y, WIDE_GATE_CSUM),
             None => {
-                let csum = (GATE_TOLERANCE * self.luma_floor).round().clamp(2.0, 255.0) as u8;
+                // While the gate refines a zone table just moved with the light, the greys
+                // may still sit a few percent off the gains: a wider window finds them.
+                let widen = if fc.frame <= self.refine_until { REFINE_WIDEN } else { 1.0 };
+                let csum = (GATE_TOLERANCE * widen * self.luma_floor).round().clamp(2.0, 255.0) as u8;
                 ((16.0 + self.luma_floor).round().clamp(17.0, MAX_Y as f64 - 10.0) as u8, csum)
             }
         };
