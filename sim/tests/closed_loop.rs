@@ -281,9 +281,51 @@ fn an_awb_mode_limits_the_colour_temperature_it_may_choose() {
 /// A run of the robustness suite, as `sim robustness --only SEED --sensor S --format F
 /// --variation off` repeats it.
 fn suite_run(seed: u64, sensor: &'static str, format: ParamFormat) -> (rkisp1_sim::robustness::Outcome, rkisp1_sim::run::RunResult) {
+    suite_run_on_module(seed, sensor, format, false)
+}
+
+/// The same, with `variation` choosing between the calibrated module and the case's
+/// perturbed one (`--variation on`).
+fn suite_run_on_module(seed: u64, sensor: &'static str, format: ParamFormat, variation: bool) -> (rkisp1_sim::robustness::Outcome, rkisp1_sim::run::RunResult) {
     use rkisp1_sim::robustness::{run_case, Case, Options};
-    let opts = Options { sensor: Some(sensor), format: Some(format), variation: Some(false) };
+    let opts = Options { sensor: Some(sensor), format: Some(format), variation: Some(variation) };
     run_case(&Case::draw(seed, &opts)).unwrap()
+}
+
+#[test]
+fn a_scene_without_greys_keeps_steady_gains() {
+    // A wall of one saturated colour and nothing else: no zone sits at a light and the wide
+    // gate passes nothing under any gains. The hunt for greys tries each of its lights once
+    // and then goes back to the gains it started from; it must not cycle through them.
+    let dir = std::env::temp_dir().join(format!("rkisp1-sim-wall-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, srgb) in [("red", [190, 40, 45]), ("green", [40, 150, 50])] {
+        let path = dir.join(format!("{name}.yaml"));
+        std::fs::write(&path, format!("background: {srgb:?}\n")).unwrap();
+        let mut c = base("imx258", "chart", "A", 90).unwrap();
+        c.scene = rkisp1_sim::scene::from_file(&path).unwrap();
+        let r = run(&c, |_| {}).unwrap();
+        let start = r.records[8].colour_gains;
+        for rec in &r.records[60..] {
+            let moved = (0..2).map(|k| (rec.colour_gains[k] / start[k]).ln().abs()).fold(0.0, f64::max);
+            assert!(moved < 0.02, "{name} wall, frame {}: gains {:?}, {:?} at the start", rec.frame, rec.colour_gains, start);
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_change_of_light_before_any_zone_estimate_is_followed() {
+    // A dark scene with one surface over 77% of it, where no zone sits at a light: the wide
+    // gate balanced A from its few greys. After A -> D65 at frame 43 every grey was tinted
+    // beyond the wide gate, which passed nothing, and the gains stayed at A (37.1° to the
+    // end). Now the gains try lights along the locus until the wide gate finds greys again.
+    let (o, _) = suite_run_on_module(5539414948125521197, "ov8858", ParamFormat::Fixed, true);
+    let frames = match o.event_outcome {
+        Some(rkisp1_sim::robustness::EventOutcome::Neutral { frames_to_converged }) => frames_to_converged,
+        ref other => panic!("an illuminant change was drawn, not {other:?} ({})", o.repro),
+    };
+    assert!(!o.stuck && o.final_deg < 3.0 && frames.is_some(), "{:.1}°, {frames:?} frames after the change ({})", o.final_deg, o.repro);
 }
 
 #[test]

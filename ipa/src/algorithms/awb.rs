@@ -23,6 +23,8 @@
 //!   colour matrix clips their means), the near-grey frames open the chroma gate wide:
 //!   greys tinted by far-off gains pass, saturated surfaces do not, and the mean moves the
 //!   gains until greys are neutral enough for the zones and the narrow gate to take over.
+//!   When it passes nothing either (a change of light tinted every grey beyond it), the gains
+//!   hunt: they try a few lights along the locus, once each, until greys pass.
 //!
 //! Every estimate is held to a band around the colour-temperature curve, wider on its
 //! green side (fluorescent tubes) than on its magenta side.
@@ -203,6 +205,11 @@ pub struct Awb {
     mismatch_warned: bool,
     /// Frames processed since the last (re)scan started.
     since_rescan: u32,
+    /// The hunt's position among its lights ([`HUNT_STEPS`]), how many it tried since the
+    /// wide gate last passed greys, and the gains and CT it started from.
+    hunt: u32,
+    hunt_tries: u32,
+    hunt_from: ([f64; 2], f64),
     /// The previous frame's AE level (mean of the AE cells + 1; 0 before the first).
     last_level: f64,
     /// Frame of the latest jump of that level (a change of brightness).
@@ -360,6 +367,15 @@ const GATE_TOLERANCE: f64 = 0.15;
 /// projected onto the locus band, moves the gains, which brings the greys to neutral.
 const WIDE_GATE_MIN_Y: u8 = 28;
 const WIDE_GATE_CSUM: u8 = 40;
+/// When even the wide gate passes nothing under the gains (a large change of light before
+/// the zones gave an estimate tints every grey beyond it), the gains hunt: they try lights
+/// this many steps (even in mired) along the AWB mode's range of the locus in turn, once:
+/// a scene without greys (a wall of one colour) then gets its starting gains back instead
+/// of cycling through the lights for as long as it is in view.
+const HUNT_STEPS: u32 = 5;
+/// Only a frame whose AE level (8-bit linear) is this far above the wide gate's floor says
+/// that the greys are tinted, not too dark to pass.
+const HUNT_LEVEL: f64 = 2.0 * (WIDE_GATE_MIN_Y as f64 - 16.0);
 /// The near-grey estimate must agree with the zone scan this closely (log units).
 const TRUST: f64 = 0.08;
 /// Fraction of the window's pixels that must pass the near-grey gate.
@@ -554,6 +570,9 @@ impl Awb {
             moved: None,
             shifted: 0,
             since_rescan: 0,
+            hunt: 0,
+            hunt_tries: 0,
+            hunt_from: ([1.0, 1.0], 5000.0),
             last_level: 0.0,
             level_jump_frame: 0,
             refine_until: 0,
@@ -593,6 +612,7 @@ impl Awb {
         self.rulings_until = 0;
         self.zone_estimate = None;
         self.estimated = false;
+        self.hunt_tries = 0;
         self.rescan();
     }
 
@@ -908,6 +928,39 @@ impl Awb {
         latest.awb.temperature_k = self.ct;
         // The template for frames queued from now on (what a frame never prepared reports).
         latest.awb.gains = [self.gains[0], 1.0, self.gains[1]];
+    }
+
+    /// Try the next light of the hunt: the steps along the AWB mode's range, skipping the
+    /// one the gains already balance. After every step was tried, the gains go back to
+    /// where the hunt started and stay there until the wide gate passes greys again or the
+    /// scene is forgotten.
+    fn hunt_next(&mut self, latest: &mut FrameContext) {
+        let Some(curve) = &self.curve else { return };
+        if self.hunt_tries == 0 {
+            self.hunt_from = (self.gains, self.ct);
+        }
+        self.hunt_tries += 1;
+        if self.hunt_tries >= HUNT_STEPS {
+            if self.hunt_tries == HUNT_STEPS {
+                log::debug!("frame {}: no light of the hunt put greys in the wide gate: back to the gains it started from", self.now_frame);
+                let (gains, ct) = self.hunt_from;
+                self.set_gains(gains, ct, 1.0, latest);
+            }
+            self.hunt_tries = HUNT_STEPS + 1;
+            return;
+        }
+        let (lo, hi) = self.ct_range();
+        let (m_lo, m_hi) = (1e6 / hi, 1e6 / lo);
+        for _ in 0..HUNT_STEPS {
+            self.hunt = (self.hunt + 1) % HUNT_STEPS;
+            let ct = 1e6 / (m_lo + (m_hi - m_lo) * self.hunt as f64 / (HUNT_STEPS - 1) as f64);
+            let (r, b) = curve.white_point(ct);
+            if log_distance((1.0 / r, 1.0 / b), (self.gains[0], self.gains[1])) > 4.0 * AGREE {
+                log::debug!("frame {}: the wide gate passed nothing: trying {ct:.0} K", self.now_frame);
+                self.set_gains([1.0 / r, 1.0 / b], ct, 1.0, latest);
+                return;
+            }
+        }
     }
 
     /// Turn an estimated camera-space grey (r/g, b/g) into gains and CT.
@@ -1251,10 +1304,21 @@ impl Algorithm for Awb {
                 self.gains_estimated |= self.estimated;
             }
             None if fc.awb.wide_gate => {
-                let Some((r, b)) = colour.filter(|_| passed >= MIN_PASS_FRACTION) else { return };
                 if self.estimated {
                     return;
                 }
+                let Some((r, b)) = colour.filter(|_| passed >= MIN_PASS_FRACTION) else {
+                    // Measured under the gains in force (not a frame still in flight from
+                    // before the latest try) and exposed well: no grey is anywhere near them.
+                    let measured = [fc.awb.gains[0] / g, fc.awb.gains[2] / g];
+                    let exposed = ae_level.is_some_and(|l| l >= HUNT_LEVEL) && self.level_settled(fc.frame);
+                    log::trace!("frame {}: the wide gate passed {passed:.4} at AE level {ae_level:?}", fc.frame);
+                    if exposed && log_distance((measured[0], measured[1]), (self.gains[0], self.gains[1])) < AGREE {
+                        self.hunt_next(latest);
+                    }
+                    return;
+                };
+                self.hunt_tries = 0;
                 let (target, ct) = self.target_from(r, b);
                 log::debug!(
                     "frame {}: wide gate {} px YCbCr {} {} {} -> camera r/g {r:.3} b/g {b:.3} -> gains {:.3} {:.3} at {ct:.0} K",
