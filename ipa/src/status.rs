@@ -50,6 +50,8 @@ pub struct AwbStatus {
     pub luma_floor: f64,
     /// The near-grey gate of this frame was opened wide: AWB had no zone estimate yet.
     pub wide_gate: bool,
+    /// Automatic and not yet holding greys at its gains: the gains may still move.
+    pub converging: bool,
 }
 
 /// Colour matrix programmed for one frame (after quantisation) and its offsets in the
@@ -67,6 +69,9 @@ pub struct BlcStatus {
     pub black_level_12bit: f64,
     /// Correction added to the tuned black levels (12-bit), when the ISP subtracts them.
     pub delta_12bit: Option<f64>,
+    /// The black level is measured from the frames and still wants a pair of frames of a
+    /// still scene a known exposure ratio apart: AGC may dip the exposure for one.
+    pub wants_pair: bool,
 }
 
 /// Lens shading correction of one frame.

@@ -388,3 +388,22 @@ fn a_change_of_brightness_is_not_taken_for_a_change_of_light() {
         }
     }
 }
+
+#[test]
+fn a_black_level_off_the_tuning_is_measured_when_the_ae_settles_without_a_step() {
+    // imx258 modules whose black level is 11 codes (10-bit) above the tuned 64: the AE came
+    // down from clipped frames and settled without a pair of frames to measure the level
+    // from, and the level stayed at 64. A dip of the exposure gives the pair.
+    use rkisp1_sim::robustness::{run_case, Case, Options};
+    use rkisp1_sim::sensor::SensorModel;
+    for seed in [5179314941734227417] {
+        let case = Case::draw(seed, &Options { sensor: Some("imx258"), format: Some(ParamFormat::Extensible), variation: Some(true) });
+        let nominal = SensorModel::by_name(case.sensor).unwrap();
+        let truth = case.variation.as_ref().unwrap().apply(&nominal).black_level_10bit;
+        let (o, r) = run_case(&case).unwrap();
+        let measured = r.records.last().unwrap().black_level_10bit.unwrap();
+        assert!((truth - nominal.black_level_10bit).abs() > 8.0, "the case's module must be off its tuning: {truth:.1} ({})", o.repro);
+        assert!((measured - truth).abs() <= 2.0, "measured {measured:.1}, module {truth:.1} ({})", o.repro);
+        assert!(!o.stuck && o.final_deg < 3.0, "{:.1}° at the end ({})", o.final_deg, o.repro);
+    }
+}

@@ -90,6 +90,25 @@ pub struct Agc {
     /// The last frame that was not clipped beyond the scene's own highlights, for the
     /// estimates of a clipped frame ([`brightness_change`], [`clipped_correction`]).
     reference: Option<Reference>,
+    /// Frames in a row whose command fell within the dead band.
+    held_frames: u32,
+    /// The exposure dip that gives the black-level measurement its pair of frames.
+    dip: Option<Dip>,
+    /// Dips made since the stream started, and the frame of the last one.
+    dips: u32,
+    last_dip_frame: Option<u32>,
+}
+
+/// A dip of the exposure for the black-level measurement: decided while processing
+/// `frame`, to `total` (µs × gain).
+#[derive(Debug, Clone, Copy)]
+struct Dip {
+    frame: u32,
+    total: f64,
+    /// The decision held before the dip, restored after it.
+    held: ExposureDecision,
+    /// A frame exposed at the dip was processed.
+    seen: bool,
 }
 
 /// Exposure modes used when the tuning has none: Normal keeps a live viewfinder (frames
@@ -154,6 +173,25 @@ const CELL_NOISE: f64 = 0.03;
 const MIN_AGREEING_CELLS: usize = 3;
 const AGREEING_SHARE: f64 = 0.4;
 const ABOVE_SHARE: f64 = 0.1;
+/// The black-level dip. The sensor's black level is measured from two frames of a still
+/// scene whose exposures differ by a known ratio (`black_level_estimate.rs`); a scene where
+/// the AE settles without such a step (it came down from clipped frames, in small steps)
+/// gives none, and an uncorrected module's dark greys stay tinted. Once the AE has held for
+/// `DIP_HELD` frames and the white balance holds its greys, the exposure dips by
+/// `DIP_RATIO` for the frames in flight (about −0.5 EV, a few frames) and the AE's dead-beat
+/// answer to the darker frames restores it. At most `DIP_TRIES` dips per stream,
+/// `DIP_INTERVAL` frames apart, and only while the black level asks for a pair.
+const DIP_RATIO: f64 = 0.7;
+const DIP_HELD: u32 = 3;
+const DIP_TRIES: u32 = 3;
+const DIP_INTERVAL: u32 = 30;
+/// The dip's exposure must differ from the held one by at least this ratio (the
+/// measurement's own minimum is 1.25), or no dip is made (exposure at its minimum).
+const DIP_MIN_STEP: f64 = 1.3;
+/// A frame is one of the dip's when its exposure × gain is the dip's within this fraction,
+/// and it is at most `DIP_FRAMES` frames after the decision.
+const DIP_MATCH: f64 = 0.02;
+const DIP_FRAMES: u32 = 6;
 
 impl Agc {
     pub fn from_tuning(p: &Params, hw: HwRevision) -> Result<Self, TuningError> {
@@ -262,6 +300,10 @@ impl Agc {
             current: ExposureDecision { exposure_lines: 0, gain: 1.0, vblank: 0 },
             measurement_written: false,
             reference: None,
+            held_frames: 0,
+            dip: None,
+            dips: 0,
+            last_dip_frame: None,
         })
     }
 
@@ -411,6 +453,78 @@ impl Agc {
         ExposureDecision { exposure_lines: lines, gain: g, vblank }
     }
 
+    fn forget_dips(&mut self) {
+        self.held_frames = 0;
+        self.dip = None;
+        self.dips = 0;
+        self.last_dip_frame = None;
+    }
+
+    fn total(s: &Session, d: &ExposureDecision) -> f64 {
+        s.timing.lines_to_us(d.exposure_lines) * d.gain
+    }
+
+    /// Turn the correction `k` of a frame exposed at `applied` into the next decision, with
+    /// the black-level dip.
+    fn command(&mut self, s: &Session, fc: &FrameContext, applied: f64, k: f64) {
+        let dip = self.dip.filter(|d| fc.frame <= d.frame + DIP_FRAMES);
+        self.dip = dip;
+        let in_dip = dip.is_some_and(|d| fc.frame > d.frame && (applied / d.total - 1.0).abs() <= DIP_MATCH);
+        let pending = dip.is_some_and(|d| !d.seen) && !in_dip;
+        if let (true, Some(d)) = (in_dip, dip) {
+            self.dip = Some(Dip { seen: true, ..d });
+            self.held_frames = 0;
+            // The frame is as dark as the dip made it: the held exposure comes back. (The
+            // dead-beat answer to it fell short where cells clip at white, which do not
+            // scale: three rounds to restore a scene with a bright sky; such cells make a
+            // dip frame read up to 20% brighter than the exposure explains.) A frame other
+            // than that is a changed scene, answered as any frame.
+            let at_held = k * d.total / Self::total(s, &d.held);
+            if (1.0 - 2.0 * REFERENCE_HELD..=1.0 + REFERENCE_HELD).contains(&at_held) {
+                self.current = d.held;
+            } else {
+                self.current = self.split(s, applied * k);
+            }
+            return;
+        }
+        if pending {
+            // Frames exposed before the dip: the dip stands unless the scene changed.
+            if (k - 1.0).abs() > REFERENCE_HELD {
+                log::debug!("frame {}: the scene changed, the exposure dip is given up", fc.frame);
+                self.dip = None;
+                self.held_frames = 0;
+                self.current = self.split(s, applied * k);
+            }
+            return;
+        }
+        // Inside the dead band the latest decision stands. (Re-issuing the measured
+        // frame's exposure instead would replay stale values through the sensor delay
+        // and start a limit cycle.)
+        if (k - 1.0).abs() > DEAD_BAND {
+            self.held_frames = 0;
+            self.current = self.split(s, applied * k);
+            return;
+        }
+        self.held_frames = self.held_frames.saturating_add(1);
+        let due = self.last_dip_frame.is_none_or(|f| fc.frame >= f + DIP_INTERVAL);
+        let wanted = fc.blc.wants_pair && !fc.awb.converging && self.auto_exposure && self.auto_gain;
+        if !(wanted && due && self.held_frames >= DIP_HELD && self.dips < DIP_TRIES) {
+            return;
+        }
+        let now = Self::total(s, &self.current);
+        let dipped = self.split(s, now * DIP_RATIO);
+        let total = Self::total(s, &dipped);
+        self.dips += 1;
+        self.last_dip_frame = Some(fc.frame);
+        if total * DIP_MIN_STEP > now {
+            return;
+        }
+        log::debug!("frame {}: exposure dip ×{:.2} for the black-level measurement", fc.frame, total / now);
+        let held = self.current;
+        self.current = dipped;
+        self.dip = Some(Dip { frame: fc.frame, total, held, seen: false });
+    }
+
     /// How far above the target the lower constraints held the frame `r` (1 when they did
     /// not raise it).
     fn constraint_boost(&self, target: f64, r: &Reference, lux: f64) -> f64 {
@@ -506,6 +620,7 @@ impl Algorithm for Agc {
             Write(Phase::Prepare, StatusId::Agc),
             Read(Phase::Process, StatusId::Agc),
             Read(Phase::Process, StatusId::Blc),
+            Read(Phase::Process, StatusId::Awb),
             ReadPrevious(StatusId::Lux),
             WriteNext(StatusId::Agc),
         ]
@@ -517,6 +632,7 @@ impl Algorithm for Agc {
         self.current = self.split(s, INITIAL_EXPOSURE_US * s.min_gain);
         self.measurement_written = false;
         self.reference = None;
+        self.forget_dips();
     }
 
     fn controls(&self, s: &Session, out: &mut Vec<ControlInfo>) {
@@ -556,6 +672,7 @@ impl Algorithm for Agc {
 
     fn start(&mut self) {
         self.measurement_written = false;
+        self.forget_dips();
     }
 
     fn queue_request(&mut self, s: &Session, _fc: &mut FrameContext, c: &RequestControls) {
@@ -757,12 +874,7 @@ impl Algorithm for Agc {
             }
             k = k.clamp(1.0 / MAX_STEP_UP, MAX_STEP_UP);
             log::debug!("frame {}: AGC applied {applied_lines} lines × {applied_gain:.3}, luminance {y:.4} (target {target:.3}) -> ×{k:.3}", fc.frame);
-            // Inside the dead band the latest decision stands. (Re-issuing the measured
-            // frame's exposure instead would replay stale values through the sensor delay
-            // and start a limit cycle.)
-            if (k - 1.0).abs() > DEAD_BAND {
-                self.current = self.split(s, applied * k);
-            }
+            self.command(s, fc, applied, k);
         }
         self.publish(&mut latest.agc);
     }

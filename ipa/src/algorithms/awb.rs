@@ -1084,6 +1084,7 @@ impl Algorithm for Awb {
         fc.awb.zone = zone;
         fc.awb.luma_floor = self.luma_floor;
         fc.awb.wide_gate = self.auto && zone.is_none() && !self.estimated;
+        fc.awb.converging = self.auto && !self.grey_trusted;
         let (min_y, max_csum) = match zone {
             Some(_) => (ZONE_MIN_Y, 255),
             None if fc.awb.wide_gate => (WIDE_GATE_MIN_Y, WIDE_GATE_CSUM),
@@ -1405,8 +1406,12 @@ impl Algorithm for Awb {
             }
         }
         let Some((zr, zb)) = self.zone_estimate else { return };
-        // The near-grey gate refines the zone scan when the two agree.
-        let agrees = |e: (f64, f64)| log_distance(e, (zr, zb)) < TRUST;
+        // The near-grey gate refines the zone scan when the two agree. Right after the zone
+        // table moved with a change of light, the table is only as good as that move (a
+        // dark zone read on a darker frame moved it 0.1 too far towards blue): greys anywhere
+        // in the gate's widened window count.
+        let trust = if fc.frame <= self.refine_until { TRUST * REFINE_WIDEN } else { TRUST };
+        let agrees = |e: (f64, f64)| log_distance(e, (zr, zb)) < trust;
         // Zones mix a grey background with the coloured surfaces beside it (a large
         // surface leaves few pure grey zones), which tips the vote off the light; the gate
         // sees pixels. A large grey population it finds at a plausible light off the zones'

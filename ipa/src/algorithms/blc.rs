@@ -155,6 +155,9 @@ impl BlackLevelCorrection {
     /// An estimate this many dead bands (one standard error plus METHOD_BIAS) away from zero
     /// is corrected in full; from one dead band up to it the correction ramps up.
     const FULL_CORRECTION: f64 = 3.0;
+    /// Accepted pairs after which no more are asked for (AGC's exposure dip gives two: into
+    /// the dip and out of it). Pairs from the AE's own steps keep being used.
+    const WANTED_PAIRS: u32 = 1;
 }
 
 impl Algorithm for BlackLevelCorrection {
@@ -202,8 +205,13 @@ impl Algorithm for BlackLevelCorrection {
         // The frame's black level is decided when it is queued, so that every prepare()
         // (AWB's white-level headroom) reads the one programmed, whatever the order.
         fc.blc = match self.bls_supported {
-            true => BlcStatus { black_level_12bit: self.levels_12bit(self.delta).into_iter().max().unwrap_or(0) as f64, delta_12bit: Some(self.delta as f64) },
-            false => BlcStatus { black_level_12bit: 0.0, delta_12bit: None },
+            true => BlcStatus {
+                black_level_12bit: self.levels_12bit(self.delta).into_iter().max().unwrap_or(0) as f64,
+                delta_12bit: Some(self.delta as f64),
+                // A scene whose frames cannot make a pair (a clipped sky) gets no dip.
+                wants_pair: self.estimate && self.estimator.pairs() < Self::WANTED_PAIRS && self.estimator.last_frame_usable(),
+            },
+            false => BlcStatus { black_level_12bit: 0.0, delta_12bit: None, wants_pair: false },
         };
     }
 
