@@ -90,7 +90,7 @@ fn run(estimate: bool, frames: usize, controls: RequestControls) -> Run {
     let mut applied = vec![first; DELAY];
     let (mut exposures, mut black_level, mut bls) = (Vec::new(), 4096, 256i16);
     for f in 0..frames {
-        let c = if f == 0 { controls.clone() } else { RequestControls::default() };
+        let c = if f == 0 { controls } else { RequestControls::default() };
         ipa.queue_request(f as u32, &c);
         ipa.compute_params(f as u32, &mut buf);
         // The ISP keeps the BLS level last programmed.
