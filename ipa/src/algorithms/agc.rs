@@ -96,6 +96,11 @@ pub struct Agc {
     dip: Option<Dip>,
     /// Dips made since the stream started, and the frame of the last one.
     dips: u32,
+    /// The AE has held since the stream started (its start-up is over once it then moves
+    /// by a change of scene).
+    held_once: bool,
+    /// Frames the AE processed since the stream started.
+    frames_processed: u32,
     last_dip_frame: Option<u32>,
 }
 
@@ -180,7 +185,12 @@ const ABOVE_SHARE: f64 = 0.1;
 /// `DIP_HELD` frames and the white balance holds its greys, the exposure dips by
 /// `DIP_RATIO` for the frames in flight (about −0.5 EV, a few frames) and the AE's dead-beat
 /// answer to the darker frames restores it. At most `DIP_TRIES` dips per stream,
-/// `DIP_INTERVAL` frames apart, and only while the black level asks for a pair.
+/// `DIP_INTERVAL` frames apart, and only while the black level asks for a pair. Dips belong
+/// to the stream's start-up, while the picture settles anyway: once the AE has held (or
+/// `DIP_STARTUP_FRAMES` frames went by, a scene too dark for the AE's limits never holds)
+/// and then made a correction beyond `DIP_SCENE_CHANGE` (the scene's brightness changed), a
+/// dip would flicker a settled picture (a −4 EV step followed by a dip 20 frames later read
+/// as a 27% overshoot), so none follows.
 const DIP_RATIO: f64 = 0.7;
 const DIP_HELD: u32 = 3;
 const DIP_TRIES: u32 = 3;
@@ -192,6 +202,8 @@ const DIP_MIN_STEP: f64 = 1.3;
 /// and it is at most `DIP_FRAMES` frames after the decision.
 const DIP_MATCH: f64 = 0.02;
 const DIP_FRAMES: u32 = 6;
+const DIP_SCENE_CHANGE: f64 = 0.5;
+const DIP_STARTUP_FRAMES: u32 = 20;
 
 impl Agc {
     pub fn from_tuning(p: &Params, hw: HwRevision) -> Result<Self, TuningError> {
@@ -303,6 +315,8 @@ impl Agc {
             held_frames: 0,
             dip: None,
             dips: 0,
+            held_once: false,
+            frames_processed: 0,
             last_dip_frame: None,
         })
     }
@@ -457,6 +471,8 @@ impl Agc {
         self.held_frames = 0;
         self.dip = None;
         self.dips = 0;
+        self.held_once = false;
+        self.frames_processed = 0;
         self.last_dip_frame = None;
     }
 
@@ -471,6 +487,12 @@ impl Agc {
         self.dip = dip;
         let in_dip = dip.is_some_and(|d| fc.frame > d.frame && (applied / d.total - 1.0).abs() <= DIP_MATCH);
         let pending = dip.is_some_and(|d| !d.seen) && !in_dip;
+        self.frames_processed = self.frames_processed.saturating_add(1);
+        let started = self.held_once || self.frames_processed > DIP_STARTUP_FRAMES;
+        if !in_dip && started && k.ln().abs() > (1.0 + DIP_SCENE_CHANGE).ln() {
+            // The start-up is over: no dip from now on.
+            self.dips = DIP_TRIES;
+        }
         if let (true, Some(d)) = (in_dip, dip) {
             self.dip = Some(Dip { seen: true, ..d });
             self.held_frames = 0;
@@ -506,6 +528,7 @@ impl Agc {
             return;
         }
         self.held_frames = self.held_frames.saturating_add(1);
+        self.held_once |= self.held_frames >= DIP_HELD;
         let due = self.last_dip_frame.is_none_or(|f| fc.frame >= f + DIP_INTERVAL);
         let wanted = fc.blc.wants_pair && !fc.awb.converging && self.auto_exposure && self.auto_gain;
         if !(wanted && due && self.held_frames >= DIP_HELD && self.dips < DIP_TRIES) {
