@@ -183,8 +183,8 @@ const ABOVE_SHARE: f64 = 0.1;
 /// the AE settles without such a step (it came down from clipped frames, in small steps)
 /// gives none, and an uncorrected module's dark greys stay tinted. Once the AE has held for
 /// `DIP_HELD` frames and the white balance holds its greys, the exposure dips by
-/// `DIP_RATIO` for the frames in flight (about −0.5 EV, a few frames) and the AE's dead-beat
-/// answer to the darker frames restores it. At most `DIP_TRIES` dips per stream,
+/// `DIP_RATIO` for the frames in flight (about −0.5 EV, a few frames); the first dip frame
+/// brings the held exposure back. At most `DIP_TRIES` dips per stream,
 /// `DIP_INTERVAL` frames apart, and only while the black level asks for a pair. Dips belong
 /// to the stream's start-up, while the picture settles anyway: once the AE has held (or
 /// `DIP_STARTUP_FRAMES` frames went by, a scene too dark for the AE's limits never holds)
@@ -476,6 +476,7 @@ impl Agc {
         self.last_dip_frame = None;
     }
 
+    /// Exposure time × analogue gain of a decision (µs).
     fn total(s: &Session, d: &ExposureDecision) -> f64 {
         s.timing.lines_to_us(d.exposure_lines) * d.gain
     }
@@ -486,7 +487,7 @@ impl Agc {
         let dip = self.dip.filter(|d| fc.frame <= d.frame + DIP_FRAMES);
         self.dip = dip;
         let in_dip = dip.is_some_and(|d| fc.frame > d.frame && (applied / d.total - 1.0).abs() <= DIP_MATCH);
-        let pending = dip.is_some_and(|d| !d.seen) && !in_dip;
+        let pending = dip.is_some_and(|d| !d.seen);
         self.frames_processed = self.frames_processed.saturating_add(1);
         let started = self.held_once || self.frames_processed > DIP_STARTUP_FRAMES;
         if !in_dip && started && k.ln().abs() > (1.0 + DIP_SCENE_CHANGE).ln() {
@@ -824,7 +825,7 @@ impl Algorithm for Agc {
         md.ae_exposure_mode = Some(fc.agc.exposure_mode);
         md.ae_flicker_mode = Some(if self.flicker_period_us.is_some() { enums::FLICKER_MANUAL } else { enums::FLICKER_OFF });
 
-        let applied = s.timing.lines_to_us(applied_lines) * applied_gain;
+        let applied = Self::total(s, &ExposureDecision { exposure_lines: applied_lines, gain: applied_gain, vblank });
         let ae = stats.and_then(|st| st.ae);
         if let (Some(ae), true) = (ae, self.auto_exposure || self.auto_gain) {
             let y = self.luminance(ae.cells());

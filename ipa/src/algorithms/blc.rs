@@ -155,8 +155,9 @@ impl BlackLevelCorrection {
     /// An estimate this many dead bands (one standard error plus METHOD_BIAS) away from zero
     /// is corrected in full; from one dead band up to it the correction ramps up.
     const FULL_CORRECTION: f64 = 3.0;
-    /// Accepted pairs after which no more are asked for (AGC's exposure dip gives two: into
-    /// the dip and out of it). Pairs from the AE's own steps keep being used.
+    /// Accepted pairs after which AGC's exposure dip is no longer asked for. One pair is
+    /// usually all a dip gives (the white balance has moved a little by the frame out of
+    /// it). Pairs from the AE's own steps keep being used.
     const WANTED_PAIRS: u32 = 1;
 }
 
