@@ -343,6 +343,18 @@ fn white_balance_holds_in_light_too_dark_for_colour() {
 }
 
 #[test]
+fn a_surface_entering_does_not_take_the_white_balance_off_the_greys() {
+    // D65, greys balanced to 0.8° when three coloured surfaces enter at frame 36. The
+    // near-grey gate still held the grey background (17% of the frame) at its centre, but
+    // zones the surfaces now filled voted for 3905 K, 0.33 away, and the zone frame moved
+    // the gains there (26° to the end). A gate holding that many greys keeps the gains.
+    let (o, r) = suite_run(7140563194879471879, "ov8858", ParamFormat::Fixed);
+    assert!(o.before_event_deg.is_some_and(|d| d < 2.0), "{:?}° before the surface entered ({})", o.before_event_deg, o.repro);
+    let worst = r.records[36..].iter().map(|rec| rec.neutral_mean_deg).fold(0.0, f64::max);
+    assert!(worst < 3.0 && !o.stuck, "{worst:.1}° after the surface entered, {:.1}° at the end ({})", o.final_deg, o.repro);
+}
+
+#[test]
 fn a_light_whose_greys_the_gate_cannot_find_is_left() {
     // Zones that mix a large surface with the grey background around it voted for a light
     // where the near-grey gate then found no greys, frame after frame; the gains stayed

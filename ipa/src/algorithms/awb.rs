@@ -418,7 +418,8 @@ const DARK_AE_MEAN: f64 = 14.0;
 const LEVEL_JUMP: f64 = 1.8;
 /// The near-grey gate leads when it passes at least this fraction of the frame at a
 /// plausible light off the zones' estimate; while it holds the greys, zone estimates
-/// closer than GATE_HOLDS (log gain) to its estimate leave the gains to it.
+/// closer than GATE_HOLDS (log gain) to its estimate leave the gains to it, and so do all
+/// zone estimates once it passed that fraction at some floor.
 const GATE_LEADS_FRACTION: f64 = 0.02;
 const GATE_HOLDS: f64 = 0.25;
 /// A collapsed gate still passing this fraction of the window kept greys at its centre: a
@@ -1465,7 +1466,13 @@ impl Algorithm for Awb {
             }
             (Some(_), _) => {
                 let near = log_distance(balanced, (zr, zb)) < GATE_HOLDS;
-                if self.grey_trusted && near {
+                // A gate that holds a large grey population at its centre keeps the gains
+                // however far the zones vote: surfaces entering the frame fill zones with a
+                // colour that looks like another light's grey (three surfaces voted 3905 K
+                // under D65 while the gate held 17% of the frame in greys, seed
+                // 7140563194879471879). A change of light empties the gate instead.
+                let holds_many = self.locked_pass.iter().any(|&p| p >= GATE_LEADS_FRACTION);
+                if self.grey_trusted && (near || holds_many) {
                     return;
                 }
                 (zr, zb)

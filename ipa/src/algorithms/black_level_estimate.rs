@@ -61,6 +61,22 @@ const MAX_WEIGHT_SPREAD: f64 = 0.004;
 /// under a new light whose blue clipped on 4% of the samples, cells at 30-68, gave a
 /// consistent +17 ± 4 (12-bit) where the truth was 0.
 const MAX_TOP_BIN: f64 = 0.03;
+/// A frame with more in its top bin is still used when the clipped pixels fit in a compact
+/// highlight (a window, a lamp): the cells whose means clipped beyond [`CELL_MAX`] and their
+/// neighbours on the AE grid, which may hold the highlight's edge, are left out, and they
+/// must cover at least the clipped fraction of the frame. Without this, a scene with a
+/// window never had its black level measured: after a -4 EV step, at the sensor's maximum
+/// gain, a module 10.7 (10-bit) above its tuning left the greys 10.6 deg off (seed
+/// 1947137080113800272; measured, 5.5 deg).
+const MAX_HIGHLIGHT_TOP_BIN: f64 = 0.25;
+/// A cell this many times brighter than the median cell holds part of a highlight.
+const HIGHLIGHT_CELL: f64 = 2.5;
+/// Largest relative change of the top bin between the frames of a pair with a highlight
+/// for a positive estimate: a highlight clips in both frames alike; more or fewer pixels in
+/// the top bin mean that some may have crossed full scale, which biases the estimate
+/// upwards (a start-up ramp whose top bin went from 8.4% to 6.7% read -0.8 where the truth
+/// was -12.4, seed 9319708230625354628). A negative estimate stands: its truth is lower.
+const MAX_TOP_BIN_CHANGE: f64 = 0.1;
 /// Fewest usable cells in a pair.
 const MIN_CELLS: usize = 6;
 /// Noise of one 8-bit cell mean: its rounding (1/√12) and the scene's noise.
@@ -90,6 +106,8 @@ struct Frame {
     usable: [bool; AE_MEAN_MAX],
     len: usize,
     exposure: f64,
+    /// Fraction of the histogram in its top bin.
+    top_bin: f64,
 }
 
 /// What a pair of frames says about the offset.
@@ -170,12 +188,19 @@ impl BlackLevelEstimator {
         if len == 0 || !valid || o.shading.is_some_and(|s| s.len() < len) {
             return None;
         }
-        if o.top_bin_fraction.is_nan() || o.top_bin_fraction > MAX_TOP_BIN {
+        if o.top_bin_fraction.is_nan() || o.top_bin_fraction > MAX_HIGHLIGHT_TOP_BIN {
             log::trace!("black level: frame not used, {:.2}% of the histogram in its top bin", o.top_bin_fraction * 100.0);
             return None;
         }
-        let mut f =
-            Frame { y: [0.0; AE_MEAN_MAX], k: [0.0; AE_MEAN_MAX], gain: [[0.0; 3]; AE_MEAN_MAX], usable: [false; AE_MEAN_MAX], len, exposure: o.exposure };
+        let mut f = Frame {
+            y: [0.0; AE_MEAN_MAX],
+            k: [0.0; AE_MEAN_MAX],
+            gain: [[0.0; 3]; AE_MEAN_MAX],
+            usable: [false; AE_MEAN_MAX],
+            len,
+            exposure: o.exposure,
+            top_bin: o.top_bin_fraction,
+        };
         for i in 0..len {
             let lsc = o.shading.map_or([1.0; 3], |s| s[i]);
             if !lsc.iter().all(|g| g.is_finite() && *g > 0.0) {
@@ -188,7 +213,49 @@ impl BlackLevelEstimator {
             f.y[i] = m as f64 - 85.0 / 256.0 * o.offset_sum_8bit + TRUNCATION + k * o.applied_delta;
             f.usable[i] = (CELL_MIN..=CELL_MAX).contains(&m);
         }
+        if o.top_bin_fraction > MAX_TOP_BIN {
+            let excluded = Self::leave_out_highlight(&mut f, &o.means[..len]);
+            if o.top_bin_fraction > excluded {
+                log::trace!(
+                    "black level: frame not used, {:.2}% of the histogram in its top bin and {:.1}% of the frame in clipped cells and their neighbours",
+                    o.top_bin_fraction * 100.0,
+                    excluded * 100.0
+                );
+                return None;
+            }
+        }
         Some(f)
+    }
+
+    /// Mark the cells that hold a highlight, and their neighbours on the square AE grid, as
+    /// unusable; returns the share of the frame they cover (0 when the grid is not square:
+    /// the neighbours are unknown). A highlight cell is one beyond [`CELL_MAX`] or
+    /// [`HIGHLIGHT_CELL`] times the median cell: a window half over a cell leaves its mean
+    /// below `CELL_MAX` (119 against a median of 35 on seed 9389293539236195577).
+    fn leave_out_highlight(f: &mut Frame, means: &[u8]) -> f64 {
+        let side = (means.len() as f64).sqrt().round() as usize;
+        if side * side != means.len() {
+            return 0.0;
+        }
+        let mut sorted = [0u8; AE_MEAN_MAX];
+        sorted[..means.len()].copy_from_slice(means);
+        sorted[..means.len()].sort_unstable();
+        let bright = (HIGHLIGHT_CELL * sorted[means.len() / 2] as f64).min(CELL_MAX as f64);
+        let mut excluded = [false; AE_MEAN_MAX];
+        for (i, _) in means.iter().enumerate().filter(|(_, m)| **m as f64 > bright) {
+            let (row, col) = (i / side, i % side);
+            for r in row.saturating_sub(1)..=(row + 1).min(side - 1) {
+                for c in col.saturating_sub(1)..=(col + 1).min(side - 1) {
+                    excluded[r * side + c] = true;
+                }
+            }
+        }
+        let mut n = 0;
+        for (usable, _) in f.usable.iter_mut().zip(excluded.iter()).filter(|(_, e)| **e) {
+            *usable = false;
+            n += 1;
+        }
+        n as f64 / means.len() as f64
     }
 
     fn pair(a: &Frame, b: &Frame) -> Option<PairEstimate> {
@@ -199,6 +266,8 @@ impl BlackLevelEstimator {
         if rho.ln().abs() < MIN_EXPOSURE_RATIO.ln() {
             return None;
         }
+        let top = a.top_bin.max(b.top_bin);
+        let crossed = top > MAX_TOP_BIN && (a.top_bin - b.top_bin).abs() > MAX_TOP_BIN_CHANGE * top;
         // Each cell's signal scales by the exposure ratio times the change of its channels'
         // gains, which must be nearly alike: the cell's colour is unknown.
         let mut lambda = [0.0; AE_MEAN_MAX];
@@ -256,6 +325,18 @@ impl BlackLevelEstimator {
         }
         if scatter > MAX_SCATTER * expected {
             log::debug!("black level: pair ×{rho:.2} rejected, cells scatter {scatter:.2} (expected {expected:.2}): the scene moved");
+            return None;
+        }
+        if crossed && delta > 0.0 {
+            // Pixels that clip in the brighter frame (at white) or the darker one (at black)
+            // fall short of the exposure ratio, which raises the estimate whichever frame
+            // comes first: a level below the tuning is only underestimated, one above it
+            // may be clipping alone.
+            log::trace!(
+                "black level: pair ×{rho:.3} rejected, {delta:+.1} with the top bin at {:.4} then {:.4}: pixels crossed full scale",
+                a.top_bin,
+                b.top_bin
+            );
             return None;
         }
         let std_err = scatter.max(expected) / saa.sqrt();
@@ -377,6 +458,70 @@ mod tests {
         assert_eq!(est.observe(&observation(&m, 1.0, 0.0, w, &shading)), None);
         means(&s, 2.0, &k, 20.0, &mut m);
         assert!(est.observe(&observation(&m, 2.0, 0.0, w, &shading)).is_some(), "the next pair is clean");
+    }
+
+    /// Cells of a 5×5 grid with signals in 16..75 and a clipped highlight over cell 8 and
+    /// part of its neighbour 9 (a constant that does not follow the exposure).
+    fn highlight_frame(s: &[f64], exposure: f64, k: &[f64], r: f64, out: &mut Vec<u8>) {
+        means(s, exposure, k, r, out);
+        out[8] = 240;
+        out[9] = out[9].saturating_add(30);
+    }
+
+    #[test]
+    fn a_compact_highlight_is_left_out_with_its_neighbours() {
+        let s: Vec<f64> = (0..25).map(|i| 16.0 + 2.47 * i as f64).collect();
+        let shading = vec![[1.1; 3]; 25];
+        let w = [2.0, 1.0, 1.6];
+        let k = k_of(w, &shading);
+        for (truth, top_after) in [(-40.0, 0.06), (-40.0, 0.045), (30.0, 0.06)] {
+            let mut m = Vec::new();
+            let mut est = BlackLevelEstimator::new();
+            highlight_frame(&s, 1.4, &k, truth, &mut m);
+            est.observe(&Observation { top_bin_fraction: 0.06, ..observation(&m, 1.4, 0.0, w, &shading) });
+            assert!(est.last_frame_usable(), "a highlight frame can start a pair");
+            highlight_frame(&s, 1.0, &k, truth, &mut m);
+            let p = est.observe(&Observation { top_bin_fraction: top_after, ..observation(&m, 1.0, 0.0, w, &shading) });
+            if truth > 0.0 || top_after == 0.06 {
+                let p = p.expect("pair accepted without the highlight's cells");
+                assert!(p.cells <= 16, "the highlight cell and its neighbours are left out: {p:?}");
+                assert!((p.delta - truth).abs() < 8.0, "truth {truth}: {p:?}");
+            } else {
+                // The top bin changed: pixels may have crossed full scale. A level below the
+                // tuning is still taken (clipping only raises the estimate).
+                let p = p.expect("a negative estimate stands");
+                assert!(p.delta < 0.0, "{p:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_positive_estimate_is_refused_when_pixels_may_have_crossed_full_scale() {
+        let s: Vec<f64> = (0..25).map(|i| 16.0 + 2.47 * i as f64).collect();
+        let shading = vec![[1.1; 3]; 25];
+        let w = [2.0, 1.0, 1.6];
+        let k = k_of(w, &shading);
+        let mut m = Vec::new();
+        let mut est = BlackLevelEstimator::new();
+        highlight_frame(&s, 1.4, &k, 30.0, &mut m);
+        est.observe(&Observation { top_bin_fraction: 0.08, ..observation(&m, 1.4, 0.0, w, &shading) });
+        highlight_frame(&s, 1.0, &k, 30.0, &mut m);
+        assert_eq!(est.observe(&Observation { top_bin_fraction: 0.05, ..observation(&m, 1.0, 0.0, w, &shading) }), None);
+    }
+
+    #[test]
+    fn clipped_pixels_spread_over_the_frame_make_it_unusable() {
+        // 6% of the histogram in its top bin and no cell much brighter than the others: the
+        // clipped pixels (a channel of a colour cast) are anywhere.
+        let s: Vec<f64> = (0..25).map(|i| 30.0 + 1.5 * i as f64).collect();
+        let shading = vec![[1.0; 3]; 25];
+        let w = [2.0, 1.0, 1.6];
+        let k = k_of(w, &shading);
+        let mut m = Vec::new();
+        let mut est = BlackLevelEstimator::new();
+        means(&s, 1.0, &k, 0.0, &mut m);
+        est.observe(&Observation { top_bin_fraction: 0.06, ..observation(&m, 1.0, 0.0, w, &shading) });
+        assert!(!est.last_frame_usable());
     }
 
     #[test]
