@@ -460,6 +460,16 @@ mod tests {
         assert!(est.observe(&observation(&m, 2.0, 0.0, w, &shading)).is_some(), "the next pair is clean");
     }
 
+    /// A 5×5 grid of cells with signals 16..75 (fractional, so that they round unlike),
+    /// uniform shading and fixed white-balance weights: (signals, shading, weights, k).
+    fn ramp_scene() -> (Vec<f64>, Vec<[f64; 3]>, [f64; 3], Vec<f64>) {
+        let s: Vec<f64> = (0..25).map(|i| 16.0 + 2.47 * i as f64).collect();
+        let shading = vec![[1.1; 3]; 25];
+        let w = [2.0, 1.0, 1.6];
+        let k = k_of(w, &shading);
+        (s, shading, w, k)
+    }
+
     /// Cells of a 5×5 grid with signals in 16..75 and a clipped highlight over cell 8 and
     /// part of its neighbour 9 (a constant that does not follow the exposure).
     fn highlight_frame(s: &[f64], exposure: f64, k: &[f64], r: f64, out: &mut Vec<u8>) {
@@ -470,10 +480,7 @@ mod tests {
 
     #[test]
     fn a_compact_highlight_is_left_out_with_its_neighbours() {
-        let s: Vec<f64> = (0..25).map(|i| 16.0 + 2.47 * i as f64).collect();
-        let shading = vec![[1.1; 3]; 25];
-        let w = [2.0, 1.0, 1.6];
-        let k = k_of(w, &shading);
+        let (s, shading, w, k) = ramp_scene();
         for (truth, top_after) in [(-40.0, 0.06), (-40.0, 0.045), (30.0, 0.06)] {
             let mut m = Vec::new();
             let mut est = BlackLevelEstimator::new();
@@ -497,10 +504,7 @@ mod tests {
 
     #[test]
     fn a_positive_estimate_is_refused_when_pixels_may_have_crossed_full_scale() {
-        let s: Vec<f64> = (0..25).map(|i| 16.0 + 2.47 * i as f64).collect();
-        let shading = vec![[1.1; 3]; 25];
-        let w = [2.0, 1.0, 1.6];
-        let k = k_of(w, &shading);
+        let (s, shading, w, k) = ramp_scene();
         let mut m = Vec::new();
         let mut est = BlackLevelEstimator::new();
         highlight_frame(&s, 1.4, &k, 30.0, &mut m);
