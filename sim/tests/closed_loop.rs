@@ -344,9 +344,9 @@ fn white_balance_holds_in_light_too_dark_for_colour() {
 
 #[test]
 fn a_surface_entering_does_not_take_the_white_balance_off_the_greys() {
-    // D65, greys balanced to 0.8° when three coloured surfaces enter at frame 36. The
+    // D65, greys balanced to 0.8° when a coloured surface enters at frame 36. The
     // near-grey gate still held the grey background (17% of the frame) at its centre, but
-    // zones the surfaces now filled voted for 3905 K, 0.33 away, and the zone frame moved
+    // zones the surface now filled voted for 3905 K, 0.33 away, and the zone frame moved
     // the gains there (26° to the end). A gate holding that many greys keeps the gains.
     let (o, r) = suite_run(7140563194879471879, "ov8858", ParamFormat::Fixed);
     assert!(o.before_event_deg.is_some_and(|d| d < 2.0), "{:?}° before the surface entered ({})", o.before_event_deg, o.repro);

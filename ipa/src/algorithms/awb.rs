@@ -1468,7 +1468,7 @@ impl Algorithm for Awb {
                 let near = log_distance(balanced, (zr, zb)) < GATE_HOLDS;
                 // A gate that holds a large grey population at its centre keeps the gains
                 // however far the zones vote: surfaces entering the frame fill zones with a
-                // colour that looks like another light's grey (three surfaces voted 3905 K
+                // colour that looks like another light's grey (a surface entering voted 3905 K
                 // under D65 while the gate held 17% of the frame in greys, seed
                 // 7140563194879471879). A change of light empties the gate instead.
                 let holds_many = self.locked_pass.iter().any(|&p| p >= GATE_LEADS_FRACTION);
