@@ -364,6 +364,17 @@ mod tests {
         shading.iter().map(|l| 85.0 / 4096.0 * (0..3).map(|c| w[c] * l[c]).sum::<f64>()).collect()
     }
 
+    /// A 5×5 grid of cells with signals 16..75 (fractional parts: integer ones would round
+    /// alike in every cell), lens shading `lsc` on every cell and fixed white-balance
+    /// weights: (signals, shading, weights, k).
+    fn ramp_scene(lsc: f64) -> (Vec<f64>, Vec<[f64; 3]>, [f64; 3], Vec<f64>) {
+        let s: Vec<f64> = (0..25).map(|i| 16.0 + 2.47 * i as f64).collect();
+        let shading = vec![[lsc; 3]; 25];
+        let w = [2.0, 1.0, 1.6];
+        let k = k_of(w, &shading);
+        (s, shading, w, k)
+    }
+
     #[test]
     fn finds_the_offset_of_random_scenes_from_exposure_changes() {
         let mut rng = StdRng::seed_from_u64(0x51ac_1e7e1);
@@ -388,11 +399,7 @@ mod tests {
 
     #[test]
     fn an_offset_already_applied_is_accounted_for() {
-        // Signals with fractional parts: integer ones would round alike in every cell.
-        let s: Vec<f64> = (0..25).map(|i| 16.0 + 2.47 * i as f64).collect();
-        let shading = vec![[1.0; 3]; 25];
-        let w = [2.0, 1.0, 1.6];
-        let k = k_of(w, &shading);
+        let (s, shading, w, k) = ramp_scene(1.0);
         let mut est = BlackLevelEstimator::new();
         let mut m = Vec::new();
         // True offset 40; the first frame already subtracts 30 of it, the second all of it.
@@ -429,10 +436,7 @@ mod tests {
 
     #[test]
     fn a_cell_whose_highlight_clipped_is_left_out() {
-        let s: Vec<f64> = (0..25).map(|i| 16.0 + 2.47 * i as f64).collect();
-        let shading = vec![[1.1; 3]; 25];
-        let w = [2.0, 1.0, 1.6];
-        let k = k_of(w, &shading);
+        let (s, shading, w, k) = ramp_scene(1.1);
         let mut m = Vec::new();
         let mut est = BlackLevelEstimator::new();
         means(&s, 1.0, &k, -30.0, &mut m);
@@ -446,10 +450,7 @@ mod tests {
 
     #[test]
     fn frames_with_clipped_pixels_are_not_used() {
-        let s: Vec<f64> = (0..25).map(|i| 16.0 + 2.47 * i as f64).collect();
-        let shading = vec![[1.0; 3]; 25];
-        let w = [2.0, 1.0, 1.6];
-        let k = k_of(w, &shading);
+        let (s, shading, w, k) = ramp_scene(1.0);
         let mut m = Vec::new();
         let mut est = BlackLevelEstimator::new();
         means(&s, 2.0, &k, 20.0, &mut m);
@@ -458,16 +459,6 @@ mod tests {
         assert_eq!(est.observe(&observation(&m, 1.0, 0.0, w, &shading)), None);
         means(&s, 2.0, &k, 20.0, &mut m);
         assert!(est.observe(&observation(&m, 2.0, 0.0, w, &shading)).is_some(), "the next pair is clean");
-    }
-
-    /// A 5×5 grid of cells with signals 16..75 (fractional, so that they round unlike),
-    /// uniform shading and fixed white-balance weights: (signals, shading, weights, k).
-    fn ramp_scene() -> (Vec<f64>, Vec<[f64; 3]>, [f64; 3], Vec<f64>) {
-        let s: Vec<f64> = (0..25).map(|i| 16.0 + 2.47 * i as f64).collect();
-        let shading = vec![[1.1; 3]; 25];
-        let w = [2.0, 1.0, 1.6];
-        let k = k_of(w, &shading);
-        (s, shading, w, k)
     }
 
     /// Cells of a 5×5 grid with signals in 16..75 and a clipped highlight over cell 8 and
@@ -480,7 +471,7 @@ mod tests {
 
     #[test]
     fn a_compact_highlight_is_left_out_with_its_neighbours() {
-        let (s, shading, w, k) = ramp_scene();
+        let (s, shading, w, k) = ramp_scene(1.1);
         for (truth, top_after) in [(-40.0, 0.06), (-40.0, 0.045), (30.0, 0.06)] {
             let mut m = Vec::new();
             let mut est = BlackLevelEstimator::new();
@@ -504,7 +495,7 @@ mod tests {
 
     #[test]
     fn a_positive_estimate_is_refused_when_pixels_may_have_crossed_full_scale() {
-        let (s, shading, w, k) = ramp_scene();
+        let (s, shading, w, k) = ramp_scene(1.1);
         let mut m = Vec::new();
         let mut est = BlackLevelEstimator::new();
         highlight_frame(&s, 1.4, &k, 30.0, &mut m);
