@@ -96,6 +96,9 @@ pub struct Agc {
     dip: Option<Dip>,
     /// Dips made since the stream started, and the frame of the last one.
     dips: u32,
+    /// The AE moved by a change of scene after its start-up: no dip from then on (a dip
+    /// would flicker a settled picture).
+    startup_over: bool,
     /// The AE has held since the stream started (its start-up is over once it then moves
     /// by a change of scene).
     held_once: bool,
@@ -315,6 +318,7 @@ impl Agc {
             held_frames: 0,
             dip: None,
             dips: 0,
+            startup_over: false,
             held_once: false,
             frames_processed: 0,
             last_dip_frame: None,
@@ -471,6 +475,7 @@ impl Agc {
         self.held_frames = 0;
         self.dip = None;
         self.dips = 0;
+        self.startup_over = false;
         self.held_once = false;
         self.frames_processed = 0;
         self.last_dip_frame = None;
@@ -478,7 +483,12 @@ impl Agc {
 
     /// Exposure time × analogue gain of a decision (µs).
     fn total(s: &Session, d: &ExposureDecision) -> f64 {
-        s.timing.lines_to_us(d.exposure_lines) * d.gain
+        Self::exposure_product(s, d.exposure_lines, d.gain)
+    }
+
+    /// Exposure time × analogue gain (µs) of `lines` at `gain`.
+    fn exposure_product(s: &Session, lines: u32, gain: f64) -> f64 {
+        s.timing.lines_to_us(lines) * gain
     }
 
     /// Turn the correction `k` of a frame exposed at `applied` into the next decision, with
@@ -491,8 +501,7 @@ impl Agc {
         self.frames_processed = self.frames_processed.saturating_add(1);
         let started = self.held_once || self.frames_processed > DIP_STARTUP_FRAMES;
         if !in_dip && started && k.ln().abs() > (1.0 + DIP_SCENE_CHANGE).ln() {
-            // The start-up is over: no dip from now on.
-            self.dips = DIP_TRIES;
+            self.startup_over = true;
         }
         if let (true, Some(d)) = (in_dip, dip) {
             self.dip = Some(Dip { seen: true, ..d });
@@ -532,7 +541,7 @@ impl Agc {
         self.held_once |= self.held_frames >= DIP_HELD;
         let due = self.last_dip_frame.is_none_or(|f| fc.frame >= f + DIP_INTERVAL);
         let wanted = fc.blc.wants_pair && !fc.awb.converging && self.auto_exposure && self.auto_gain;
-        if !(wanted && due && self.held_frames >= DIP_HELD && self.dips < DIP_TRIES) {
+        if !(wanted && due && self.held_frames >= DIP_HELD && !self.startup_over && self.dips < DIP_TRIES) {
             return;
         }
         let now = Self::total(s, &self.current);
@@ -825,7 +834,7 @@ impl Algorithm for Agc {
         md.ae_exposure_mode = Some(fc.agc.exposure_mode);
         md.ae_flicker_mode = Some(if self.flicker_period_us.is_some() { enums::FLICKER_MANUAL } else { enums::FLICKER_OFF });
 
-        let applied = Self::total(s, &ExposureDecision { exposure_lines: applied_lines, gain: applied_gain, vblank });
+        let applied = Self::exposure_product(s, applied_lines, applied_gain);
         let ae = stats.and_then(|st| st.ae);
         if let (Some(ae), true) = (ae, self.auto_exposure || self.auto_gain) {
             let y = self.luminance(ae.cells());

@@ -446,6 +446,13 @@ const RULING_LEVEL: f64 = 1.5;
 const AGREE: f64 = 0.03;
 
 /// Distance between two colours (or two pairs of gains) as the larger of their ln ratios.
+/// The colour temperature the fraction `t` of the way from `hi` down to `lo` in mired:
+/// steps even in mired are perceptually even along the locus.
+fn ct_at_mired_fraction(lo: f64, hi: f64, t: f64) -> f64 {
+    let (m_lo, m_hi) = (1e6 / hi, 1e6 / lo);
+    1e6 / (m_lo + (m_hi - m_lo) * t)
+}
+
 fn log_distance(a: (f64, f64), b: (f64, f64)) -> f64 {
     (a.0 / b.0).ln().abs().max((a.1 / b.1).ln().abs())
 }
@@ -833,9 +840,8 @@ impl Awb {
         self.locus.extend(curve.samples(lo, hi));
         self.locus_range = (lo, hi);
         // Candidates evenly spaced in mired (perceptually even along the locus).
-        let (m_lo, m_hi) = (1e6 / hi, 1e6 / lo);
         for i in 0..=CT_STEPS {
-            let ct = 1e6 / (m_lo + (m_hi - m_lo) * i as f64 / CT_STEPS as f64);
+            let ct = ct_at_mired_fraction(lo, hi, i as f64 / CT_STEPS as f64);
             let (wr, wb) = curve.white_point(ct);
             // Normal to the locus, from its local direction.
             let (ar, ab) = curve.white_point(ct * 1.02);
@@ -951,10 +957,9 @@ impl Awb {
             return;
         }
         let (lo, hi) = self.ct_range();
-        let (m_lo, m_hi) = (1e6 / hi, 1e6 / lo);
         for _ in 0..HUNT_STEPS {
             self.hunt = (self.hunt + 1) % HUNT_STEPS;
-            let ct = 1e6 / (m_lo + (m_hi - m_lo) * self.hunt as f64 / (HUNT_STEPS - 1) as f64);
+            let ct = ct_at_mired_fraction(lo, hi, self.hunt as f64 / (HUNT_STEPS - 1) as f64);
             let (r, b) = curve.white_point(ct);
             if log_distance((1.0 / r, 1.0 / b), (self.gains[0], self.gains[1])) > 4.0 * AGREE {
                 log::debug!("frame {}: the wide gate passed nothing: trying {ct:.0} K", self.now_frame);
