@@ -402,6 +402,25 @@ fn a_change_of_brightness_is_not_taken_for_a_change_of_light() {
 }
 
 #[test]
+fn a_clearly_measured_black_level_offset_is_corrected_in_full() {
+    // imx258 modules 17.2 and 11.2 codes (12-bit) above the tuned 256: their pairs read
+    // +15.9 ± 1.3 and +11.9 ± 1.1, but a correction ramping over three dead bands applied
+    // +6 and +2, and their dark greys ended 2.5° and 3.7° off.
+    use rkisp1_sim::robustness::{run_case, Case, Options};
+    use rkisp1_sim::sensor::SensorModel;
+    for seed in [1813257206896418058, 7508796650322753158] {
+        let case = Case::draw(seed, &Options { sensor: Some("imx258"), format: Some(ParamFormat::Extensible), variation: Some(true) });
+        let nominal = SensorModel::by_name(case.sensor).unwrap();
+        let truth = case.variation.as_ref().unwrap().apply(&nominal).black_level_10bit;
+        let (o, r) = run_case(&case).unwrap();
+        let measured = r.records.last().unwrap().black_level_10bit.unwrap();
+        assert!((truth - nominal.black_level_10bit).abs() > 2.5, "the case's module must be off its tuning: {truth:.1} ({})", o.repro);
+        assert!((measured - truth).abs() <= 1.0, "measured {measured:.2}, module {truth:.2} ({})", o.repro);
+        assert!(!o.stuck && o.final_deg < 2.5, "{:.1}° at the end ({})", o.final_deg, o.repro);
+    }
+}
+
+#[test]
 fn a_black_level_off_the_tuning_is_measured_when_the_ae_settles_without_a_step() {
     // imx258 modules whose black level is 11 codes (10-bit) off the tuned 64 (74.8, 52.9): the
     // AE settled without a pair of frames to measure the level from, the level stayed at 64

@@ -78,8 +78,8 @@ fn the_black_level_of_a_varied_module_is_measured() {
     // level than the tuning's, and never much farther; a module that matches its tuning
     // keeps the tuned level (the measurement's own bias is a dead band, 3% of the level).
     // A clear offset is corrected in full: taking the dead band off every correction
-    // left these modules 0.59 of the tuning's summed error; the ramp leaves 0.44 (one
-    // module gets no exposure change to measure from).
+    // left these modules 0.59 of the tuning's summed error, a ramp over two dead bands
+    // 0.44, the ramp over one standard error 0.15.
     use rkisp1_sim::sensor::SensorModel;
     let cases: Vec<Case> = (0..12).map(|i| Case::draw(run_seed(SUITE_SEED + 1, i), &extensible(i, i < 8))).collect();
     let results: Vec<_> = std::thread::scope(|s| {
@@ -101,7 +101,7 @@ fn the_black_level_of_a_varied_module_is_measured() {
         after += e1;
     }
     println!("{}", lines.join("\n"));
-    assert!(after <= 0.5 * before, "error {after:.1} against the tuning's {before:.1} (10-bit codes, summed):\n{}", lines.join("\n"));
+    assert!(after <= 0.3 * before, "error {after:.1} against the tuning's {before:.1} (10-bit codes, summed):\n{}", lines.join("\n"));
 }
 
 #[test]
