@@ -401,20 +401,27 @@ fn a_change_of_brightness_is_not_taken_for_a_change_of_light() {
     }
 }
 
+/// Runs suite case `seed` on a varied imx258 module (extensible format) and returns its
+/// outcome with the black level (10-bit) of the tuning, of the module and as measured at the end.
+fn varied_imx258_black_level(seed: u64) -> (rkisp1_sim::robustness::Outcome, f64, f64, f64) {
+    use rkisp1_sim::robustness::{run_case, Case, Options};
+    use rkisp1_sim::sensor::SensorModel;
+    let case = Case::draw(seed, &Options { sensor: Some("imx258"), format: Some(ParamFormat::Extensible), variation: Some(true) });
+    let nominal = SensorModel::by_name(case.sensor).unwrap();
+    let truth = case.variation.as_ref().unwrap().apply(&nominal).black_level_10bit;
+    let (o, r) = run_case(&case).unwrap();
+    let measured = r.records.last().unwrap().black_level_10bit.unwrap();
+    (o, nominal.black_level_10bit, truth, measured)
+}
+
 #[test]
 fn a_clearly_measured_black_level_offset_is_corrected_in_full() {
     // imx258 modules 17.2 and 11.2 codes (12-bit) above the tuned 256: their pairs read
     // +15.9 ± 1.3 and +11.9 ± 1.1, but a correction ramping over three dead bands applied
     // +6 and +2, and their dark greys ended 2.5° and 3.7° off.
-    use rkisp1_sim::robustness::{run_case, Case, Options};
-    use rkisp1_sim::sensor::SensorModel;
     for seed in [1813257206896418058, 7508796650322753158] {
-        let case = Case::draw(seed, &Options { sensor: Some("imx258"), format: Some(ParamFormat::Extensible), variation: Some(true) });
-        let nominal = SensorModel::by_name(case.sensor).unwrap();
-        let truth = case.variation.as_ref().unwrap().apply(&nominal).black_level_10bit;
-        let (o, r) = run_case(&case).unwrap();
-        let measured = r.records.last().unwrap().black_level_10bit.unwrap();
-        assert!((truth - nominal.black_level_10bit).abs() > 2.5, "the case's module must be off its tuning: {truth:.1} ({})", o.repro);
+        let (o, tuned, truth, measured) = varied_imx258_black_level(seed);
+        assert!((truth - tuned).abs() > 2.5, "the case's module must be off its tuning: {truth:.1} ({})", o.repro);
         assert!((measured - truth).abs() <= 1.0, "measured {measured:.2}, module {truth:.2} ({})", o.repro);
         assert!(!o.stuck && o.final_deg < 2.5, "{:.1}° at the end ({})", o.final_deg, o.repro);
     }
@@ -425,15 +432,9 @@ fn a_black_level_off_the_tuning_is_measured_when_the_ae_settles_without_a_step()
     // imx258 modules whose black level is 11 codes (10-bit) off the tuned 64 (74.8, 52.9): the
     // AE settled without a pair of frames to measure the level from, the level stayed at 64
     // and the second module's dark greys ended 7.3° off. A dip of the exposure gives the pair.
-    use rkisp1_sim::robustness::{run_case, Case, Options};
-    use rkisp1_sim::sensor::SensorModel;
     for seed in [5179314941734227417, 6377404086083808856] {
-        let case = Case::draw(seed, &Options { sensor: Some("imx258"), format: Some(ParamFormat::Extensible), variation: Some(true) });
-        let nominal = SensorModel::by_name(case.sensor).unwrap();
-        let truth = case.variation.as_ref().unwrap().apply(&nominal).black_level_10bit;
-        let (o, r) = run_case(&case).unwrap();
-        let measured = r.records.last().unwrap().black_level_10bit.unwrap();
-        assert!((truth - nominal.black_level_10bit).abs() > 8.0, "the case's module must be off its tuning: {truth:.1} ({})", o.repro);
+        let (o, tuned, truth, measured) = varied_imx258_black_level(seed);
+        assert!((truth - tuned).abs() > 8.0, "the case's module must be off its tuning: {truth:.1} ({})", o.repro);
         assert!((measured - truth).abs() <= 2.0, "measured {measured:.1}, module {truth:.1} ({})", o.repro);
         assert!(!o.stuck && o.final_deg < 3.0, "{:.1}° at the end ({})", o.final_deg, o.repro);
     }
