@@ -355,6 +355,19 @@ fn a_surface_entering_does_not_take_the_white_balance_off_the_greys() {
 }
 
 #[test]
+fn a_move_of_light_the_greys_did_not_follow_is_undone() {
+    // D65: a small surface entered at frame 32 and covered two zones, whose values were
+    // from the scan's pass before. At frame 78 the two zones moved alike, which was taken
+    // for a change of light (4352 K, 22° off). The gate under the old gains still held the
+    // greys, but the moved zone table and the gate took turns leading until the end
+    // (frame 87: 22°). The gate holding the greys under the old gains undoes the move.
+    let (o, r) = suite_run(1737238766019827299, "ov8858", ParamFormat::Extensible);
+    let after = &r.records[86..];
+    let worst = after.iter().map(|rec| rec.neutral_mean_deg).fold(0.0, f64::max);
+    assert!(worst < 3.0, "{worst:.1}° from frame 86 on ({})", o.repro);
+}
+
+#[test]
 fn a_light_whose_greys_the_gate_cannot_find_is_left() {
     // Zones that mix a large surface with the grey background around it voted for a light
     // where the near-grey gate then found no greys, frame after frame; the gains stayed

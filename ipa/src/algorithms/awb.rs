@@ -182,6 +182,13 @@ pub struct Awb {
     /// Frames left in which the gains follow a zone table just moved with a change of
     /// light without rescanning.
     shifted: u8,
+    /// The latest move of the zone table with a change of light, until a gate frame under
+    /// the gains from before it tells whether the greys moved too.
+    last_shift: Option<LightShift>,
+    /// The light (camera r/g, b/g) of a move the greys did not follow, and the frame until
+    /// which the gate may not lead there: greys that fill a gate wherever it is centred (a
+    /// noisy, weakly coloured background) would lead it straight back.
+    refuted: Option<((f64, f64), u32)>,
     /// The vote's candidate lights (the first `n_candidates`).
     candidates: [Candidate; CANDIDATES],
     /// Per candidate, the frame until which it is ruled out: the near-grey gate, centred on
@@ -217,6 +224,18 @@ pub struct Awb {
     /// Until this frame, near-grey estimates refine a zone table just moved with the light.
     refine_until: u32,
     epoch: u32,
+}
+
+/// A move of the zone table with a change of light, kept so that it can be undone.
+#[derive(Debug, Clone, Copy)]
+struct LightShift {
+    /// The move (ln r/g, ln b/g) and the frame it was made on.
+    d: (f64, f64),
+    frame: u32,
+    /// The two zones that moved: their new values are measurements, not moved ones.
+    zones: (u8, u8),
+    /// ln of the colour gains (relative to green) in force before the move.
+    log_gains_before: (f64, f64),
 }
 
 /// Candidate lights of the vote: CT steps (even in mired) × positions across the curve.
@@ -577,6 +596,8 @@ impl Awb {
             collapse_pass: 0.0,
             moved: None,
             shifted: 0,
+            last_shift: None,
+            refuted: None,
             since_rescan: 0,
             hunt: 0,
             hunt_tries: 0,
@@ -937,6 +958,25 @@ impl Awb {
         latest.awb.gains = [self.gains[0], 1.0, self.gains[1]];
     }
 
+    /// Move the zone table back from a change of light the greys did not follow: every zone
+    /// measured before the move gets its old colour back, and the vote is taken again.
+    fn undo_shift(&mut self, shift: LightShift, frame: u32, shading: Option<&ZoneShading>) {
+        log::debug!("frame {frame}: the greys stayed under the gains from before the move of frame {}: the zone table moves back", shift.frame);
+        for (i, zone) in self.zones.iter_mut().enumerate() {
+            let moved_zone = i == shift.zones.0 as usize || i == shift.zones.1 as usize;
+            if zone.valid && !moved_zone && zone.frame <= shift.frame {
+                zone.log_r -= shift.d.0;
+                zone.log_b -= shift.d.1;
+                zone.log_gains = (zone.log_gains.0 + shift.d.0, zone.log_gains.1 + shift.d.1);
+            }
+        }
+        self.refuted = Some(((1.0 / self.gains[0], 1.0 / self.gains[1]), frame + RULING_FRAMES));
+        self.last_shift = None;
+        self.shifted = 0;
+        self.refine_until = frame;
+        self.zone_estimate = self.vote(shading);
+    }
+
     /// Try the next light of the hunt: the steps along the AWB mode's range, skipping the
     /// one the gains already balance. After every step was tried, the gains go back to
     /// where the hunt started and stay there until the wide gate passes greys again or the
@@ -1274,6 +1314,7 @@ impl Algorithm for Awb {
                     }
                 }
                 if let Some((other, d)) = light_change {
+                    self.last_shift = Some(LightShift { d, frame: fc.frame, zones: (other, z), log_gains_before: (self.gains[0].ln(), self.gains[1].ln()) });
                     self.collapse_pending = 0;
                     log::debug!("frame {}: zones {other} and {z} moved alike by ({:.3}, {:.3}): the light changed", fc.frame, d.0, d.1);
                     for (i, zone) in self.zones.iter_mut().enumerate() {
@@ -1377,6 +1418,22 @@ impl Algorithm for Awb {
                     self.rule_out(((fc.awb.gains[0] / g).ln(), (fc.awb.gains[2] / g).ln()), fc.frame);
                 }
                 let collapsed = emptied || (remembered > 0.0 && passed < PASS_KEPT * remembered);
+                if let Some(shift) = self.last_shift {
+                    // A change of light moves the greys with the zones: under the gains
+                    // from before the move, the gate then misses them. Two zones can also
+                    // move alike when one surface came to cover both (their values were
+                    // from an earlier pass of the scan); the greys then still fill the gate
+                    // under the old gains, and the move is undone.
+                    let frame_gains = ((fc.awb.gains[0] / g).ln(), (fc.awb.gains[2] / g).ln());
+                    let before = ((-shift.log_gains_before.0).exp(), (-shift.log_gains_before.1).exp());
+                    let under_old_gains = ln_distance(frame_gains, shift.log_gains_before) < SAME_GAINS;
+                    let greys_stayed = grey.is_some_and(|(e, _)| log_distance(e, before) < TRUST) && passed >= GATE_LEADS_FRACTION && !collapsed;
+                    if under_old_gains && greys_stayed {
+                        self.undo_shift(shift, fc.frame, s.zone_shading.as_deref().filter(|_| fc.lsc.blend.is_some()));
+                    } else if fc.frame > shift.frame + REFINE_FRAMES {
+                        self.last_shift = None;
+                    }
+                }
                 if collapsed {
                     log::debug!("frame {}: near-grey gate at floor {f:.0} passed {passed:.4}, {remembered:.4} while trusted", fc.frame);
                     grey = None;
@@ -1430,6 +1487,7 @@ impl Algorithm for Awb {
             !agrees(e)
                 && (passed >= GATE_LEADS_FRACTION || (self.grey_trusted && at_centre(e)))
                 && self.light_plausible(((e.0 * self.gains[0]).ln(), (e.1 * self.gains[1]).ln()))
+                && !self.refuted.is_some_and(|(light, until)| fc.frame < until && log_distance(e, light) < TRUST)
         });
         if gate_leads {
             log::debug!("frame {}: the near-grey gate leads: {passed:.3} of the frame off the zones' estimate", fc.frame);
