@@ -396,6 +396,23 @@ fn a_clipped_highlight_does_not_confirm_a_wrong_white_balance() {
 }
 
 #[test]
+fn a_step_into_clipped_highlights_keeps_the_constraint_boost() {
+    // +4 EV steps on scenes whose highlight constraint held the AE above its mean target.
+    // From the first frame still clipped, the mean's step landed on the bare target and the
+    // constraint raised it again (12% undershoot, 9 frames to settle: 3495373850953461317);
+    // from a frame whose top 2% were partly clipped, the constraint asked too much and the
+    // step landed 10% above (9 frames: 1813257206896418058).
+    use rkisp1_sim::robustness::EventOutcome;
+    for (seed, format, variation) in [(3495373850953461317, ParamFormat::Fixed, false), (1813257206896418058, ParamFormat::Extensible, true)] {
+        let (o, _) = suite_run_on_module(seed, "imx258", format, variation);
+        let Some(EventOutcome::Brightness { settle_frames, overshoot }) = o.event_outcome else {
+            panic!("a brightness step: {:?} ({})", o.event_outcome, o.repro)
+        };
+        assert!(settle_frames <= 6 && overshoot <= 0.10, "{settle_frames} frames, {:.0}% overshoot ({})", overshoot * 100.0, o.repro);
+    }
+}
+
+#[test]
 fn a_change_of_brightness_is_not_taken_for_a_change_of_light() {
     // The report's AE steps (chart, D65, step at frame 60): the near-grey gate passed far
     // fewer pixels at its floors after -4 EV, the AWB took that for greys leaving the gate

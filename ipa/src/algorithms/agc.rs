@@ -158,6 +158,9 @@ const MAX_STEP_UP: f64 = 64.0;
 const INITIAL_EXPOSURE_US: f64 = 10_000.0;
 /// Histogram fraction in the top bin above which a frame counts as clipped.
 const CLIPPED_FRACTION: f64 = 0.02;
+/// Share of a lower constraint's quantile range in the top bin above which the range's
+/// mean reads clipped highlights.
+const RANGE_CLIPPED: f64 = 0.1;
 /// Top-bin fraction up to which a frame can be the reference of the clipped estimates. A
 /// scene with a lamp or a white wall has a few percent there on every frame; a frame only
 /// counts as clipped against its reference when it has `CLIPPED_FRACTION` more (with a
@@ -356,11 +359,16 @@ impl Agc {
     /// `k` held by the active constraints, in tuning order, for the distribution `cdf`:
     /// upper-bound ones lower it when `upper`, lower-bound ones raise it when `lower`.
     /// The constraints' targets are evaluated at the scene's `lux`.
-    fn constrain(&self, k: f64, cdf: &[f64], upper: bool, lower: bool, lux: f64) -> f64 {
+    ///
+    /// A lower-bound one whose quantile range is partly clipped reads too low a mean and
+    /// asks too much: it raises `k` no further than `clipped_cap`.
+    fn constrain(&self, k: f64, cdf: &[f64], upper: bool, lower: bool, lux: f64, clipped_cap: f64) -> f64 {
+        let top = cdf.len().checked_sub(2).map_or(0.0, |i| 1.0 - cdf[i]);
         self.active_constraints().iter().fold(k, |k, con| {
             let kc = con.y_target.eval(lux) / inter_quantile_mean(cdf, con.q_lo, con.q_hi).max(1.0 / 255.0);
             match con.upper {
                 true if upper => k.min(kc),
+                false if lower && top > RANGE_CLIPPED * (con.q_hi - con.q_lo) => k.max(kc.min(clipped_cap)),
                 false if lower => k.max(kc),
                 _ => k,
             }
@@ -562,7 +570,9 @@ impl Agc {
     /// not raise it).
     fn constraint_boost(&self, target: f64, r: &Reference, lux: f64) -> f64 {
         let k = target / r.luminance.max(1e-6);
-        self.constrain(k, &r.cdf[..=r.bins], false, true, lux) / k
+        // A constraint that read the reference's clipped highlights did not tell how far
+        // above the target it held the scene: no boost from it.
+        self.constrain(k, &r.cdf[..=r.bins], false, true, lux, k) / k
     }
 
     /// Weighted mean of the AE cells (0..1), with bright outliers limited.
@@ -864,10 +874,14 @@ impl Algorithm for Agc {
                 if cdf(h.bins(), &mut c) > 0.0 {
                     let top = 1.0 - c[bins - 1];
                     let clipped = top > CLIPPED_FRACTION;
-                    // Clipped frames under-report the shadows' level too: only upper bounds.
-                    k = self.constrain(k, &c[..=bins], true, !clipped, lux);
-                    // Clipped beyond the highlights the scene had on its reference frame.
                     let reference = self.reference.filter(|r| r.bins == bins);
+                    // Lower constraints that read clipped highlights raise the step no
+                    // further than they held the reference above the target (a +4 EV step
+                    // landed 10% above the level it then settled at).
+                    let clipped_cap = reference.map_or(f64::INFINITY, |r| k * self.constraint_boost(target, &r, lux));
+                    // Clipped frames under-report the shadows' level too: only upper bounds.
+                    k = self.constrain(k, &c[..=bins], true, !clipped, lux, clipped_cap);
+                    // Clipped beyond the highlights the scene had on its reference frame.
                     let newly_clipped = clipped && reference.is_none_or(|r| top > r.top() + CLIPPED_FRACTION);
                     if newly_clipped {
                         // The level the lower constraints asked above the target on the
@@ -893,8 +907,14 @@ impl Algorithm for Agc {
                                 correction * self.constraint_boost(target, &r, lux)
                             })
                         };
-                        if let Some(correction) = from_cells.or_else(from_histogram) {
-                            k = k.min(correction);
+                        if let (Some(correction), Some(r)) = (from_cells.or_else(from_histogram), reference) {
+                            // The mean's own step left the lower constraints out (they cannot be
+                            // read from a clipped frame): it is bounded with the reference's
+                            // boost too, else it would undercut the correction and land on the
+                            // bare target (a 12% undershoot, then a second step). The upper
+                            // constraints still hold.
+                            let mean_step = k * self.constraint_boost(target, &r, lux);
+                            k = self.constrain(mean_step.min(correction), &c[..=bins], true, false, lux, f64::INFINITY);
                         }
                     }
                     // A scene whose own highlights clip has no frame below CLIPPED_FRACTION:
@@ -1145,6 +1165,32 @@ mod tests {
     }
 
     #[test]
+    fn a_lower_constraint_reading_clipped_highlights_is_capped() {
+        let a = agc("AeConstraintMode:
+  ConstraintNormal:
+    lower: { qLo: 0.98, qHi: 1.0, yTarget: [ 100, 0.5, 1000, 0.5 ] }
+");
+        // 99% of the frame in the fourth bin, 1% clipped in the top one: half of the top 2%
+        // read as 1.0 whatever they are, so the constraint's step is only an upper bound.
+        let mut bins = [0u32; 16];
+        bins[3] = 990;
+        bins[15] = 10;
+        let c = cdf_of(&bins);
+        let asked = 0.5 / inter_quantile_mean(&c[..=16], 0.98, 1.0);
+        assert!(asked > 0.6);
+        assert!((a.constrain(0.5, &c[..=16], false, true, UNKNOWN_LUX, f64::INFINITY) - asked).abs() < 1e-12);
+        assert_eq!(a.constrain(0.5, &c[..=16], false, true, UNKNOWN_LUX, 0.6), 0.6);
+        // The cap never lowers the step below where it came in.
+        assert_eq!(a.constrain(0.5, &c[..=16], false, true, UNKNOWN_LUX, 0.4), 0.5);
+        // Highlights below the clip: the constraint reads them and is not capped.
+        bins[15] = 0;
+        bins[14] = 10;
+        let c = cdf_of(&bins);
+        let asked = 0.5 / inter_quantile_mean(&c[..=16], 0.98, 1.0);
+        assert!((a.constrain(0.5, &c[..=16], false, true, UNKNOWN_LUX, 0.6) - asked).abs() < 1e-12);
+    }
+
+    #[test]
     fn the_targets_follow_a_tuned_lux_curve() {
         let a = agc("relativeLuminanceTarget: [ 100, 0.1, 1000, 0.3 ]
 AeConstraintMode:
@@ -1160,7 +1206,7 @@ AeConstraintMode:
             let mut bins = [0u32; 16];
             bins[1] = 100;
             let c = cdf_of(&bins);
-            let k = a.constrain(1.0, &c[..=16], false, true, lux);
+            let k = a.constrain(1.0, &c[..=16], false, true, lux, f64::INFINITY);
             let top = inter_quantile_mean(&c[..=16], 0.98, 1.0);
             assert!((k - y_target / top).abs() < 1e-9, "{lux} lux: k {k}");
         }
