@@ -875,10 +875,12 @@ impl Algorithm for Agc {
                     let top = 1.0 - c[bins - 1];
                     let clipped = top > CLIPPED_FRACTION;
                     let reference = self.reference.filter(|r| r.bins == bins);
+                    // How far above the target the lower constraints held the reference.
+                    let boost = reference.map(|r| self.constraint_boost(target, &r, lux));
                     // Lower constraints that read clipped highlights raise the step no
                     // further than they held the reference above the target (a +4 EV step
                     // landed 10% above the level it then settled at).
-                    let clipped_cap = reference.map_or(f64::INFINITY, |r| k * self.constraint_boost(target, &r, lux));
+                    let clipped_cap = boost.map_or(f64::INFINITY, |b| k * b);
                     // Clipped frames under-report the shadows' level too: only upper bounds.
                     k = self.constrain(k, &c[..=bins], true, !clipped, lux, clipped_cap);
                     // Clipped beyond the highlights the scene had on its reference frame.
@@ -890,30 +892,30 @@ impl Algorithm for Agc {
                         // undershoot after a +4 EV step into clipping). Cells left below the
                         // clip measure the change exactly against the reference; the
                         // histogram only bounds it.
-                        let from_cells = reference.and_then(|r| {
+                        let from_cells = reference.zip(boost).and_then(|(r, b)| {
                             let ratio = brightness_change(r.cells(), ae.cells())?;
                             let correction = (target / (r.luminance * ratio).max(1e-6)).min(target / y.max(1e-6));
-                            Some(correction * self.constraint_boost(target, &r, lux))
+                            Some(correction * b)
                         });
                         // The histogram's estimate is cautious by up to a bin; the clipped
                         // cells bound the change from below too, and the larger of two
                         // lower bounds is still one.
                         let from_histogram = || {
-                            reference.map(|r| {
+                            reference.zip(boost).map(|(r, b)| {
                                 let mut correction = clipped_correction(&r, &c[..=bins], target, y);
                                 if let Some(at_least) = clipped_brightness_bound(r.cells(), ae.cells()) {
                                     correction = correction.min(target / (r.luminance * at_least).max(1e-6));
                                 }
-                                correction * self.constraint_boost(target, &r, lux)
+                                correction * b
                             })
                         };
-                        if let (Some(correction), Some(r)) = (from_cells.or_else(from_histogram), reference) {
+                        if let (Some(correction), Some(b)) = (from_cells.or_else(from_histogram), boost) {
                             // The mean's own step left the lower constraints out (they cannot be
                             // read from a clipped frame): it is bounded with the reference's
                             // boost too, else it would undercut the correction and land on the
                             // bare target (a 12% undershoot, then a second step). The upper
                             // constraints still hold.
-                            let mean_step = k * self.constraint_boost(target, &r, lux);
+                            let mean_step = k * b;
                             k = self.constrain(mean_step.min(correction), &c[..=bins], true, false, lux, f64::INFINITY);
                         }
                     }

@@ -962,19 +962,25 @@ impl Awb {
     /// measured before the move gets its old colour back, and the vote is taken again.
     fn undo_shift(&mut self, shift: LightShift, frame: u32, shading: Option<&ZoneShading>) {
         log::debug!("frame {frame}: the greys stayed under the gains from before the move of frame {}: the zone table moves back", shift.frame);
-        for (i, zone) in self.zones.iter_mut().enumerate() {
-            let moved_zone = i == shift.zones.0 as usize || i == shift.zones.1 as usize;
-            if zone.valid && !moved_zone && zone.frame <= shift.frame {
-                zone.log_r -= shift.d.0;
-                zone.log_b -= shift.d.1;
-                zone.log_gains = (zone.log_gains.0 + shift.d.0, zone.log_gains.1 + shift.d.1);
-            }
-        }
+        self.shift_zones((-shift.d.0, -shift.d.1), shift.zones, shift.frame);
         self.refuted = Some(((1.0 / self.gains[0], 1.0 / self.gains[1]), frame + RULING_FRAMES));
         self.last_shift = None;
         self.shifted = 0;
         self.refine_until = frame;
         self.zone_estimate = self.vote(shading);
+    }
+
+    /// Move the colours of the valid zones measured up to frame `measured_up_to` by `d`
+    /// (ln r, ln b), as if measured under the gains that balance the moved light; the zones
+    /// `kept` already show it.
+    fn shift_zones(&mut self, d: (f64, f64), kept: (u8, u8), measured_up_to: u32) {
+        for (i, zone) in self.zones.iter_mut().enumerate() {
+            if zone.valid && i != kept.0 as usize && i != kept.1 as usize && zone.frame <= measured_up_to {
+                zone.log_r += d.0;
+                zone.log_b += d.1;
+                zone.log_gains = (zone.log_gains.0 - d.0, zone.log_gains.1 - d.1);
+            }
+        }
     }
 
     /// Try the next light of the hunt: the steps along the AWB mode's range, skipping the
@@ -1172,6 +1178,10 @@ impl Algorithm for Awb {
             return;
         }
         self.now_frame = fc.frame;
+        // The frame's colour gains (ln r, ln b relative to green) and the zone shading its
+        // lens-shading tables apply.
+        let frame_log_gains = ((fc.awb.gains[0] / g).ln(), (fc.awb.gains[2] / g).ln());
+        let shading = s.zone_shading.as_deref().filter(|_| fc.lsc.blend.is_some());
         let ae_level = Self::ae_level(stats);
         if let Some(level) = ae_level {
             // The gate's pass rate at a floor depends on how bright the scene is: after a
@@ -1226,7 +1236,6 @@ impl Algorithm for Awb {
                 // Weight: how much of the zone is usable, times its exposure (8-bit means
                 // of dark zones are coarse).
                 let level = (m.y_or_g as f64 - 16.0).max(0.0);
-                let log_gains = ((fc.awb.gains[0] / g).ln(), (fc.awb.gains[2] / g).ln());
                 let log_level = level.max(1.0).ln();
                 // Back to before lens shading correction (what the zone is without the
                 // tables of this frame).
@@ -1244,7 +1253,7 @@ impl Algorithm for Awb {
                         valid: true,
                         epoch: self.epoch,
                         frame: fc.frame,
-                        log_gains,
+                        log_gains: frame_log_gains,
                     },
                     _ => Zone::default(),
                 };
@@ -1268,7 +1277,7 @@ impl Algorithm for Awb {
                     // light changes the level of a coloured zone too (a blue one under
                     // daylight after tungsten), and the move must land on a light anyway.
                     let same_gains = if pending { COLLAPSE_SAME_GAINS } else { SAME_GAINS };
-                    let comparable = ln_distance(old.log_gains, log_gains) < same_gains && (pending || (old.log_level - log_level).abs() < SAME_LEVEL);
+                    let comparable = ln_distance(old.log_gains, frame_log_gains) < same_gains && (pending || (old.log_level - log_level).abs() < SAME_LEVEL);
                     let d = (r.ln() - lsc.0 - old.log_r, b.ln() - lsc.1 - old.log_b);
                     // After a collapse of the gate, smaller moves count: the gate says the
                     // light moved, the zone says by how much.
@@ -1317,14 +1326,7 @@ impl Algorithm for Awb {
                     self.last_shift = Some(LightShift { d, frame: fc.frame, zones: (other, z), log_gains_before: (self.gains[0].ln(), self.gains[1].ln()) });
                     self.collapse_pending = 0;
                     log::debug!("frame {}: zones {other} and {z} moved alike by ({:.3}, {:.3}): the light changed", fc.frame, d.0, d.1);
-                    for (i, zone) in self.zones.iter_mut().enumerate() {
-                        if zone.valid && i != z as usize && i != other as usize {
-                            zone.log_r += d.0;
-                            zone.log_b += d.1;
-                            // As if measured under the gains that balance the new light.
-                            zone.log_gains = (zone.log_gains.0 - d.0, zone.log_gains.1 - d.1);
-                        }
-                    }
+                    self.shift_zones(d, (other, z), u32::MAX);
                     self.zone_changes = 0;
                     self.moved = None;
                     self.grey_trusted = false;
@@ -1346,7 +1348,6 @@ impl Algorithm for Awb {
                     self.zones[z as usize].epoch = self.epoch;
                 }
                 log::trace!("frame {}: zone {z}: {:?} YCbCr {} {} {} passed {passed:.2}", fc.frame, self.zones[z as usize], m.y_or_g, m.cb_or_b, m.cr_or_r);
-                let shading = s.zone_shading.as_deref().filter(|_| fc.lsc.blend.is_some());
                 self.zone_estimate = self.vote(shading);
                 self.estimated |= self.zone_estimate.is_some();
                 self.gains_estimated |= self.estimated;
@@ -1415,7 +1416,7 @@ impl Algorithm for Awb {
                 // vote tries the runner-up, which the gate then tests in turn.
                 let well_exposed = ae_level.is_some_and(|l| l >= RULING_LEVEL * f);
                 if !self.grey_trusted && self.estimated && empty && low_floor && well_exposed && self.level_settled(fc.frame) && self.collapse_pending == 0 {
-                    self.rule_out(((fc.awb.gains[0] / g).ln(), (fc.awb.gains[2] / g).ln()), fc.frame);
+                    self.rule_out(frame_log_gains, fc.frame);
                 }
                 let collapsed = emptied || (remembered > 0.0 && passed < PASS_KEPT * remembered);
                 if let Some(shift) = self.last_shift {
@@ -1424,12 +1425,11 @@ impl Algorithm for Awb {
                     // move alike when one surface came to cover both (their values were
                     // from an earlier pass of the scan); the greys then still fill the gate
                     // under the old gains, and the move is undone.
-                    let frame_gains = ((fc.awb.gains[0] / g).ln(), (fc.awb.gains[2] / g).ln());
                     let before = ((-shift.log_gains_before.0).exp(), (-shift.log_gains_before.1).exp());
-                    let under_old_gains = ln_distance(frame_gains, shift.log_gains_before) < SAME_GAINS;
+                    let under_old_gains = ln_distance(frame_log_gains, shift.log_gains_before) < SAME_GAINS;
                     let greys_stayed = grey.is_some_and(|(e, _)| log_distance(e, before) < TRUST) && passed >= GATE_LEADS_FRACTION && !collapsed;
                     if under_old_gains && greys_stayed {
-                        self.undo_shift(shift, fc.frame, s.zone_shading.as_deref().filter(|_| fc.lsc.blend.is_some()));
+                        self.undo_shift(shift, fc.frame, shading);
                     } else if fc.frame > shift.frame + REFINE_FRAMES {
                         self.last_shift = None;
                     }
