@@ -972,7 +972,7 @@ impl Awb {
 
     /// Move the colours of the valid zones measured up to frame `measured_up_to` by `d`
     /// (ln r, ln b), as if measured under the gains that balance the moved light; the zones
-    /// `kept` already show it.
+    /// `kept` are left as measured.
     fn shift_zones(&mut self, d: (f64, f64), kept: (u8, u8), measured_up_to: u32) {
         for (i, zone) in self.zones.iter_mut().enumerate() {
             if zone.valid && i != kept.0 as usize && i != kept.1 as usize && zone.frame <= measured_up_to {
@@ -1168,19 +1168,21 @@ impl Algorithm for Awb {
 
     fn process(&mut self, s: &Session, fc: &mut FrameContext, stats: Option<&Stats>, md: &mut Metadata, latest: &mut FrameContext, _previous: &FrameContext) {
         let g = fc.awb.gains[1].max(0.01);
+        // The frame's colour gains relative to green (the headroom gain is common to all
+        // three channels).
+        let frame_gains = [fc.awb.gains[0] / g, fc.awb.gains[2] / g];
         md.awb_enable = Some(fc.awb.auto);
         md.awb_mode = Some(fc.awb.mode);
-        // Report the colour gains relative to green (the headroom gain is common).
-        md.colour_gains = Some([(fc.awb.gains[0] / g) as f32, (fc.awb.gains[2] / g) as f32]);
+        md.colour_gains = Some(frame_gains.map(|v| v as f32));
         md.colour_temperature = Some(fc.awb.temperature_k.round() as i32);
         let Some(m) = stats.and_then(|st| st.awb) else { return };
         if !self.auto {
             return;
         }
         self.now_frame = fc.frame;
-        // The frame's colour gains (ln r, ln b relative to green) and the zone shading its
-        // lens-shading tables apply.
-        let frame_log_gains = ((fc.awb.gains[0] / g).ln(), (fc.awb.gains[2] / g).ln());
+        // The frame's colour gains as logarithms, and the zone shading its lens-shading
+        // tables apply.
+        let frame_log_gains = (frame_gains[0].ln(), frame_gains[1].ln());
         let shading = s.zone_shading.as_deref().filter(|_| fc.lsc.blend.is_some());
         let ae_level = Self::ae_level(stats);
         if let Some(level) = ae_level {
@@ -1359,10 +1361,9 @@ impl Algorithm for Awb {
                 let Some((r, b)) = colour.filter(|_| passed >= MIN_PASS_FRACTION) else {
                     // Measured under the gains in force (not a frame still in flight from
                     // before the latest try) and exposed well: no grey is anywhere near them.
-                    let measured = [fc.awb.gains[0] / g, fc.awb.gains[2] / g];
                     let exposed = ae_level.is_some_and(|l| l >= HUNT_LEVEL) && self.level_settled(fc.frame);
                     log::trace!("frame {}: the wide gate passed {passed:.4} at AE level {ae_level:?}", fc.frame);
-                    if exposed && log_distance((measured[0], measured[1]), (self.gains[0], self.gains[1])) < AGREE {
+                    if exposed && log_distance((frame_gains[0], frame_gains[1]), (self.gains[0], self.gains[1])) < AGREE {
                         self.hunt_next(latest);
                     }
                     return;
@@ -1542,8 +1543,7 @@ impl Algorithm for Awb {
             }
         };
         let (target, ct) = self.target_from(r, b);
-        let applied = [fc.awb.gains[0] / g, fc.awb.gains[2] / g];
-        let change = log_distance((target[0], target[1]), (applied[0], applied[1]));
+        let change = log_distance((target[0], target[1]), (frame_gains[0], frame_gains[1]));
         log::debug!(
             "frame {}: AWB {:?} {} px (floor {:.0}) YCbCr {} {} {} -> camera r/g {r:.3} b/g {b:.3} -> gains {:.3} {:.3} at {ct:.0} K (change {change:.3})",
             fc.frame,
