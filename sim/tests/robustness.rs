@@ -204,3 +204,18 @@ fn white_balance_holds_when_a_step_leaves_the_frame_too_dark() {
         }
     }
 }
+
+#[test]
+fn a_gate_below_the_greys_it_just_found_tells_a_change_of_light() {
+    // D50 -> A over scattered patches and three surfaces (ov8858). The trusted gate had just
+    // found a grey population at level 108 from floor 56; the frames after the change swept
+    // on to floor 78, where nothing passed and no pass rate was remembered, and the collapse
+    // waited for the sweep to wrap to its low floors: 17 frames to within 2°. A floor below
+    // the level of greys just found that passes nothing is a collapse: 10 frames.
+    let case = Case::draw(14818491440408280871, &Options { sensor: Some("ov8858"), variation: Some(false), format: Some(ParamFormat::Fixed) });
+    let (o, _) = run_case(&case).unwrap();
+    let Some(EventOutcome::Neutral { frames_to_converged }) = o.event_outcome else {
+        panic!("{}: no neutral outcome", o.repro);
+    };
+    assert!(frames_to_converged.is_some_and(|f| f <= 10), "{} ({}): within 2° after {frames_to_converged:?} frames", o.repro, o.event_text);
+}

@@ -162,6 +162,10 @@ pub struct Awb {
     /// Whether the latest near-grey estimate was trusted; zone frames then leave the
     /// gains to it (the gate averages many more grey pixels than the zones).
     grey_trusted: bool,
+    /// The latest grey population the trusted gate found: its mean level (8-bit above the
+    /// offset), the fraction of the window it filled and the frame's AE level. A floor well
+    /// below that level, scaled by the exposure since, must pass those greys again.
+    grey_population: Option<(f64, f64, f64)>,
     /// Consecutive near-grey frames that found no greys where the zone scan expects them.
     suspect: u8,
     /// Consecutive re-measured zones that moved without a change of gains.
@@ -589,6 +593,7 @@ impl Awb {
             locked_pass: [0.0; FLOOR_STEPS],
             grey_trusted: false,
             suspect: 0,
+            grey_population: None,
             zone_changes: 0,
             reacquiring: false,
             collapse_pending: 0,
@@ -1410,7 +1415,15 @@ impl Algorithm for Awb {
                 // A gate at a low floor that empties under trusted gains, with no change of
                 // brightness to explain it, collapsed too, even where no pass rate is
                 // remembered yet (the sweep had not reached that floor since the last scan).
-                let emptied = self.grey_trusted && empty && low_floor && self.level_settled(fc.frame);
+                // So does a gate at a floor well below the level of a large grey population it
+                // found while trusted: after a change of light the sweep is often at a floor
+                // where no pass rate is remembered yet, and it would take the frames in
+                // flight and a wrap to the low floors to notice.
+                let below_population = self.grey_population.is_some_and(|(l, p, then)| {
+                    let now = ae_level.map_or(then, |a| a + 1.0);
+                    p >= GATE_LEADS_FRACTION && f <= LUMA_FLOOR_MARGIN * l * now / then
+                });
+                let emptied = self.grey_trusted && empty && (low_floor || below_population) && self.level_settled(fc.frame);
                 // Not trusted, the gate is empty at a low floor of a well-exposed frame: no
                 // greys where the gains put them, so the vote's winner was a coloured surface
                 // (or zones mixing several). Its light is ruled out for a while and the next
@@ -1510,6 +1523,7 @@ impl Algorithm for Awb {
                 if let Some((step, passed)) = fc_step {
                     self.remember_pass(step, passed);
                 }
+                self.grey_population = ae_level.map(|a| (level, passed, a + 1.0));
                 // Dark samples are coarse (8-bit means): they move the gains less.
                 weight = (level / 64.0).clamp(0.25, 1.0);
                 e
