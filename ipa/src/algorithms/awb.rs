@@ -162,10 +162,9 @@ pub struct Awb {
     /// Whether the latest near-grey estimate was trusted; zone frames then leave the
     /// gains to it (the gate averages many more grey pixels than the zones).
     grey_trusted: bool,
-    /// The latest grey population the trusted gate found: its mean level (8-bit above the
-    /// offset), the fraction of the window it filled and the frame's AE level. A floor well
-    /// below that level, scaled by the exposure since, must pass those greys again.
-    grey_population: Option<(f64, f64, f64)>,
+    /// The latest grey population the trusted gate found. A floor well below its level,
+    /// scaled by the exposure since, must pass those greys again.
+    grey_population: Option<GreyPopulation>,
     /// Consecutive near-grey frames that found no greys where the zone scan expects them.
     suspect: u8,
     /// Consecutive re-measured zones that moved without a change of gains.
@@ -240,6 +239,17 @@ struct LightShift {
     zones: (u8, u8),
     /// ln of the colour gains (relative to green) in force before the move.
     log_gains_before: (f64, f64),
+}
+
+/// A grey population the trusted near-grey gate found.
+#[derive(Debug, Clone, Copy)]
+struct GreyPopulation {
+    /// Its mean level (8-bit, above the offset).
+    level: f64,
+    /// The fraction of the gate's window it filled.
+    fraction: f64,
+    /// The frame's AE level plus one (the `brightness` of [`Awb::process`]).
+    brightness: f64,
 }
 
 /// Candidate lights of the vote: CT steps (even in mired) × positions across the curve.
@@ -1190,11 +1200,13 @@ impl Algorithm for Awb {
         let frame_log_gains = (frame_gains[0].ln(), frame_gains[1].ln());
         let shading = s.zone_shading.as_deref().filter(|_| fc.lsc.blend.is_some());
         let ae_level = Self::ae_level(stats);
-        if let Some(level) = ae_level {
+        // The AE level as a scale of brightness: one is added so that a ratio of two never
+        // divides by zero (a black frame).
+        let brightness = ae_level.map(|l| l + 1.0);
+        if let Some(level) = brightness {
             // The gate's pass rate at a floor depends on how bright the scene is: after a
             // jump of the level (a change of brightness the AE has not caught up with yet)
             // the remembered rates would read as greys leaving the gate, a change of light.
-            let level = level + 1.0;
             if self.last_level > 0.0 && (level / self.last_level).ln().abs() > LEVEL_JUMP.ln() {
                 log::debug!("frame {}: the scene's level went from {:.0} to {level:.0}: the gate's pass rates are learnt again", fc.frame, self.last_level);
                 self.locked_pass = [0.0; FLOOR_STEPS];
@@ -1419,9 +1431,9 @@ impl Algorithm for Awb {
                 // found while trusted: after a change of light the sweep is often at a floor
                 // where no pass rate is remembered yet, and it would take the frames in
                 // flight and a wrap to the low floors to notice.
-                let below_population = self.grey_population.is_some_and(|(l, p, then)| {
-                    let now = ae_level.map_or(then, |a| a + 1.0);
-                    p >= GATE_LEADS_FRACTION && f <= LUMA_FLOOR_MARGIN * l * now / then
+                let below_population = self.grey_population.is_some_and(|g| {
+                    let now = brightness.unwrap_or(g.brightness);
+                    g.fraction >= GATE_LEADS_FRACTION && f <= LUMA_FLOOR_MARGIN * g.level * now / g.brightness
                 });
                 let emptied = self.grey_trusted && empty && (low_floor || below_population) && self.level_settled(fc.frame);
                 // Not trusted, the gate is empty at a low floor of a well-exposed frame: no
@@ -1523,7 +1535,7 @@ impl Algorithm for Awb {
                 if let Some((step, passed)) = fc_step {
                     self.remember_pass(step, passed);
                 }
-                self.grey_population = ae_level.map(|a| (level, passed, a + 1.0));
+                self.grey_population = brightness.map(|brightness| GreyPopulation { level, fraction: passed, brightness });
                 // Dark samples are coarse (8-bit means): they move the gains less.
                 weight = (level / 64.0).clamp(0.25, 1.0);
                 e
