@@ -90,6 +90,10 @@ pub struct Agc {
     /// The last frame that was not clipped beyond the scene's own highlights, for the
     /// estimates of a clipped frame ([`brightness_change`], [`clipped_correction`]).
     reference: Option<Reference>,
+    /// The last reference whose lower constraints read no clipped highlights: how far above
+    /// the target they hold the scene, which caps them on later frames
+    /// ([`Agc::constraint_boost`]).
+    boost_reference: Option<Reference>,
     /// Frames in a row whose command fell within the dead band.
     held_frames: u32,
     /// The exposure dip that gives the black-level measurement its pair of frames.
@@ -105,6 +109,12 @@ pub struct Agc {
     /// Frames the AE processed since the stream started.
     frames_processed: u32,
     last_dip_frame: Option<u32>,
+    /// Direction of the last command, when a lower constraint set it by a small step
+    /// (`true`: up): see [`CONSTRAINT_REVERSAL`].
+    constraint_step_up: Option<bool>,
+    /// Frames in a row that asked a small step back from it, and the least of their
+    /// corrections.
+    step_back: (u32, f64),
 }
 
 /// A dip of the exposure for the black-level measurement: decided while processing
@@ -210,6 +220,19 @@ const DIP_MATCH: f64 = 0.02;
 const DIP_FRAMES: u32 = 6;
 const DIP_SCENE_CHANGE: f64 = 0.5;
 const DIP_STARTUP_FRAMES: u32 = 20;
+/// A lower constraint reads the mean of a few percent of the histogram's top: from the
+/// coarse histogram that mean moves by ±4% at one exposure as the white balance moves
+/// (the highlights cross bin edges), and between exposures about twice as much as the
+/// exposure. Answered dead-beat from every frame, a constraint that binds in steady state
+/// flicked the exposure ×0.93 / ×1.06 for good. So after a small step that a constraint
+/// set, a small step back (within this ratio) is held: the exposure rests within the
+/// reading's noise of where the constraint holds. A step back asked by
+/// `CONSTRAINT_PERSISTENCE` frames in a row is the scene's (the white balance moved the
+/// highlights: held, ×0.94 was asked for 25 frames): the least of those steps is made. A
+/// step of at least `CONSTRAINT_SMALL`, or one the mean decides, ends this.
+const CONSTRAINT_REVERSAL: f64 = 0.1;
+const CONSTRAINT_SMALL: f64 = 0.25;
+const CONSTRAINT_PERSISTENCE: u32 = 6;
 
 impl Agc {
     pub fn from_tuning(p: &Params, hw: HwRevision) -> Result<Self, TuningError> {
@@ -318,6 +341,7 @@ impl Agc {
             current: ExposureDecision { exposure_lines: 0, gain: 1.0, vblank: 0 },
             measurement_written: false,
             reference: None,
+            boost_reference: None,
             held_frames: 0,
             dip: None,
             dips: 0,
@@ -325,6 +349,8 @@ impl Agc {
             held_once: false,
             frames_processed: 0,
             last_dip_frame: None,
+            constraint_step_up: None,
+            step_back: (0, 1.0),
         })
     }
 
@@ -487,6 +513,8 @@ impl Agc {
         self.held_once = false;
         self.frames_processed = 0;
         self.last_dip_frame = None;
+        self.constraint_step_up = None;
+        self.step_back = (0, 1.0);
     }
 
     /// Exposure time × analogue gain of a decision (µs).
@@ -500,8 +528,9 @@ impl Agc {
     }
 
     /// Turn the correction `k` of a frame exposed at `applied` into the next decision, with
-    /// the black-level dip.
-    fn command(&mut self, s: &Session, fc: &FrameContext, applied: f64, k: f64) {
+    /// the black-level dip. `constraint_bound`: the histogram (a constraint or the clipped
+    /// estimates), not the mean, decided `k`.
+    fn command(&mut self, s: &Session, fc: &FrameContext, applied: f64, k: f64, constraint_bound: bool) {
         let dip = self.dip.filter(|d| fc.frame <= d.frame + DIP_FRAMES);
         self.dip = dip;
         let in_dip = dip.is_some_and(|d| fc.frame > d.frame && (applied / d.total - 1.0).abs() <= DIP_MATCH);
@@ -540,8 +569,25 @@ impl Agc {
         // Inside the dead band the latest decision stands. (Re-issuing the measured
         // frame's exposure instead would replay stale values through the sensor delay
         // and start a limit cycle.)
-        if (k - 1.0).abs() > DEAD_BAND {
+        let small = constraint_bound && k.ln().abs() < CONSTRAINT_SMALL.ln_1p();
+        let up = k > 1.0;
+        let mut k = k;
+        let mut step_back = small && (k - 1.0).abs() > DEAD_BAND && self.constraint_step_up == Some(!up) && k.ln().abs() < CONSTRAINT_REVERSAL.ln_1p();
+        if step_back {
+            let (frames, least) = self.step_back;
+            let least = if frames == 0 || k.ln().abs() < least.ln().abs() { k } else { least };
+            self.step_back = (frames + 1, least);
+            if frames + 1 >= CONSTRAINT_PERSISTENCE {
+                k = least;
+                step_back = false;
+            }
+        }
+        if !step_back {
+            self.step_back = (0, 1.0);
+        }
+        if (k - 1.0).abs() > DEAD_BAND && !step_back {
             self.held_frames = 0;
+            self.constraint_step_up = small.then_some(up);
             self.current = self.split(s, applied * k);
             return;
         }
@@ -564,6 +610,11 @@ impl Agc {
         let held = self.current;
         self.current = dipped;
         self.dip = Some(Dip { frame: fc.frame, total, held, seen: false });
+    }
+
+    /// Whether a lower constraint's quantile range on the frame `r` is partly clipped.
+    fn reads_clipped_highlights(&self, r: &Reference) -> bool {
+        self.active_constraints().iter().any(|con| !con.upper && r.top() > RANGE_CLIPPED * (con.q_hi - con.q_lo))
     }
 
     /// How far above the target the lower constraints held the frame `r` (1 when they did
@@ -675,6 +726,7 @@ impl Algorithm for Agc {
         self.current = self.split(s, INITIAL_EXPOSURE_US * s.min_gain);
         self.measurement_written = false;
         self.reference = None;
+        self.boost_reference = None;
         self.forget_dips();
     }
 
@@ -866,6 +918,7 @@ impl Algorithm for Agc {
             if target > y && y < DEEP_FRAME * uncertainty {
                 k = k.min(target / (y + uncertainty)).max(1.0);
             }
+            let mean_k = k;
             // A frame the AE holds (near its target) shows the scene's own highlights.
             let held = (k - 1.0).abs() <= REFERENCE_HELD;
             if let Some(h) = stats.and_then(|st| st.hist) {
@@ -880,7 +933,12 @@ impl Algorithm for Agc {
                     // Lower constraints that read clipped highlights raise the step no
                     // further than they held the reference above the target (a +4 EV step
                     // landed 10% above the level it then settled at).
-                    let clipped_cap = boost.map_or(f64::INFINITY, |b| k * b);
+                    // The boost comes from the last reference whose own lower constraints read
+                    // no clipped highlights: one that did would not tell how far above the
+                    // target they hold the scene. (Capped at the mean's step, the frames after
+                    // such a reference asked ×0.60 where the frame before them had asked the
+                    // ×0.67 the AE then settled at: an 11% undershoot after a +4 EV step.)
+                    let clipped_cap = self.boost_reference.filter(|r| r.bins == bins).map_or(f64::INFINITY, |r| k * self.constraint_boost(target, &r, lux));
                     // Clipped frames under-report the shadows' level too: only upper bounds.
                     k = self.constrain(k, &c[..=bins], true, !clipped, lux, clipped_cap);
                     // Clipped beyond the highlights the scene had on its reference frame.
@@ -923,13 +981,23 @@ impl Algorithm for Agc {
                     // its frames the AE holds are the reference (else the reference stayed
                     // the first dark frame after start-up, for good).
                     if top <= REFERENCE_TOP && (!newly_clipped || held) {
-                        self.reference = Some(Reference::new(c, bins, y, ae.cells()));
+                        let r = Reference::new(c, bins, y, ae.cells());
+                        if !self.reads_clipped_highlights(&r) {
+                            self.boost_reference = Some(r);
+                        }
+                        self.reference = Some(r);
                     }
                 }
             }
+            // Constraints (or the clipped estimates) decided the step, not the mean.
+            let constraint_bound = (k / mean_k - 1.0).abs() > 1e-9;
             k = k.clamp(1.0 / MAX_STEP_UP, MAX_STEP_UP);
-            log::debug!("frame {}: AGC applied {applied_lines} lines × {applied_gain:.3}, luminance {y:.4} (target {target:.3}) -> ×{k:.3}", fc.frame);
-            self.command(s, fc, applied, k);
+            log::debug!(
+                "frame {}: AGC applied {applied_lines} lines × {applied_gain:.3}, luminance {y:.4} (target {target:.3}) -> ×{k:.3}{}",
+                fc.frame,
+                if constraint_bound { " (constraint)" } else { "" }
+            );
+            self.command(s, fc, applied, k, constraint_bound);
         }
         self.publish(&mut latest.agc);
     }

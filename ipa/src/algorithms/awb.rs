@@ -1203,16 +1203,16 @@ impl Algorithm for Awb {
         // The AE level as a scale of brightness: one is added so that a ratio of two never
         // divides by zero (a black frame).
         let brightness = ae_level.map(|l| l + 1.0);
-        if let Some(level) = brightness {
+        if let Some(now) = brightness {
             // The gate's pass rate at a floor depends on how bright the scene is: after a
             // jump of the level (a change of brightness the AE has not caught up with yet)
             // the remembered rates would read as greys leaving the gate, a change of light.
-            if self.last_level > 0.0 && (level / self.last_level).ln().abs() > LEVEL_JUMP.ln() {
-                log::debug!("frame {}: the scene's level went from {:.0} to {level:.0}: the gate's pass rates are learnt again", fc.frame, self.last_level);
+            if self.last_level > 0.0 && (now / self.last_level).ln().abs() > LEVEL_JUMP.ln() {
+                log::debug!("frame {}: the scene's level went from {:.0} to {now:.0}: the gate's pass rates are learnt again", fc.frame, self.last_level);
                 self.locked_pass = [0.0; FLOOR_STEPS];
                 self.level_jump_frame = fc.frame;
             }
-            self.last_level = level;
+            self.last_level = now;
         }
         if self.gains_estimated && Self::too_dark(s, fc, ae_level) {
             // The AE has no gain left and the frame is still far below its target: zone and
